@@ -1,0 +1,3 @@
+#include "api/cli.h"
+
+int main(int argc, char** argv) { return cobuy::cli::run(argc, argv); }

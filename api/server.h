@@ -1,0 +1,49 @@
+#pragma once
+/// The HTTP server: routes, JSON codecs and error mapping around core's recommendation logic.
+/// httplib stays inside server.cpp (it must not be included next to Eigen, see DESIGN.md).
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "core/model.h"
+
+namespace cobuy {
+
+/// How the server listens and what it accepts.
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;                 ///< 0 = pick a free port (see Server::port())
+  unsigned threads = 0;            ///< worker threads; 0 = max(8, 4 * cores)
+  ServeLimits limits;
+  std::size_t max_body_bytes = 1 << 20;
+};
+
+/// Serves one model (an immutable snapshot) over HTTP/1.1 with keep-alive.
+class Server {
+ public:
+  Server(std::shared_ptr<const Model> model, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds the socket; throws Error(io) naming host and port if it cannot.
+  void bind();
+  /// The bound port (after bind()).
+  int port() const;
+  /// Serves until stop() is called (from another thread or a signal handler thread).
+  void run();
+  /// Asks run() to return; safe from any thread.
+  void stop();
+  /// Swaps the served model atomically; requests in flight finish on the old one.
+  void set_model(std::shared_ptr<const Model> model);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cobuy

@@ -1,0 +1,28 @@
+#pragma once
+/// The model artifact: a directory with manifest.json and checksummed binary files.
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/model.h"
+
+namespace cobuy {
+
+/// Major.minor format version written into manifest.json; a reader refuses another major.
+inline constexpr int kArtifactFormatMajor = 1;
+inline constexpr int kArtifactFormatMinor = 0;
+
+/// Writes `model` to `dir` atomically: everything goes to a temporary sibling directory that is
+/// renamed over `dir` only when complete. Throws Error(io) on failure, leaving `dir` as it was.
+void save_model(const Model& model, const std::string& dir);
+
+/// Loads and checks an artifact. Throws Error(bad_data) saying what is wrong: a missing file, a
+/// foreign or newer format version, a checksum mismatch, or inconsistent contents.
+std::shared_ptr<const Model> load_model(const std::string& dir);
+
+/// The manifest as written to manifest.json (also served by GET /v1/model).
+nlohmann::json manifest_json(const Model& model);
+
+}  // namespace cobuy

@@ -1,0 +1,66 @@
+#pragma once
+/// Typed training and serving configuration with defaults, JSON loading and validation.
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace cobuy {
+
+/// How a co-purchase pair count is turned into a ranking score for "bought together".
+enum class PairScore {
+  jaccard,            ///< c_ij / (n_i + n_j - c_ij)
+  cosine,             ///< c_ij / sqrt(n_i * n_j)
+  shrunk_confidence,  ///< c_ij / (n_i + shrinkage)
+  lift,               ///< c_ij * N / (n_i * n_j), only pairs with c_ij >= min_support
+};
+
+/// Parameters of co-purchase counting and neighbour lists.
+struct CooccurrenceConfig {
+  PairScore score = PairScore::cosine;
+  std::uint32_t min_support = 2;   ///< pairs seen in fewer orders are ignored
+  double shrinkage = 10.0;         ///< added to denominators so tiny counts do not win
+  std::uint32_t top_k = 100;       ///< neighbours kept per item
+  std::uint32_t max_basket = 500;  ///< larger baskets are skipped when counting pairs (bulk orders)
+};
+
+/// Parameters of popularity (the fallback list).
+struct PopularityConfig {
+  double half_life_days = 90.0;  ///< time decay of order counts; 0 = no decay
+  std::uint32_t top_n = 1000;    ///< popular items kept
+};
+
+/// Parameters of next-order ranking for a known customer.
+struct NextOrderConfig {
+  double repeat_weight = 1.0;      ///< weight of the customer's own frequent items
+  double complement_weight = 0.5;  ///< weight of complements of their history
+  double half_life_days = 180.0;   ///< recency decay of their past orders; 0 = none
+};
+
+/// Everything `cobuy train` reads from --config; saved into the artifact's manifest.
+struct TrainConfig {
+  CooccurrenceConfig cooccurrence;
+  PopularityConfig popularity;
+  NextOrderConfig next_order;
+  std::uint32_t threads = 0;  ///< 0 = all cores
+};
+
+/// Limits on what a request may ask for.
+struct ServeLimits {
+  std::uint32_t max_limit = 1000;  ///< largest accepted `limit`
+  std::uint32_t max_items = 1000;  ///< most items in one query
+};
+
+std::string pair_score_name(PairScore s);
+PairScore parse_pair_score(const std::string& name);
+
+/// JSON mapping; unknown keys and wrong types throw Error(bad_request) naming the key.
+void to_json(nlohmann::json& j, const TrainConfig& c);
+TrainConfig train_config_from_json(const nlohmann::json& j);
+/// Reads a config file (JSON; lines starting with // are comments). Throws Error naming the file.
+TrainConfig load_train_config(const std::string& path);
+/// Checks ranges and cross-field rules; throws Error(bad_request) naming the field.
+void validate(const TrainConfig& c);
+
+}  // namespace cobuy

@@ -1,0 +1,59 @@
+#pragma once
+/// Ingestion of order files: column mapping, format presets, cleaning, and a summary.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/order_data.h"
+#include "core/progress.h"
+
+namespace cobuy {
+
+/// Known layouts of order files.
+enum class OrderFormat { generic, online_retail, instacart };
+
+/// Parses "generic", "online-retail" or "instacart"; throws Error(bad_request) otherwise.
+OrderFormat parse_order_format(std::string_view name);
+
+/// How to read and clean order files.
+struct IngestOptions {
+  OrderFormat format = OrderFormat::generic;
+  /// Overrides of column headers, key -> header (keys: order_id, item_id, customer_id, timestamp,
+  /// quantity, price, title, category). Applied on top of the format preset.
+  std::map<std::string, std::string> columns;
+  /// Item codes that are not products; a trailing '*' matches a prefix. Empty = the preset's list.
+  std::vector<std::string> non_product_codes;
+  /// Order-id prefixes that mark cancellations. Empty = the preset's list.
+  std::vector<std::string> cancellation_prefixes;
+  /// The run fails when malformed rows exceed this share of rows read (0..1).
+  double max_bad_row_share = 0.05;
+  /// How many bad rows are kept as examples in the summary.
+  std::size_t max_bad_row_examples = 10;
+  /// Optional item catalogue CSV (item_id, title, category, price columns) overriding titles.
+  std::string catalog_path;
+};
+
+/// What ingestion read, kept and dropped.
+struct IngestSummary {
+  std::uint64_t rows_read = 0;  ///< data rows (header excluded) over all files
+  std::uint64_t rows_kept = 0;
+  /// Dropped rows by reason: malformed, cancellation, non_positive_quantity, non_positive_price,
+  /// duplicate_line, non_product_code, missing_item_id, missing_order_id.
+  std::map<std::string, std::uint64_t> dropped;
+  std::uint64_t rows_without_customer = 0;  ///< kept rows with no customer id
+  std::uint64_t orders = 0;
+  std::uint64_t items = 0;
+  std::uint64_t customers = 0;
+  /// "file:line: reason" for the first bad rows.
+  std::vector<std::string> bad_row_examples;
+};
+
+/// Reads, cleans and merges order files into OrderData (orders sorted by time, stable).
+/// Throws Error(io) for unreadable files, Error(bad_data) for a missing required column or when
+/// malformed rows exceed max_bad_row_share, naming file, line and reason.
+OrderData load_orders(const std::vector<std::string>& paths, const IngestOptions& options,
+                      IngestSummary* summary = nullptr, const ProgressFn& progress = nullptr);
+
+}  // namespace cobuy

@@ -1,0 +1,77 @@
+#pragma once
+/// The trained model: an immutable snapshot that serving and batch commands read.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config.h"
+#include "core/order_data.h"
+
+namespace cobuy {
+
+/// One ranked neighbour of an item.
+struct Neighbor {
+  ItemIndex item = 0;
+  float score = 0.0f;
+  std::uint32_t count = 0;  ///< orders holding both items
+};
+
+/// Per-item neighbour lists in compressed rows: item i owns entries[offsets[i] .. offsets[i+1]),
+/// best first. offsets has size n_items + 1.
+struct NeighborTable {
+  std::vector<std::uint64_t> offsets{0};
+  std::vector<Neighbor> entries;
+
+  std::size_t items() const { return offsets.size() - 1; }
+  std::span<const Neighbor> row(ItemIndex i) const {
+    return {entries.data() + offsets[i], entries.data() + offsets[i + 1]};
+  }
+};
+
+/// Per-customer purchase history, as orders in time order (CSR twice):
+/// customer c owns orders [order_offsets[c], order_offsets[c+1]); order o holds
+/// items[item_offsets[o] .. item_offsets[o+1]) and happened at order_times[o].
+struct CustomerHistory {
+  std::vector<std::string> ids;  ///< customer ids, indexed by CustomerIndex
+  StringIndexMap index;          ///< id -> CustomerIndex
+  std::vector<std::uint64_t> order_offsets{0};
+  std::vector<Timestamp> order_times;
+  std::vector<std::uint64_t> item_offsets{0};
+  std::vector<ItemIndex> items;
+
+  std::size_t customers() const { return ids.size(); }
+};
+
+/// Counts and facts recorded in the manifest.
+struct ModelStats {
+  std::uint64_t orders = 0;
+  std::uint64_t items = 0;
+  std::uint64_t customers = 0;
+  std::uint64_t pairs = 0;  ///< distinct co-purchased pairs with support >= min_support
+  Timestamp first_order = kNoTime;
+  Timestamp last_order = kNoTime;
+};
+
+/// A trained model. Built by training, written and read by the artifact code, then shared
+/// read-only (std::shared_ptr<const Model>) by every request.
+struct Model {
+  std::string version;     ///< unique per training run (created time + fingerprint)
+  std::string created_at;  ///< ISO-8601 UTC
+  std::string data_fingerprint;
+  TrainConfig config;
+  ModelStats stats;
+  nlohmann::json ingest_summary;  ///< as reported by ingestion
+
+  Catalog catalog;
+  std::vector<std::uint32_t> item_orders;  ///< orders holding each item
+  std::vector<ItemIndex> popular;          ///< most popular first (decayed order counts)
+  std::vector<float> popular_scores;       ///< parallel to `popular`, in (0, 1]
+  NeighborTable bought_together;           ///< complements, best first
+  CustomerHistory customers;
+};
+
+}  // namespace cobuy

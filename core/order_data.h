@@ -1,0 +1,67 @@
+#pragma once
+/// Domain types for cleaned order history: items, customers, orders.
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cobuy {
+
+/// Dense index of an item in a Catalog (0 .. size-1).
+using ItemIndex = std::uint32_t;
+/// Dense index of a customer in OrderData::customer_ids, or kNoCustomer.
+using CustomerIndex = std::int32_t;
+inline constexpr CustomerIndex kNoCustomer = -1;
+/// Unix seconds (UTC); kNoTime when the source has no timestamp.
+using Timestamp = std::int64_t;
+inline constexpr Timestamp kNoTime = std::numeric_limits<Timestamp>::min();
+
+/// Transparent string hash so maps keyed by std::string can be searched with string_view.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using StringIndexMap = std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>>;
+
+/// The item catalogue: parallel arrays indexed by ItemIndex.
+struct Catalog {
+  std::vector<std::string> ids;
+  std::vector<std::string> titles;      ///< "" when unknown
+  std::vector<std::string> categories;  ///< "" when unknown
+  std::vector<float> prices;            ///< last seen unit price; NaN when unknown
+  StringIndexMap index;                 ///< id -> ItemIndex
+
+  std::size_t size() const { return ids.size(); }
+  /// The index of `id`, or nullopt.
+  std::optional<ItemIndex> find(std::string_view id) const;
+  /// The index of `id`, adding a new item with unknown title/category/price if absent.
+  ItemIndex add(std::string_view id);
+};
+
+/// One distinct item in an order.
+struct OrderLine {
+  ItemIndex item = 0;
+  float quantity = 1.0f;  ///< summed over the source rows of this item in the order
+  float price = 0.0f;     ///< unit price, NaN when unknown
+};
+
+/// One cleaned order (basket); `lines` hold distinct items.
+struct Order {
+  std::string id;
+  CustomerIndex customer = kNoCustomer;
+  Timestamp time = kNoTime;
+  std::vector<OrderLine> lines;
+};
+
+/// Cleaned order history with its catalogue and customer ids.
+struct OrderData {
+  Catalog catalog;
+  std::vector<std::string> customer_ids;  ///< indexed by CustomerIndex
+  std::vector<Order> orders;              ///< sorted by time (stable), then as read
+};
+
+}  // namespace cobuy
