@@ -1,0 +1,77 @@
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "api/commands.h"
+#include "api/serve_loop.h"
+#include "api/server.h"
+#include "api/training_run.h"
+#include "core/artifact.h"
+#include "core/log.h"
+#include "datasets/bundled.h"
+
+namespace cobuy::cli {
+namespace {
+
+void print_examples(const Model& model, const std::string& base) {
+  // Items every reader of the demo can check: the Regency teacup-and-saucer family.
+  std::string anchor = "22697";
+  if (!model.catalog.find(anchor) && !model.popular.empty()) anchor = model.catalog.ids[model.popular.front()];
+  std::string customer = model.customers.ids.empty() ? "" : model.customers.ids.front();
+  if (model.customers.index.count("17850")) customer = "17850";
+  std::printf("\ncobuy demo is serving the bundled Online Retail data at %s\n\nTry:\n", base.c_str());
+  std::printf("  curl -s '%s/v1/items/%s/bought-together?limit=5'\n", base.c_str(), anchor.c_str());
+  std::printf("  curl -s -X POST %s/v1/recommendations -H 'Content-Type: application/json' \\\n"
+              "       -d '{\"id\": \"q1\", \"items\": [\"22697\", \"22699\"], \"limit\": 5}'\n",
+              base.c_str());
+  if (!customer.empty()) {
+    std::printf("  curl -s -X POST %s/v1/recommendations -H 'Content-Type: application/json' \\\n"
+                "       -d '{\"id\": \"q2\", \"items\": [], \"customer_id\": \"%s\", \"at\": \"2011-09-01T00:00:00\", "
+                "\"limit\": 5}'\n",
+                base.c_str(), customer.c_str());
+  }
+  std::printf("  curl -s %s/v1/model\n  curl -s %s/healthz\n\nStop with Ctrl-C.\n\n", base.c_str(), base.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+void add_demo_command(CLI::App& app) {
+  struct Args {
+    std::string orders;
+    std::string model_dir = (std::filesystem::temp_directory_path() / "cobuy-demo-model").string();
+    ServerOptions options;
+    bool train_only = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("demo", "Train on the bundled Online Retail data and serve it on 127.0.0.1, "
+                                         "printing example requests");
+  cmd->add_option("--orders", args->orders, "Orders file to use instead of the bundled one (online-retail format)");
+  cmd->add_option("--model-dir", args->model_dir, "Where to write the demo model")->capture_default_str();
+  cmd->add_option("--port", args->options.port, "TCP port (0 = any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  cmd->add_flag("--train-only", args->train_only, "Train and print the examples, then exit without serving");
+  cmd->callback([args] {
+    TrainingRun run;
+    run.order_paths = {args->orders.empty() ? datasets::bundled_online_retail_path() : args->orders};
+    run.ingest.format = OrderFormat::online_retail;
+    run.out_dir = args->model_dir;
+    std::printf("cobuy demo: training on %s\n", run.order_paths.front().c_str());
+    run_training(run, true);
+    auto model = load_model(args->model_dir);
+    args->options.host = "127.0.0.1";
+    if (args->train_only) {
+      print_examples(*model, "http://127.0.0.1:" + std::to_string(args->options.port));
+      return;
+    }
+    Server server(model, args->options);
+    server.bind();
+    print_examples(*model, "http://127.0.0.1:" + std::to_string(server.port()));
+    serve_until_signal(server);
+  });
+}
+
+}  // namespace cobuy::cli

@@ -1,0 +1,107 @@
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <tbb/parallel_for.h>
+
+#include "api/codec.h"
+#include "api/commands.h"
+#include "api/terminal_progress.h"
+#include "core/artifact.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/recommender.h"
+
+namespace cobuy::cli {
+namespace {
+
+/// Answers one JSONL line; a bad line becomes an error line with the query id when known.
+std::string answer_line(const Model& model, const std::string& line, std::size_t line_no, const ServeLimits& limits,
+                        bool& failed) {
+  nlohmann::json id = nullptr;
+  try {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error& e) {
+      COBUY_FAIL(ErrorCode::bad_request, "line " << line_no << " is not valid JSON: " << e.what());
+    }
+    if (j.is_object() && j.contains("id")) id = j["id"];
+    Query q = query_from_json(j);
+    validate(q, limits);
+    return result_to_json(model, recommend(model, q)).dump();
+  } catch (const Error& e) {
+    failed = true;
+    auto out = error_json(error_code_name(e.code()), "line " + std::to_string(line_no) + ": " + e.what());
+    out["id"] = id;
+    return out.dump();
+  }
+}
+
+void run_recommend(const std::string& model_dir, const std::string& queries_path, const std::string& out_path) {
+  auto model = load_model(model_dir);
+  std::ifstream in(queries_path);
+  COBUY_CHECK(in.good(), ErrorCode::io, "cannot read queries file " << queries_path);
+  std::vector<std::string> lines;
+  std::vector<std::size_t> line_numbers;
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are not queries
+    lines.push_back(std::move(line));
+    line_numbers.push_back(n);
+  }
+  COBUY_CHECK(!in.bad(), ErrorCode::io, "error reading " << queries_path);
+
+  std::vector<std::string> out(lines.size());
+  std::vector<char> failed(lines.size(), 0);
+  TerminalProgress progress;
+  auto report = progress.callback();
+  std::atomic<std::uint64_t> done{0};
+  const ServeLimits limits;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, lines.size(), 64), [&](const auto& r) {
+    for (std::size_t i = r.begin(); i != r.end(); ++i) {
+      bool bad = false;
+      out[i] = answer_line(*model, lines[i], line_numbers[i], limits, bad);
+      failed[i] = bad;
+    }
+    const auto d = done += r.size();
+    if (report) report("recommend", d, lines.size());
+  });
+  progress.finish();
+
+  // Write beside the target and rename, so a reader never sees a half-written file.
+  const std::string tmp = out_path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    COBUY_CHECK(f.good(), ErrorCode::io, "cannot write " << tmp);
+    for (const auto& o : out) f << o << '\n';
+    f.flush();
+    COBUY_CHECK(f.good(), ErrorCode::io, "cannot write " << tmp);
+  }
+  std::filesystem::rename(tmp, out_path);
+  const auto n_failed = static_cast<std::size_t>(std::count(failed.begin(), failed.end(), 1));
+  log::info("recommendations written", {{"queries", lines.size()}, {"invalid", n_failed}, {"out", out_path}});
+  COBUY_CHECK(n_failed == 0, ErrorCode::bad_data,
+              n_failed << " of " << lines.size() << " queries in " << queries_path
+                       << " are invalid; their lines in " << out_path << " carry the error");
+}
+
+}  // namespace
+
+void add_recommend_command(CLI::App& app) {
+  struct Args {
+    std::string model_dir, queries, out;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("recommend", "Answer a JSONL file of queries (basket completion or next order) "
+                                              "with one JSONL result line per query");
+  cmd->add_option("--model", args->model_dir, "Model directory written by `cobuy train`")->required();
+  cmd->add_option("--queries", args->queries, "Queries, one JSON object a line")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--out", args->out, "Results file to write (JSONL, same order as the queries)")->required();
+  cmd->callback([args] { run_recommend(args->model_dir, args->queries, args->out); });
+}
+
+}  // namespace cobuy::cli

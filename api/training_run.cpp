@@ -1,0 +1,75 @@
+#include "api/training_run.h"
+
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+
+#include "api/terminal_progress.h"
+#include "core/artifact.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "training/train.h"
+
+namespace cobuy::cli {
+
+nlohmann::json ingest_summary_json(const IngestSummary& s) {
+  return {{"rows_read", s.rows_read},
+          {"rows_kept", s.rows_kept},
+          {"dropped", s.dropped},
+          {"rows_without_customer", s.rows_without_customer},
+          {"orders", s.orders},
+          {"items", s.items},
+          {"customers", s.customers},
+          {"bad_row_examples", s.bad_row_examples}};
+}
+
+void parse_columns(const std::string& spec, IngestOptions& options) {
+  std::stringstream ss(spec);
+  std::string pair;
+  while (std::getline(ss, pair, ',')) {
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    COBUY_CHECK(eq != std::string::npos && eq > 0 && eq + 1 < pair.size(), ErrorCode::bad_request,
+                "--columns entry '" << pair << "' must look like key=Header");
+    options.columns[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+}
+
+Model run_training(const TrainingRun& run, bool print_summary) {
+  using clock = std::chrono::steady_clock;
+  COBUY_CHECK(!run.out_dir.empty(), ErrorCode::bad_request, "--out is required");
+  TerminalProgress progress;
+  const auto t0 = clock::now();
+  IngestSummary summary;
+  OrderData data = load_orders(run.order_paths, run.ingest, &summary, progress.callback());
+  const auto t1 = clock::now();
+  const auto summary_json = ingest_summary_json(summary);
+  Model model = train_model(data, run.config, summary_json, progress.callback());
+  const auto t2 = clock::now();
+  save_model(model, run.out_dir);
+  const auto t3 = clock::now();
+  progress.finish();
+  auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  log::info("model written", {{"dir", run.out_dir},
+                              {"ingest_s", secs(t0, t1)},
+                              {"train_s", secs(t1, t2)},
+                              {"save_s", secs(t2, t3)}});
+  if (print_summary) {
+    std::printf("rows read     %llu\nrows kept     %llu\n", static_cast<unsigned long long>(summary.rows_read),
+                static_cast<unsigned long long>(summary.rows_kept));
+    for (const auto& [reason, n] : summary.dropped) {
+      std::printf("dropped       %-24s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
+    }
+    std::printf("no customer   %llu rows (baskets kept)\n",
+                static_cast<unsigned long long>(summary.rows_without_customer));
+    std::printf("orders        %llu\nitems         %llu\ncustomers     %llu\nitem pairs    %llu\n",
+                static_cast<unsigned long long>(model.stats.orders), static_cast<unsigned long long>(model.stats.items),
+                static_cast<unsigned long long>(model.stats.customers),
+                static_cast<unsigned long long>(model.stats.pairs));
+    std::printf("time          ingest %.2fs, train %.2fs, save %.2fs\nmodel         %s (version %s)\n", secs(t0, t1),
+                secs(t1, t2), secs(t2, t3), run.out_dir.c_str(), model.version.c_str());
+  }
+  return model;
+}
+
+}  // namespace cobuy::cli

@@ -1,0 +1,321 @@
+#include "core/artifact.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "core/binary_io.h"
+#include "core/error.h"
+#include "core/time_util.h"
+
+namespace cobuy {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kFormatName = "cobuy-model";
+constexpr std::uint32_t kMagic = 0x59424F43;  // "COBY" little-endian
+
+// Each binary file starts with the magic, a kind tag and the format major version.
+void put_header(BinaryWriter& w, std::uint32_t kind) {
+  w.put(kMagic);
+  w.put(kind);
+  w.put<std::uint32_t>(kArtifactFormatMajor);
+}
+
+void check_header(BinaryReader& r, std::uint32_t kind, const std::string& name) {
+  const auto magic = r.get<std::uint32_t>();
+  const auto got_kind = r.get<std::uint32_t>();
+  const auto major = r.get<std::uint32_t>();
+  COBUY_CHECK(magic == kMagic && got_kind == kind, ErrorCode::bad_data, name << " is not a cobuy " << name << " file");
+  COBUY_CHECK(major == static_cast<std::uint32_t>(kArtifactFormatMajor), ErrorCode::bad_data,
+              name << " has format version " << major << ", this build reads " << kArtifactFormatMajor);
+}
+
+std::string time_or_null(Timestamp t) { return t == kNoTime ? "" : format_timestamp(t); }
+
+struct FileSpec {
+  const char* name;
+  std::uint32_t kind;
+};
+constexpr FileSpec kItems{"items.bin", 1};
+constexpr FileSpec kNeighbors{"bought_together.bin", 2};
+constexpr FileSpec kPopular{"popular.bin", 3};
+constexpr FileSpec kCustomers{"customers.bin", 4};
+
+BinaryWriter items_file(const Model& m) {
+  BinaryWriter w;
+  put_header(w, kItems.kind);
+  const auto& c = m.catalog;
+  w.put<std::uint64_t>(c.size());
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    w.put_string(c.ids[i]);
+    w.put_string(c.titles[i]);
+    w.put_string(c.categories[i]);
+  }
+  w.put_array(c.prices);
+  w.put_array(m.item_orders);
+  return w;
+}
+
+BinaryWriter neighbors_file(const Model& m) {
+  BinaryWriter w;
+  put_header(w, kNeighbors.kind);
+  w.put_array(m.bought_together.offsets);
+  w.put_array(m.bought_together.entries);
+  return w;
+}
+
+BinaryWriter popular_file(const Model& m) {
+  BinaryWriter w;
+  put_header(w, kPopular.kind);
+  w.put_array(m.popular);
+  w.put_array(m.popular_scores);
+  return w;
+}
+
+BinaryWriter customers_file(const Model& m) {
+  BinaryWriter w;
+  put_header(w, kCustomers.kind);
+  const auto& h = m.customers;
+  w.put<std::uint64_t>(h.ids.size());
+  for (const auto& id : h.ids) w.put_string(id);
+  w.put_array(h.order_offsets);
+  w.put_array(h.order_times);
+  w.put_array(h.item_offsets);
+  w.put_array(h.items);
+  return w;
+}
+
+template <typename Offsets>
+void check_offsets(const Offsets& off, std::size_t rows, std::size_t total, const std::string& what) {
+  COBUY_CHECK(off.size() == rows + 1 && off.front() == 0 && off.back() == total, ErrorCode::bad_data,
+              what << ": row offsets do not match the data");
+  for (std::size_t i = 0; i < rows; ++i) {
+    COBUY_CHECK(off[i] <= off[i + 1], ErrorCode::bad_data, what << ": row offsets are not increasing");
+  }
+}
+
+void read_items(BinaryReader& r, Model& m) {
+  check_header(r, kItems.kind, kItems.name);
+  const auto n = r.get<std::uint64_t>();
+  COBUY_CHECK(n <= r.size(), ErrorCode::bad_data, "items.bin: item count " << n << " is impossible");
+  auto& c = m.catalog;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    c.ids.push_back(r.get_string());
+    c.titles.push_back(r.get_string());
+    c.categories.push_back(r.get_string());
+    COBUY_CHECK(c.index.emplace(c.ids.back(), static_cast<ItemIndex>(i)).second, ErrorCode::bad_data,
+                "items.bin: duplicate item id '" << c.ids.back() << "'");
+  }
+  c.prices = r.get_array<float>();
+  m.item_orders = r.get_array<std::uint32_t>();
+  COBUY_CHECK(c.prices.size() == n && m.item_orders.size() == n, ErrorCode::bad_data,
+              "items.bin: per-item arrays do not match the item count");
+  r.expect_end();
+}
+
+void read_neighbors(BinaryReader& r, Model& m) {
+  check_header(r, kNeighbors.kind, kNeighbors.name);
+  auto& t = m.bought_together;
+  t.offsets = r.get_array<std::uint64_t>();
+  t.entries = r.get_array<Neighbor>();
+  r.expect_end();
+  check_offsets(t.offsets, m.catalog.size(), t.entries.size(), kNeighbors.name);
+  for (const auto& e : t.entries) {
+    COBUY_CHECK(e.item < m.catalog.size(), ErrorCode::bad_data, "bought_together.bin: item index out of range");
+  }
+}
+
+void read_popular(BinaryReader& r, Model& m) {
+  check_header(r, kPopular.kind, kPopular.name);
+  m.popular = r.get_array<ItemIndex>();
+  m.popular_scores = r.get_array<float>();
+  r.expect_end();
+  COBUY_CHECK(m.popular.size() == m.popular_scores.size(), ErrorCode::bad_data, "popular.bin: sizes differ");
+  for (auto i : m.popular) {
+    COBUY_CHECK(i < m.catalog.size(), ErrorCode::bad_data, "popular.bin: item index out of range");
+  }
+}
+
+void read_customers(BinaryReader& r, Model& m) {
+  check_header(r, kCustomers.kind, kCustomers.name);
+  auto& h = m.customers;
+  const auto n = r.get<std::uint64_t>();
+  COBUY_CHECK(n <= r.size(), ErrorCode::bad_data, "customers.bin: customer count " << n << " is impossible");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    h.ids.push_back(r.get_string());
+    COBUY_CHECK(h.index.emplace(h.ids.back(), static_cast<std::uint32_t>(i)).second, ErrorCode::bad_data,
+                "customers.bin: duplicate customer id '" << h.ids.back() << "'");
+  }
+  h.order_offsets = r.get_array<std::uint64_t>();
+  h.order_times = r.get_array<Timestamp>();
+  h.item_offsets = r.get_array<std::uint64_t>();
+  h.items = r.get_array<ItemIndex>();
+  r.expect_end();
+  check_offsets(h.order_offsets, n, h.order_times.size(), kCustomers.name);
+  check_offsets(h.item_offsets, h.order_times.size(), h.items.size(), kCustomers.name);
+  for (auto i : h.items) {
+    COBUY_CHECK(i < m.catalog.size(), ErrorCode::bad_data, "customers.bin: item index out of range");
+  }
+}
+
+std::string unique_suffix() {
+  std::random_device rd;
+  std::ostringstream os;
+  os << ::getpid() << "-" << std::hex << rd();
+  return os.str();
+}
+
+}  // namespace
+
+json manifest_json(const Model& m) {
+  json params;
+  to_json(params, m.config);
+  return json{
+      {"format", kFormatName},
+      {"format_version", std::to_string(kArtifactFormatMajor) + "." + std::to_string(kArtifactFormatMinor)},
+      {"version", m.version},
+      {"created_at", m.created_at},
+      {"data_fingerprint", m.data_fingerprint},
+      {"parameters", params},
+      {"counts",
+       {{"orders", m.stats.orders},
+        {"items", m.stats.items},
+        {"customers", m.stats.customers},
+        {"pairs", m.stats.pairs},
+        {"items_with_neighbors",
+         [&] {
+           std::uint64_t k = 0;
+           for (std::size_t i = 0; i < m.bought_together.items(); ++i) k += m.bought_together.row(static_cast<ItemIndex>(i)).empty() ? 0 : 1;
+           return k;
+         }()}}},
+      {"data_range", {{"first_order", time_or_null(m.stats.first_order)}, {"last_order", time_or_null(m.stats.last_order)}}},
+      {"ingest", m.ingest_summary},
+  };
+}
+
+void save_model(const Model& model, const std::string& dir) {
+  const fs::path target(dir);
+  const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  const fs::path tmp = parent / ("." + target.filename().string() + ".tmp-" + unique_suffix());
+  fs::create_directory(tmp, ec);
+  COBUY_CHECK(!ec, ErrorCode::io, "cannot create " << tmp.string() << ": " << ec.message());
+  try {
+    json manifest = manifest_json(model);
+    json files = json::object();
+    auto write = [&](const FileSpec& spec, const BinaryWriter& w) {
+      const auto crc = w.write_to((tmp / spec.name).string());
+      files[spec.name] = {{"bytes", w.size()}, {"crc32", crc}};
+    };
+    write(kItems, items_file(model));
+    write(kNeighbors, neighbors_file(model));
+    write(kPopular, popular_file(model));
+    write(kCustomers, customers_file(model));
+    manifest["files"] = files;
+    {
+      std::ofstream f(tmp / "manifest.json");
+      f << manifest.dump(2) << "\n";
+      COBUY_CHECK(f.good(), ErrorCode::io, "cannot write " << (tmp / "manifest.json").string());
+    }
+    // Swap in: move any old artifact aside, rename the new one, then drop the old one.
+    fs::path old;
+    if (fs::exists(target)) {
+      old = parent / ("." + target.filename().string() + ".old-" + unique_suffix());
+      fs::rename(target, old);
+    }
+    fs::rename(tmp, target);
+    if (!old.empty()) fs::remove_all(old, ec);
+  } catch (const fs::filesystem_error& e) {
+    fs::remove_all(tmp, ec);
+    COBUY_FAIL(ErrorCode::io, "cannot write model to " << dir << ": " << e.what());
+  } catch (...) {
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+}
+
+std::shared_ptr<const Model> load_model(const std::string& dir) {
+  const fs::path root(dir);
+  COBUY_CHECK(fs::is_directory(root), ErrorCode::bad_data, "model directory " << dir << " does not exist");
+  const fs::path manifest_path = root / "manifest.json";
+  std::ifstream f(manifest_path);
+  COBUY_CHECK(f.good(), ErrorCode::bad_data, dir << " is not a cobuy model: manifest.json is missing");
+  json manifest;
+  try {
+    manifest = json::parse(f);
+  } catch (const json::exception& e) {
+    COBUY_FAIL(ErrorCode::bad_data, manifest_path.string() << " is not valid JSON: " << e.what());
+  }
+  try {
+    COBUY_CHECK(manifest.value("format", "") == kFormatName, ErrorCode::bad_data,
+                dir << " is not a cobuy model (manifest format is '" << manifest.value("format", "") << "')");
+    const std::string version = manifest.value("format_version", "");
+    const int major = std::atoi(version.c_str());
+    COBUY_CHECK(major == kArtifactFormatMajor, ErrorCode::bad_data,
+                dir << " has model format version '" << version << "'; this build reads " << kArtifactFormatMajor
+                    << ".x: retrain the model with this version of cobuy");
+
+    auto model = std::make_shared<Model>();
+    model->version = manifest.at("version").get<std::string>();
+    model->created_at = manifest.at("created_at").get<std::string>();
+    model->data_fingerprint = manifest.at("data_fingerprint").get<std::string>();
+    model->config = train_config_from_json(manifest.at("parameters"));
+    const auto& counts = manifest.at("counts");
+    model->stats.orders = counts.at("orders").get<std::uint64_t>();
+    model->stats.items = counts.at("items").get<std::uint64_t>();
+    model->stats.customers = counts.at("customers").get<std::uint64_t>();
+    model->stats.pairs = counts.at("pairs").get<std::uint64_t>();
+    const auto& range = manifest.at("data_range");
+    if (auto t = parse_timestamp(range.value("first_order", ""))) model->stats.first_order = *t;
+    if (auto t = parse_timestamp(range.value("last_order", ""))) model->stats.last_order = *t;
+    model->ingest_summary = manifest.value("ingest", json::object());
+
+    const auto& files = manifest.at("files");
+    auto open = [&](const FileSpec& spec) {
+      COBUY_CHECK(files.contains(spec.name), ErrorCode::bad_data, "manifest.json does not list " << spec.name);
+      const fs::path p = root / spec.name;
+      COBUY_CHECK(fs::exists(p), ErrorCode::bad_data, dir << " is incomplete: " << spec.name << " is missing");
+      BinaryReader r(p.string());
+      const auto& meta = files.at(spec.name);
+      COBUY_CHECK(r.size() == meta.at("bytes").get<std::uint64_t>(), ErrorCode::bad_data,
+                  spec.name << " has " << r.size() << " bytes, the manifest says "
+                            << meta.at("bytes").get<std::uint64_t>() << " (truncated or replaced)");
+      COBUY_CHECK(r.crc32() == meta.at("crc32").get<std::uint32_t>(), ErrorCode::bad_data,
+                  spec.name << " fails its checksum (the file is corrupt)");
+      return r;
+    };
+    {
+      auto r = open(kItems);
+      read_items(r, *model);
+    }
+    {
+      auto r = open(kNeighbors);
+      read_neighbors(r, *model);
+    }
+    {
+      auto r = open(kPopular);
+      read_popular(r, *model);
+    }
+    {
+      auto r = open(kCustomers);
+      read_customers(r, *model);
+    }
+    COBUY_CHECK(model->catalog.size() == model->stats.items, ErrorCode::bad_data,
+                "manifest.json counts " << model->stats.items << " items, items.bin holds " << model->catalog.size());
+    return model;
+  } catch (const json::exception& e) {
+    COBUY_FAIL(ErrorCode::bad_data, manifest_path.string() << " is missing a field or has a wrong type: " << e.what());
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::bad_data) throw;
+    COBUY_FAIL(ErrorCode::bad_data, "model " << dir << ": " << e.what());
+  }
+}
+
+}  // namespace cobuy

@@ -1,0 +1,62 @@
+#include "core/binary_io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <fstream>
+
+namespace cobuy {
+namespace {
+std::uint32_t crc_of(const std::vector<char>& data) {
+  uLong crc = ::crc32(0L, Z_NULL, 0);
+  std::size_t pos = 0;
+  while (pos < data.size()) {
+    const auto chunk = static_cast<uInt>(std::min<std::size_t>(data.size() - pos, 1u << 30));
+    crc = ::crc32(crc, reinterpret_cast<const Bytef*>(data.data() + pos), chunk);
+    pos += chunk;
+  }
+  return static_cast<std::uint32_t>(crc);
+}
+}  // namespace
+
+std::uint32_t BinaryWriter::write_to(const std::string& path) const {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  COBUY_CHECK(fd >= 0, ErrorCode::io, "cannot create " << path << ": " << std::strerror(errno));
+  std::size_t done = 0;
+  while (done < buf_.size()) {
+    auto n = ::write(fd, buf_.data() + done, buf_.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      COBUY_FAIL(ErrorCode::io, "cannot write " << path << ": " << std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  const bool closed = ::close(fd) == 0;
+  COBUY_CHECK(synced && closed, ErrorCode::io, "cannot flush " << path << ": " << std::strerror(errno));
+  return crc_of(buf_);
+}
+
+BinaryReader::BinaryReader(const std::string& path) : path_(path) {
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  COBUY_CHECK(f.good(), ErrorCode::bad_data, "cannot read " << path);
+  const auto size = f.tellg();
+  COBUY_CHECK(size >= 0, ErrorCode::bad_data, "cannot read " << path);
+  data_.resize(static_cast<std::size_t>(size));
+  f.seekg(0);
+  f.read(data_.data(), size);
+  COBUY_CHECK(f.good() || f.eof(), ErrorCode::bad_data, "cannot read " << path);
+}
+
+std::uint32_t BinaryReader::crc32() const { return crc_of(data_); }
+
+void BinaryReader::expect_end() const {
+  COBUY_CHECK(pos_ == data_.size(), ErrorCode::bad_data,
+              path_ << " has " << (data_.size() - pos_) << " unexpected trailing bytes");
+}
+
+}  // namespace cobuy

@@ -1,0 +1,171 @@
+#include "core/config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+
+namespace cobuy {
+namespace {
+
+using nlohmann::json;
+
+/// Reads `key` of object `j` into `out` if present, checking its type; remembers the key as seen.
+class ObjectReader {
+ public:
+  ObjectReader(const json& j, std::string path) : j_(j), path_(std::move(path)) {
+    COBUY_CHECK(j.is_object(), ErrorCode::bad_request, "config '" << path_ << "' must be an object");
+  }
+
+  template <typename T>
+  void read(const char* key, T& out) {
+    auto it = j_.find(key);
+    seen_.push_back(key);
+    if (it == j_.end()) return;
+    const std::string name = path_.empty() ? key : path_ + "." + key;
+    if constexpr (std::is_same_v<T, double>) {
+      COBUY_CHECK(it->is_number(), ErrorCode::bad_request, "config field '" << name << "' must be a number");
+      out = it->template get<double>();
+    } else if constexpr (std::is_same_v<T, std::uint32_t>) {
+      COBUY_CHECK(it->is_number_unsigned() || (it->is_number_integer() && it->template get<long long>() >= 0),
+                  ErrorCode::bad_request, "config field '" << name << "' must be a non-negative integer");
+      auto v = it->template get<unsigned long long>();
+      COBUY_CHECK(v <= 0xffffffffULL, ErrorCode::bad_request, "config field '" << name << "' is too large");
+      out = static_cast<std::uint32_t>(v);
+    } else if constexpr (std::is_same_v<T, PairScore>) {
+      COBUY_CHECK(it->is_string(), ErrorCode::bad_request, "config field '" << name << "' must be a string");
+      out = parse_pair_score(it->template get<std::string>());
+    }
+  }
+
+  const json* child(const char* key) {
+    seen_.push_back(key);
+    auto it = j_.find(key);
+    return it == j_.end() ? nullptr : &*it;
+  }
+
+  /// Throws for keys that were never asked for (typos must not pass silently).
+  void reject_unknown() const {
+    for (auto it = j_.begin(); it != j_.end(); ++it) {
+      if (std::find(seen_.begin(), seen_.end(), it.key()) == seen_.end()) {
+        COBUY_FAIL(ErrorCode::bad_request, "unknown config field '" << (path_.empty() ? "" : path_ + ".")
+                                                                     << it.key() << "'");
+      }
+    }
+  }
+
+ private:
+  const json& j_;
+  std::string path_;
+  std::vector<std::string> seen_;
+};
+
+}  // namespace
+
+std::string pair_score_name(PairScore s) {
+  switch (s) {
+    case PairScore::jaccard: return "jaccard";
+    case PairScore::cosine: return "cosine";
+    case PairScore::shrunk_confidence: return "shrunk_confidence";
+    case PairScore::lift: return "lift";
+  }
+  return "cosine";
+}
+
+PairScore parse_pair_score(const std::string& name) {
+  for (auto s : {PairScore::jaccard, PairScore::cosine, PairScore::shrunk_confidence, PairScore::lift}) {
+    if (name == pair_score_name(s)) return s;
+  }
+  COBUY_FAIL(ErrorCode::bad_request,
+             "unknown pair score '" << name << "' (expected jaccard, cosine, shrunk_confidence or lift)");
+}
+
+void to_json(nlohmann::json& j, const TrainConfig& c) {
+  j = json{
+      {"cooccurrence",
+       {{"score", pair_score_name(c.cooccurrence.score)},
+        {"min_support", c.cooccurrence.min_support},
+        {"shrinkage", c.cooccurrence.shrinkage},
+        {"top_k", c.cooccurrence.top_k},
+        {"max_basket", c.cooccurrence.max_basket}}},
+      {"popularity", {{"half_life_days", c.popularity.half_life_days}, {"top_n", c.popularity.top_n}}},
+      {"next_order",
+       {{"repeat_weight", c.next_order.repeat_weight},
+        {"complement_weight", c.next_order.complement_weight},
+        {"half_life_days", c.next_order.half_life_days}}},
+      {"threads", c.threads},
+  };
+}
+
+TrainConfig train_config_from_json(const nlohmann::json& j) {
+  TrainConfig c;
+  ObjectReader top(j, "");
+  if (const json* co = top.child("cooccurrence")) {
+    ObjectReader r(*co, "cooccurrence");
+    r.read("score", c.cooccurrence.score);
+    r.read("min_support", c.cooccurrence.min_support);
+    r.read("shrinkage", c.cooccurrence.shrinkage);
+    r.read("top_k", c.cooccurrence.top_k);
+    r.read("max_basket", c.cooccurrence.max_basket);
+    r.reject_unknown();
+  }
+  if (const json* p = top.child("popularity")) {
+    ObjectReader r(*p, "popularity");
+    r.read("half_life_days", c.popularity.half_life_days);
+    r.read("top_n", c.popularity.top_n);
+    r.reject_unknown();
+  }
+  if (const json* n = top.child("next_order")) {
+    ObjectReader r(*n, "next_order");
+    r.read("repeat_weight", c.next_order.repeat_weight);
+    r.read("complement_weight", c.next_order.complement_weight);
+    r.read("half_life_days", c.next_order.half_life_days);
+    r.reject_unknown();
+  }
+  top.read("threads", c.threads);
+  top.reject_unknown();
+  validate(c);
+  return c;
+}
+
+TrainConfig load_train_config(const std::string& path) {
+  std::ifstream f(path);
+  COBUY_CHECK(f.good(), ErrorCode::io, "cannot read config file " << path);
+  std::stringstream buffer;
+  buffer << f.rdbuf();
+  json j;
+  try {
+    // ignore_comments lets the shipped example explain each field with // comments.
+    j = json::parse(buffer.str(), nullptr, true, true);
+  } catch (const json::parse_error& e) {
+    COBUY_FAIL(ErrorCode::bad_request, "config file " << path << " is not valid JSON: " << e.what());
+  }
+  try {
+    return train_config_from_json(j);
+  } catch (const Error& e) {
+    COBUY_FAIL(e.code(), "config file " << path << ": " << e.what());
+  }
+}
+
+void validate(const TrainConfig& c) {
+  const auto& co = c.cooccurrence;
+  COBUY_CHECK(co.min_support >= 1, ErrorCode::bad_request, "cooccurrence.min_support must be >= 1");
+  COBUY_CHECK(co.shrinkage >= 0 && co.shrinkage <= 1e6, ErrorCode::bad_request,
+              "cooccurrence.shrinkage must be in [0, 1e6], got " << co.shrinkage);
+  COBUY_CHECK(co.top_k >= 1 && co.top_k <= 10000, ErrorCode::bad_request,
+              "cooccurrence.top_k must be in [1, 10000], got " << co.top_k);
+  COBUY_CHECK(co.max_basket >= 2, ErrorCode::bad_request, "cooccurrence.max_basket must be >= 2");
+  COBUY_CHECK(c.popularity.half_life_days >= 0, ErrorCode::bad_request,
+              "popularity.half_life_days must be >= 0 (0 = no decay)");
+  COBUY_CHECK(c.popularity.top_n >= 1, ErrorCode::bad_request, "popularity.top_n must be >= 1");
+  const auto& n = c.next_order;
+  COBUY_CHECK(n.repeat_weight >= 0 && n.complement_weight >= 0 && n.repeat_weight + n.complement_weight > 0,
+              ErrorCode::bad_request,
+              "next_order.repeat_weight and complement_weight must be >= 0 and not both 0");
+  COBUY_CHECK(n.half_life_days >= 0, ErrorCode::bad_request, "next_order.half_life_days must be >= 0");
+  COBUY_CHECK(c.threads <= 1024, ErrorCode::bad_request, "threads must be <= 1024, got " << c.threads);
+}
+
+}  // namespace cobuy

@@ -1,0 +1,225 @@
+#include "core/recommender.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/error.h"
+
+namespace cobuy {
+namespace {
+
+constexpr double kSecondsPerDay = 86400.0;
+
+struct Candidate {
+  double score = 0.0;
+  double best_part = -1.0;  // largest single contribution, to name the anchor
+  ItemIndex anchor = 0;
+  bool repeat = false;
+};
+
+/// Everything that decides whether an item may be shown for this query.
+class Eligibility {
+ public:
+  Eligibility(const Model& m, const Query& q) : model_(m), filters_(q.filters) {
+    for (const auto& id : q.exclude) {
+      if (auto i = m.catalog.find(id)) excluded_.insert(*i);
+    }
+  }
+  void exclude(ItemIndex i) { excluded_.insert(i); }
+  bool allows(ItemIndex i) const {
+    if (excluded_.count(i)) return false;
+    const auto& cat = model_.catalog.categories[i];
+    if (!filters_.categories.empty() &&
+        std::find(filters_.categories.begin(), filters_.categories.end(), cat) == filters_.categories.end()) {
+      return false;
+    }
+    if (std::find(filters_.exclude_categories.begin(), filters_.exclude_categories.end(), cat) !=
+        filters_.exclude_categories.end()) {
+      return false;
+    }
+    if (filters_.min_price || filters_.max_price) {
+      const float p = model_.catalog.prices[i];
+      if (std::isnan(p)) return false;  // a price filter cannot vouch for an unpriced item
+      if (filters_.min_price && p < *filters_.min_price) return false;
+      if (filters_.max_price && p > *filters_.max_price) return false;
+    }
+    return true;
+  }
+
+ private:
+  const Model& model_;
+  const Filters& filters_;
+  std::unordered_set<ItemIndex> excluded_;
+};
+
+void add_part(Candidate& c, double part, ItemIndex anchor) {
+  c.score += part;
+  if (part > c.best_part) {
+    c.best_part = part;
+    c.anchor = anchor;
+  }
+}
+
+/// Ranks candidates into `out` (best first, ties by index), keeping only eligible ones.
+void rank_into(const Model& m, const std::unordered_map<ItemIndex, Candidate>& cands, const Eligibility& ok,
+               std::size_t limit, std::vector<Recommendation>& out) {
+  std::vector<std::pair<ItemIndex, const Candidate*>> v;
+  v.reserve(cands.size());
+  for (const auto& [i, c] : cands) {
+    if (c.score > 0 && ok.allows(i)) v.emplace_back(i, &c);
+  }
+  const auto k = std::min(limit, v.size());
+  std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), [](const auto& a, const auto& b) {
+    return a.second->score != b.second->score ? a.second->score > b.second->score : a.first < b.first;
+  });
+  for (std::size_t r = 0; r < k; ++r) {
+    const auto& [i, c] = v[r];
+    Recommendation rec;
+    rec.item = i;
+    rec.score = static_cast<float>(c->score);
+    rec.relation = c->repeat ? Relation::repeat : Relation::complement;
+    rec.reason = c->repeat ? "history" : m.catalog.ids[c->anchor];
+    out.push_back(std::move(rec));
+  }
+}
+
+/// Pads `out` with popular items up to `limit`; scores stay below the last ranked one.
+bool backfill_popular(const Model& m, const Eligibility& ok, std::size_t limit, std::vector<Recommendation>& out) {
+  if (out.size() >= limit) return false;
+  std::unordered_set<ItemIndex> present;
+  for (const auto& r : out) present.insert(r.item);
+  const float ceiling = out.empty() ? 1.0f : out.back().score * 0.999f;
+  bool used = false;
+  for (std::size_t p = 0; p < m.popular.size() && out.size() < limit; ++p) {
+    const ItemIndex i = m.popular[p];
+    if (present.count(i) || !ok.allows(i)) continue;
+    out.push_back({i, ceiling * m.popular_scores[p], Relation::popular, "popular"});
+    used = true;
+  }
+  return used;
+}
+
+void complete_basket(const Model& m, const std::vector<ItemIndex>& anchors, Eligibility& ok, std::size_t limit,
+                     std::vector<Recommendation>& out) {
+  std::unordered_map<ItemIndex, Candidate> cands;
+  for (ItemIndex a : anchors) {
+    for (const auto& n : m.bought_together.row(a)) add_part(cands[n.item], n.score, a);
+  }
+  rank_into(m, cands, ok, limit, out);
+}
+
+void next_order(const Model& m, std::uint32_t customer, std::optional<Timestamp> at, Eligibility& ok,
+                std::size_t limit, std::vector<Recommendation>& out) {
+  const auto& h = m.customers;
+  const auto& cfg = m.config.next_order;
+  // Item weights from the customer's orders before `at`, decayed by age.
+  std::unordered_map<ItemIndex, double> weight;
+  Timestamp reference = kNoTime;
+  for (auto o = h.order_offsets[customer]; o < h.order_offsets[customer + 1]; ++o) {
+    if (at && h.order_times[o] != kNoTime && h.order_times[o] >= *at) continue;
+    reference = std::max(reference, h.order_times[o]);
+  }
+  if (at) reference = *at;
+  for (auto o = h.order_offsets[customer]; o < h.order_offsets[customer + 1]; ++o) {
+    const Timestamp t = h.order_times[o];
+    if (at && t != kNoTime && t >= *at) continue;
+    double w = 1.0;
+    if (cfg.half_life_days > 0 && t != kNoTime && reference != kNoTime) {
+      w = std::exp2(-static_cast<double>(std::max<Timestamp>(0, reference - t)) / kSecondsPerDay / cfg.half_life_days);
+    }
+    for (auto p = h.item_offsets[o]; p < h.item_offsets[o + 1]; ++p) weight[h.items[p]] += w;
+  }
+  if (weight.empty()) return;
+  double max_w = 0;
+  for (const auto& [i, w] : weight) max_w = std::max(max_w, w);
+
+  std::unordered_map<ItemIndex, Candidate> comp;
+  for (const auto& [a, w] : weight) {
+    for (const auto& n : m.bought_together.row(a)) {
+      if (!weight.count(n.item)) add_part(comp[n.item], w / max_w * n.score, a);
+    }
+  }
+  double max_comp = 0;
+  for (const auto& [i, c] : comp) max_comp = std::max(max_comp, c.score);
+
+  std::unordered_map<ItemIndex, Candidate> cands;
+  for (const auto& [i, w] : weight) {
+    auto& c = cands[i];
+    c.score = cfg.repeat_weight * w / max_w;
+    c.repeat = true;
+  }
+  if (max_comp > 0) {
+    for (auto& [i, c] : comp) {
+      c.score = cfg.complement_weight * c.score / max_comp;
+      cands[i] = c;
+    }
+  }
+  rank_into(m, cands, ok, limit, out);
+}
+
+}  // namespace
+
+std::string_view relation_name(Relation r) {
+  switch (r) {
+    case Relation::complement: return "complement";
+    case Relation::substitute: return "substitute";
+    case Relation::repeat: return "repeat";
+    case Relation::popular: return "popular";
+  }
+  return "popular";
+}
+
+void validate(const Query& q, const ServeLimits& limits) {
+  COBUY_CHECK(q.limit >= 1 && q.limit <= limits.max_limit, ErrorCode::bad_request,
+              "field 'limit' must be between 1 and " << limits.max_limit << ", got " << q.limit);
+  COBUY_CHECK(q.items.size() <= limits.max_items, ErrorCode::bad_request,
+              "field 'items' has " << q.items.size() << " entries, at most " << limits.max_items << " are allowed");
+  COBUY_CHECK(q.exclude.size() <= limits.max_items, ErrorCode::bad_request,
+              "field 'exclude' has " << q.exclude.size() << " entries, at most " << limits.max_items
+                                     << " are allowed");
+  COBUY_CHECK(!q.items.empty() || (q.customer_id && !q.customer_id->empty()), ErrorCode::bad_request,
+              "a query needs non-empty 'items' or a 'customer_id'");
+  COBUY_CHECK(!q.filters.min_price || !q.filters.max_price || *q.filters.min_price <= *q.filters.max_price,
+              ErrorCode::bad_request, "filters.min_price is above filters.max_price");
+}
+
+RecommendResult recommend(const Model& m, const Query& q) {
+  RecommendResult res;
+  res.id = q.id;
+  Eligibility ok(m, q);
+  std::vector<ItemIndex> anchors;
+  for (const auto& id : q.items) {
+    if (auto i = m.catalog.find(id)) {
+      if (std::find(anchors.begin(), anchors.end(), *i) == anchors.end()) anchors.push_back(*i);
+      ok.exclude(*i);
+    } else {
+      res.unknown_items.push_back(id);
+    }
+  }
+  if (!q.items.empty()) {
+    complete_basket(m, anchors, ok, q.limit, res.items);
+  } else if (q.customer_id) {
+    auto c = m.customers.index.find(*q.customer_id);
+    if (c == m.customers.index.end()) {
+      res.unknown_customer = true;
+    } else {
+      next_order(m, c->second, q.at, ok, q.limit, res.items);
+    }
+  }
+  res.fallback = backfill_popular(m, ok, q.limit, res.items);
+  return res;
+}
+
+std::vector<Recommendation> bought_together(const Model& m, ItemIndex item, std::size_t limit) {
+  COBUY_ASSERT(item < m.catalog.size());
+  std::vector<Recommendation> out;
+  for (const auto& n : m.bought_together.row(item)) {
+    if (out.size() >= limit) break;
+    out.push_back({n.item, n.score, Relation::complement, m.catalog.ids[item]});
+  }
+  return out;
+}
+
+}  // namespace cobuy

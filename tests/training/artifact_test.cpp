@@ -1,0 +1,132 @@
+#include "core/artifact.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
+#include "support/order_builder.h"
+#include "training/train.h"
+
+namespace cobuy {
+namespace {
+namespace fs = std::filesystem;
+
+class ArtifactTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("cobuy-artifact-test-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    OrderData data;
+    testing::add_order(data, "o1", {"tea", "saucer", "spoon"}, "c1", "2011-01-01");
+    testing::add_order(data, "o2", {"tea", "saucer"}, "c2", "2011-01-02");
+    testing::add_order(data, "o3", {"tea", "saucer", "cake"}, "c1", "2011-02-01");
+    testing::add_order(data, "o4", {"cake", "spoon"}, "", "2011-02-03");
+    testing::describe(data, "tea", "Green teacup", 2.95f, "kitchen");
+    TrainConfig config;
+    config.cooccurrence.min_support = 1;
+    model_ = train_model(data, config);
+    model_dir_ = (dir_ / "model").string();
+    save_model(model_, model_dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void expect_refused(const std::string& needle) {
+    try {
+      load_model(model_dir_);
+      FAIL() << "a broken artifact was loaded";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::bad_data);
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  }
+
+  fs::path dir_;
+  std::string model_dir_;
+  Model model_;
+};
+
+TEST_F(ArtifactTest, RoundTripKeepsEverything) {
+  auto loaded = load_model(model_dir_);
+  EXPECT_EQ(loaded->version, model_.version);
+  EXPECT_EQ(loaded->data_fingerprint, model_.data_fingerprint);
+  EXPECT_EQ(loaded->catalog.ids, model_.catalog.ids);
+  EXPECT_EQ(loaded->catalog.titles, model_.catalog.titles);
+  EXPECT_EQ(loaded->catalog.categories, model_.catalog.categories);
+  EXPECT_EQ(loaded->item_orders, model_.item_orders);
+  EXPECT_EQ(loaded->popular, model_.popular);
+  EXPECT_EQ(loaded->popular_scores, model_.popular_scores);
+  EXPECT_EQ(loaded->bought_together.offsets, model_.bought_together.offsets);
+  ASSERT_EQ(loaded->bought_together.entries.size(), model_.bought_together.entries.size());
+  for (std::size_t k = 0; k < model_.bought_together.entries.size(); ++k) {
+    EXPECT_EQ(loaded->bought_together.entries[k].item, model_.bought_together.entries[k].item);
+    EXPECT_EQ(loaded->bought_together.entries[k].score, model_.bought_together.entries[k].score);
+    EXPECT_EQ(loaded->bought_together.entries[k].count, model_.bought_together.entries[k].count);
+  }
+  EXPECT_EQ(loaded->customers.ids, model_.customers.ids);
+  EXPECT_EQ(loaded->customers.order_times, model_.customers.order_times);
+  EXPECT_EQ(loaded->customers.items, model_.customers.items);
+  EXPECT_EQ(loaded->stats.orders, 4u);
+  EXPECT_EQ(loaded->stats.first_order, model_.stats.first_order);
+  EXPECT_EQ(loaded->config.cooccurrence.min_support, 1u);
+  EXPECT_EQ(manifest_json(*loaded)["counts"], manifest_json(model_)["counts"]);
+  EXPECT_FLOAT_EQ(loaded->catalog.prices[*loaded->catalog.find("tea")], 2.95f);
+}
+
+TEST_F(ArtifactTest, SaveReplacesAnExistingModelAndLeavesNoTemporaries) {
+  save_model(model_, model_dir_);
+  std::size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    ++entries;
+    EXPECT_EQ(e.path().filename(), "model");
+  }
+  EXPECT_EQ(entries, 1u);
+  EXPECT_NO_THROW(load_model(model_dir_));
+}
+
+TEST_F(ArtifactTest, RefusesAFlippedByte) {
+  const auto p = fs::path(model_dir_) / "bought_together.bin";
+  std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(20);
+  char c = 0;
+  f.read(&c, 1);
+  f.seekp(20);
+  c = static_cast<char>(c ^ 0x40);
+  f.write(&c, 1);
+  f.close();
+  expect_refused("bought_together.bin fails its checksum");
+}
+
+TEST_F(ArtifactTest, RefusesATruncatedFile) {
+  const auto p = fs::path(model_dir_) / "items.bin";
+  fs::resize_file(p, fs::file_size(p) / 2);
+  expect_refused("items.bin has");
+}
+
+TEST_F(ArtifactTest, RefusesAMissingFile) {
+  fs::remove(fs::path(model_dir_) / "customers.bin");
+  expect_refused("customers.bin is missing");
+}
+
+TEST_F(ArtifactTest, RefusesAnotherMajorVersion) {
+  const auto p = fs::path(model_dir_) / "manifest.json";
+  std::ifstream in(p);
+  auto j = nlohmann::json::parse(in);
+  in.close();
+  j["format_version"] = "2.0";
+  std::ofstream(p) << j.dump();
+  expect_refused("format version '2.0'");
+}
+
+TEST_F(ArtifactTest, RefusesAForeignDirectory) {
+  std::ofstream(fs::path(model_dir_) / "manifest.json") << R"({"format": "something-else"})";
+  expect_refused("is not a cobuy model");
+  fs::remove(fs::path(model_dir_) / "manifest.json");
+  expect_refused("manifest.json is missing");
+  std::ofstream(fs::path(model_dir_) / "manifest.json") << "{not json";
+  expect_refused("not valid JSON");
+}
+
+}  // namespace
+}  // namespace cobuy

@@ -1,0 +1,166 @@
+#include "core/recommender.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "support/order_builder.h"
+#include "training/train.h"
+
+namespace cobuy {
+namespace {
+
+std::vector<std::string> ids(const Model& m, const RecommendResult& r) {
+  std::vector<std::string> out;
+  for (const auto& x : r.items) out.push_back(m.catalog.ids[x.item]);
+  return out;
+}
+
+class RecommenderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    OrderData d;
+    // tea goes with saucer (always) and with cake (sometimes); pen is popular on its own.
+    for (int k = 0; k < 6; ++k) testing::add_order(d, "a" + std::to_string(k), {"tea", "saucer"}, "", "2011-01-01");
+    for (int k = 0; k < 3; ++k) testing::add_order(d, "b" + std::to_string(k), {"tea", "cake"}, "", "2011-01-02");
+    for (int k = 0; k < 9; ++k) testing::add_order(d, "c" + std::to_string(k), {"pen", "paper"}, "", "2011-01-03");
+    testing::add_order(d, "d1", {"pen"}, "", "2011-01-04");
+    testing::add_order(d, "h1", {"tea", "saucer"}, "alice", "2011-03-01");
+    testing::add_order(d, "h2", {"tea"}, "alice", "2011-04-01");
+    testing::add_order(d, "h3", {"pen"}, "alice", "2011-06-01");
+    testing::describe(d, "cake", "Cake", 5.0f, "food");
+    testing::describe(d, "saucer", "Saucer", 1.0f, "kitchen");
+    testing::describe(d, "paper", "Paper", 2.0f, "office");
+    TrainConfig c;
+    c.cooccurrence.min_support = 2;
+    c.cooccurrence.shrinkage = 1;
+    c.popularity.half_life_days = 0;
+    model_ = train_model(d, c);
+  }
+  Model model_;
+};
+
+TEST_F(RecommenderTest, BasketCompletionRanksComplementsAndNeverReturnsQueryItems) {
+  Query q;
+  q.id = "q1";
+  q.items = {"tea"};
+  q.limit = 2;
+  auto r = recommend(model_, q);
+  EXPECT_EQ(r.id, "q1");
+  EXPECT_EQ(ids(model_, r), (std::vector<std::string>{"saucer", "cake"}));
+  EXPECT_EQ(r.items[0].relation, Relation::complement);
+  EXPECT_EQ(r.items[0].reason, "tea");
+  EXPECT_FALSE(r.fallback);
+  EXPECT_GT(r.items[0].score, r.items[1].score);
+}
+
+TEST_F(RecommenderTest, ShortListsAreBackfilledWithPopularAndFlagged) {
+  Query q;
+  q.items = {"tea", "saucer"};
+  q.limit = 5;
+  auto r = recommend(model_, q);
+  auto got = ids(model_, r);
+  // Only three items are neither in the basket nor its own: cake (complement), pen, paper (popular).
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], "cake");
+  EXPECT_TRUE(r.fallback);
+  EXPECT_EQ(r.items.back().relation, Relation::popular);
+  for (const auto& id : got) {
+    EXPECT_NE(id, "tea");
+    EXPECT_NE(id, "saucer");
+  }
+  for (std::size_t k = 1; k < r.items.size(); ++k) EXPECT_GE(r.items[k - 1].score, r.items[k].score);
+}
+
+TEST_F(RecommenderTest, UnknownItemsFallBackToPopular) {
+  Query q;
+  q.items = {"nope"};
+  q.limit = 2;
+  auto r = recommend(model_, q);
+  EXPECT_TRUE(r.fallback);
+  EXPECT_EQ(r.unknown_items, (std::vector<std::string>{"nope"}));
+  EXPECT_EQ(ids(model_, r), (std::vector<std::string>{"tea", "pen"}));
+}
+
+TEST_F(RecommenderTest, ExcludeAndFiltersApply) {
+  Query q;
+  q.items = {"tea"};
+  q.limit = 3;
+  q.exclude = {"saucer"};
+  auto r = recommend(model_, q);
+  ASSERT_FALSE(r.items.empty());
+  EXPECT_EQ(ids(model_, r)[0], "cake");
+  for (const auto& id : ids(model_, r)) EXPECT_NE(id, "saucer");
+
+  Query f;
+  f.items = {"tea"};
+  f.limit = 3;
+  f.filters.max_price = 3.0;
+  auto rf = recommend(model_, f);
+  for (const auto& x : rf.items) EXPECT_LE(model_.catalog.prices[x.item], 3.0f);
+  EXPECT_EQ(ids(model_, rf)[0], "saucer");
+
+  Query c;
+  c.items = {"tea"};
+  c.limit = 3;
+  c.filters.categories = {"food"};
+  EXPECT_EQ(ids(model_, recommend(model_, c)), (std::vector<std::string>{"cake"}));
+}
+
+TEST_F(RecommenderTest, NextOrderUsesHistoryBeforeAt) {
+  Query q;
+  q.customer_id = "alice";
+  q.limit = 3;
+  q.at = *parse_timestamp("2011-05-01");
+  auto r = recommend(model_, q);
+  auto got = ids(model_, r);
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got[0], "tea") << "most frequent past item comes first";
+  EXPECT_EQ(r.items[0].relation, Relation::repeat);
+  EXPECT_EQ(std::count(got.begin(), got.end(), "pen"), 0) << "the pen order is after 'at'";
+  // A complement of the history is proposed too.
+  EXPECT_NE(std::find(got.begin(), got.end(), "cake"), got.end());
+}
+
+TEST_F(RecommenderTest, UnknownCustomerFallsBack) {
+  Query q;
+  q.customer_id = "bob";
+  q.limit = 1;
+  auto r = recommend(model_, q);
+  EXPECT_TRUE(r.unknown_customer);
+  EXPECT_TRUE(r.fallback);
+  EXPECT_EQ(r.items.size(), 1u);
+}
+
+TEST(QueryValidation, RejectsAbsurdParameters) {
+  ServeLimits limits;
+  Query q;
+  q.items = {"a"};
+  q.limit = 0;
+  EXPECT_THROW(validate(q, limits), Error);
+  q.limit = limits.max_limit + 1;
+  EXPECT_THROW(validate(q, limits), Error);
+  q.limit = 10;
+  EXPECT_NO_THROW(validate(q, limits));
+  Query empty;
+  EXPECT_THROW(validate(empty, limits), Error);
+  q.filters.min_price = 5;
+  q.filters.max_price = 1;
+  EXPECT_THROW(validate(q, limits), Error);
+}
+
+TEST(BoughtTogether, ListsTheItemsComplementsInOrder) {
+  OrderData d;
+  for (int k = 0; k < 4; ++k) testing::add_order(d, "a" + std::to_string(k), {"x", "y"});
+  for (int k = 0; k < 2; ++k) testing::add_order(d, "b" + std::to_string(k), {"x", "z"});
+  TrainConfig c;
+  c.cooccurrence.shrinkage = 0;
+  Model m = train_model(d, c);
+  auto r = bought_together(m, *m.catalog.find("x"), 10);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(m.catalog.ids[r[0].item], "y");
+  EXPECT_EQ(m.catalog.ids[r[1].item], "z");
+  EXPECT_EQ(bought_together(m, *m.catalog.find("x"), 1).size(), 1u);
+}
+
+}  // namespace
+}  // namespace cobuy

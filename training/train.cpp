@@ -1,0 +1,150 @@
+#include "training/train.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include <tbb/global_control.h>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/time_util.h"
+#include "training/cooccurrence.h"
+
+namespace cobuy {
+namespace {
+
+constexpr double kSecondsPerDay = 86400.0;
+
+std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t n) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+void report(const ProgressFn& progress, std::string_view stage, std::uint64_t done, std::uint64_t total) {
+  if (progress) progress(stage, done, total);
+}
+
+}  // namespace
+
+std::string data_fingerprint(const OrderData& data) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const auto& o : data.orders) {
+    h = fnv1a(h, o.id.data(), o.id.size());
+    h = fnv1a(h, &o.time, sizeof o.time);
+    for (const auto& l : o.lines) {
+      const auto& id = data.catalog.ids[l.item];
+      h = fnv1a(h, id.data(), id.size() + 1);  // includes the terminating NUL as a separator
+      h = fnv1a(h, &l.quantity, sizeof l.quantity);
+    }
+    if (o.customer != kNoCustomer) {
+      const auto& c = data.customer_ids[static_cast<std::size_t>(o.customer)];
+      h = fnv1a(h, c.data(), c.size() + 1);
+    }
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+void build_popularity(const OrderData& data, const PopularityConfig& config, Model& model) {
+  const std::size_t n = data.catalog.size();
+  std::vector<double> score(n, 0.0);
+  Timestamp last = kNoTime;
+  for (const auto& o : data.orders) last = std::max(last, o.time);
+  const bool decay = config.half_life_days > 0 && last != kNoTime;
+  for (const auto& o : data.orders) {
+    double w = 1.0;
+    if (decay && o.time != kNoTime) {
+      const double age_days = static_cast<double>(last - o.time) / kSecondsPerDay;
+      w = std::exp2(-age_days / config.half_life_days);
+    }
+    for (const auto& l : o.lines) score[l.item] += w;
+  }
+  std::vector<ItemIndex> order(n);
+  std::iota(order.begin(), order.end(), ItemIndex{0});
+  const auto k = std::min<std::size_t>(config.top_n, n);
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+                    [&](ItemIndex a, ItemIndex b) { return score[a] != score[b] ? score[a] > score[b] : a < b; });
+  order.resize(k);
+  while (!order.empty() && score[order.back()] <= 0) order.pop_back();
+  model.popular = order;
+  model.popular_scores.clear();
+  const double top = order.empty() ? 1.0 : score[order.front()];
+  for (ItemIndex i : order) model.popular_scores.push_back(static_cast<float>(score[i] / top));
+}
+
+CustomerHistory build_customer_history(const OrderData& data) {
+  CustomerHistory h;
+  h.ids = data.customer_ids;
+  for (std::size_t c = 0; c < h.ids.size(); ++c) h.index.emplace(h.ids[c], static_cast<std::uint32_t>(c));
+  // Orders are sorted by time, so each customer's list comes out in time order.
+  std::vector<std::vector<std::size_t>> per_customer(h.ids.size());
+  for (std::size_t o = 0; o < data.orders.size(); ++o) {
+    const auto c = data.orders[o].customer;
+    if (c != kNoCustomer) per_customer[static_cast<std::size_t>(c)].push_back(o);
+  }
+  h.order_offsets.assign(1, 0);
+  h.item_offsets.assign(1, 0);
+  for (const auto& list : per_customer) {
+    for (std::size_t o : list) {
+      const auto& order = data.orders[o];
+      h.order_times.push_back(order.time);
+      for (const auto& l : order.lines) h.items.push_back(l.item);
+      h.item_offsets.push_back(h.items.size());
+    }
+    h.order_offsets.push_back(h.order_times.size());
+  }
+  return h;
+}
+
+Model train_model(const OrderData& data, const TrainConfig& config, const nlohmann::json& ingest_summary,
+                  const ProgressFn& progress) {
+  validate(config);
+  COBUY_CHECK(!data.orders.empty(), ErrorCode::bad_data, "no orders left after cleaning: nothing to train on");
+  std::unique_ptr<tbb::global_control> threads;
+  if (config.threads > 0) {
+    threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, config.threads);
+  }
+
+  Model m;
+  m.config = config;
+  m.ingest_summary = ingest_summary;
+  m.catalog = data.catalog;
+  m.data_fingerprint = data_fingerprint(data);
+  const auto now = std::chrono::system_clock::now();
+  m.created_at = format_timestamp(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  m.version = m.created_at.substr(0, 10) + "-" + m.data_fingerprint.substr(0, 8) + "-" +
+              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 100000);
+
+  report(progress, "count", 0, 3);
+  const Baskets baskets = baskets_from_orders(data);
+  m.item_orders = item_order_counts(baskets);
+  const PairCounts pairs = count_pairs(baskets, config.cooccurrence.min_support, config.cooccurrence.max_basket);
+  report(progress, "count", 1, 3);
+  m.bought_together = top_k_neighbors(pairs, m.item_orders, baskets.size(), config.cooccurrence);
+  report(progress, "count", 2, 3);
+  build_popularity(data, config.popularity, m);
+  m.customers = build_customer_history(data);
+  report(progress, "count", 3, 3);
+
+  m.stats.orders = data.orders.size();
+  m.stats.items = data.catalog.size();
+  m.stats.customers = data.customer_ids.size();
+  m.stats.pairs = pairs.entries() / 2;
+  for (const auto& o : data.orders) {
+    if (o.time == kNoTime) continue;
+    if (m.stats.first_order == kNoTime || o.time < m.stats.first_order) m.stats.first_order = o.time;
+    if (m.stats.last_order == kNoTime || o.time > m.stats.last_order) m.stats.last_order = o.time;
+  }
+  log::info("trained", {{"orders", m.stats.orders}, {"items", m.stats.items}, {"pairs", m.stats.pairs}});
+  return m;
+}
+
+}  // namespace cobuy

@@ -1,0 +1,30 @@
+#pragma once
+/// The training pipeline: cleaned orders -> a Model ready to save as an artifact.
+
+#include <nlohmann/json.hpp>
+
+#include "core/config.h"
+#include "core/model.h"
+#include "core/order_data.h"
+#include "core/progress.h"
+
+namespace cobuy {
+
+/// Trains every part of the model from `data` (which must be sorted by time, as load_orders
+/// gives it). `ingest_summary` is stored in the manifest as given. Uses config.threads workers
+/// (0 = all cores). Throws Error(bad_data) when there is nothing to learn from.
+Model train_model(const OrderData& data, const TrainConfig& config,
+                  const nlohmann::json& ingest_summary = nlohmann::json::object(),
+                  const ProgressFn& progress = nullptr);
+
+/// Popular items from decayed order counts (half-life in days before the last order), best
+/// first, at most top_n; scores are normalised so the first is 1.
+void build_popularity(const OrderData& data, const PopularityConfig& config, Model& model);
+
+/// Per-customer history (orders in time order with their items) from `data`.
+CustomerHistory build_customer_history(const OrderData& data);
+
+/// A stable 64-bit fingerprint of the cleaned data, as 16 hex digits.
+std::string data_fingerprint(const OrderData& data);
+
+}  // namespace cobuy
