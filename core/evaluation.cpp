@@ -1,0 +1,110 @@
+#include "core/evaluation.h"
+
+#include <algorithm>
+#include <random>
+#include <unordered_set>
+
+#include <tbb/parallel_reduce.h>
+
+#include "core/metrics.h"
+#include "core/recommender.h"
+
+namespace cobuy {
+namespace {
+
+OrderData empty_like(const OrderData& data) {
+  OrderData out;
+  out.catalog = data.catalog;
+  out.customer_ids = data.customer_ids;
+  return out;
+}
+
+}  // namespace
+
+std::pair<OrderData, OrderData> split_by_time(const OrderData& data, Timestamp cut) {
+  auto train = empty_like(data);
+  auto test = empty_like(data);
+  for (const auto& o : data.orders) (o.time == kNoTime || o.time < cut ? train : test).orders.push_back(o);
+  return {std::move(train), std::move(test)};
+}
+
+std::pair<OrderData, OrderData> split_random(const OrderData& data, double test_fraction, std::uint64_t seed) {
+  auto train = empty_like(data);
+  auto test = empty_like(data);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (const auto& o : data.orders) (u(rng) < test_fraction ? test : train).orders.push_back(o);
+  return {std::move(train), std::move(test)};
+}
+
+std::vector<BasketCase> basket_completion_cases(const OrderData& train, const OrderData& test, std::uint64_t seed) {
+  std::vector<char> in_train(train.catalog.size(), 0);
+  for (const auto& o : train.orders) {
+    for (const auto& l : o.lines) in_train[l.item] = 1;
+  }
+  std::mt19937_64 rng(seed);
+  std::vector<BasketCase> cases;
+  for (const auto& o : test.orders) {
+    if (o.lines.size() < 2) continue;
+    const bool known = std::all_of(o.lines.begin(), o.lines.end(), [&](const OrderLine& l) {
+      return l.item < in_train.size() && in_train[l.item];
+    });
+    if (!known) continue;
+    std::uniform_int_distribution<std::size_t> pick(0, o.lines.size() - 1);
+    const std::size_t hidden = pick(rng);
+    BasketCase c;
+    for (std::size_t k = 0; k < o.lines.size(); ++k) {
+      const auto& id = test.catalog.ids[o.lines[k].item];
+      if (k == hidden) {
+        c.hidden = id;
+      } else {
+        c.given.push_back(id);
+      }
+    }
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+RankingSummary evaluate_basket_completion(const Model& model, const std::vector<BasketCase>& cases, std::size_t k) {
+  RankingSummary total = tbb::parallel_reduce(
+      tbb::blocked_range<std::size_t>(0, cases.size(), 64), RankingSummary{},
+      [&](const tbb::blocked_range<std::size_t>& r, RankingSummary acc) {
+        std::vector<ItemIndex> ranked;
+        for (std::size_t i = r.begin(); i != r.end(); ++i) {
+          Query q;
+          q.items = cases[i].given;
+          q.limit = k;
+          const auto res = recommend(model, q);
+          ranked.clear();
+          for (const auto& rec : res.items) ranked.push_back(rec.item);
+          const auto hidden = model.catalog.find(cases[i].hidden);
+          std::vector<ItemIndex> truth;
+          if (hidden) truth.push_back(*hidden);
+          acc.hit_rate += hit_rate_at_k(ranked, truth, k);
+          acc.ndcg += ndcg_at_k(ranked, truth, k);
+          acc.mrr += reciprocal_rank(ranked, truth);
+          acc.precision += precision_at_k(ranked, truth, k);
+          ++acc.cases;
+        }
+        return acc;
+      },
+      [](RankingSummary a, const RankingSummary& b) {
+        a.cases += b.cases;
+        a.hit_rate += b.hit_rate;
+        a.ndcg += b.ndcg;
+        a.mrr += b.mrr;
+        a.precision += b.precision;
+        return a;
+      });
+  if (total.cases > 0) {
+    const auto n = static_cast<double>(total.cases);
+    total.hit_rate /= n;
+    total.ndcg /= n;
+    total.mrr /= n;
+    total.precision /= n;
+  }
+  return total;
+}
+
+}  // namespace cobuy

@@ -1,0 +1,142 @@
+// The `cobuy` executable end to end: train on a small file, then answer a queries file.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+namespace fs = std::filesystem;
+
+struct Run {
+  int status;
+  std::string output;
+};
+
+Run run(const std::string& args) {
+  const auto out = fs::temp_directory_path() / ("cobuy-cli-out-" + std::to_string(::getpid()));
+  const std::string cmd = std::string(COBUY_BINARY) + " --log-level error " + args + " > " + out.string() + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  std::ifstream f(out);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  fs::remove(out);
+  return {WEXITSTATUS(status), ss.str()};
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("cobuy-cli-test-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    std::ofstream orders(dir_ / "orders.csv");
+    orders << "order_id,item_id,customer_id,timestamp,quantity,price,title\n";
+    for (int k = 0; k < 5; ++k) {
+      orders << "a" << k << ",tea,c1,2011-01-0" << (k + 1) << ",1,2.5,Teacup\n";
+      orders << "a" << k << ",saucer,c1,2011-01-0" << (k + 1) << ",1,1.5,\"Saucer, pink\"\n";
+    }
+    for (int k = 0; k < 3; ++k) {
+      orders << "b" << k << ",tea,c2,2011-02-0" << (k + 1) << ",2,2.5,Teacup\n";
+      orders << "b" << k << ",cake,c2,2011-02-0" << (k + 1) << ",1,4.0,Cake\n";
+    }
+    orders.close();
+    auto r = run("train --orders " + (dir_ / "orders.csv").string() + " --out " + (dir_ / "model").string());
+    ASSERT_EQ(r.status, 0) << r.output;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static std::vector<nlohmann::json> read_results(const fs::path& p) {
+    std::vector<nlohmann::json> out;
+    std::ifstream f(p);
+    for (std::string line; std::getline(f, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+  }
+  std::string recommend_args() const {
+    return "recommend --model " + (dir_ / "model").string() + " --queries " + (dir_ / "queries.jsonl").string() +
+           " --out " + (dir_ / "out.jsonl").string();
+  }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, RecommendAnswersEveryQueryInOrder) {
+  std::ofstream q(dir_ / "queries.jsonl");
+  q << R"({"id": "q1", "items": ["tea"], "customer_id": null, "at": null, "limit": 2})" << "\n";
+  q << R"({"id": "q2", "items": [], "customer_id": "c2", "at": "2011-03-01T00:00:00", "limit": 3})" << "\n";
+  q << R"({"id": "q3", "items": ["unknown-item"], "limit": 1})" << "\n";
+  q.close();
+  auto r = run(recommend_args());
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto res = read_results(dir_ / "out.jsonl");
+  ASSERT_EQ(res.size(), 3u);
+  EXPECT_EQ(res[0]["id"], "q1");
+  ASSERT_EQ(res[0]["items"].size(), 2u);
+  EXPECT_EQ(res[0]["items"][0]["item_id"], "saucer");
+  EXPECT_EQ(res[0]["items"][0]["title"], "Saucer, pink");
+  EXPECT_EQ(res[0]["items"][0]["relation"], "complement");
+  EXPECT_EQ(res[0]["fallback"], false);
+  EXPECT_EQ(res[1]["id"], "q2");
+  ASSERT_FALSE(res[1]["items"].empty());
+  EXPECT_EQ(res[1]["items"][0]["relation"], "repeat");
+  EXPECT_EQ(res[2]["id"], "q3");
+  EXPECT_EQ(res[2]["fallback"], true);
+  EXPECT_EQ(res[2]["items"].size(), 1u);
+  EXPECT_FALSE(fs::exists(dir_ / "out.jsonl.tmp")) << "the temporary output must be renamed away";
+}
+
+TEST_F(CliTest, InvalidQueryLinesGetErrorLinesAndANonZeroExit) {
+  std::ofstream q(dir_ / "queries.jsonl");
+  q << R"({"id": "ok", "items": ["tea"], "limit": 1})" << "\n";
+  q << "{broken json\n";
+  q << R"({"id": "bad-limit", "items": ["tea"], "limit": 0})" << "\n";
+  q.close();
+  auto r = run(recommend_args());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("2 of 3 queries"), std::string::npos) << r.output;
+  auto res = read_results(dir_ / "out.jsonl");
+  ASSERT_EQ(res.size(), 3u);
+  EXPECT_EQ(res[0]["id"], "ok");
+  EXPECT_FALSE(res[0].contains("error"));
+  ASSERT_TRUE(res[1].contains("error"));
+  EXPECT_NE(res[1]["error"]["message"].get<std::string>().find("line 2"), std::string::npos);
+  EXPECT_EQ(res[2]["id"], "bad-limit");
+  EXPECT_EQ(res[2]["error"]["code"], "bad_request");
+}
+
+TEST_F(CliTest, BadFlagsAndFilesGiveOneClearLine) {
+  std::ofstream(dir_ / "queries.jsonl") << R"({"id": "ok", "items": ["tea"]})" << "\n";
+  auto missing_model = run("recommend --model " + (dir_ / "nope").string() + " --queries " +
+                           (dir_ / "queries.jsonl").string() + " --out " + (dir_ / "x.jsonl").string());
+  EXPECT_NE(missing_model.status, 0);
+  EXPECT_NE(missing_model.output.find("does not exist"), std::string::npos) << missing_model.output;
+
+  auto bad_format = run("train --orders " + (dir_ / "orders.csv").string() + " --format excel --out " +
+                        (dir_ / "m2").string());
+  EXPECT_NE(bad_format.status, 0);
+  EXPECT_NE(bad_format.output.find("excel"), std::string::npos) << bad_format.output;
+
+  auto unknown_flag = run("train --bogus");
+  EXPECT_NE(unknown_flag.status, 0);
+}
+
+TEST_F(CliTest, TrainRejectsAFileWithoutRequiredColumns) {
+  std::ofstream(dir_ / "wrong.csv") << "a,b\n1,2\n";
+  auto r = run("train --orders " + (dir_ / "wrong.csv").string() + " --out " + (dir_ / "m3").string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("wrong.csv"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "m3")) << "a failed run must not leave a model behind";
+}
+
+TEST_F(CliTest, DemoTrainsOnTheBundledData) {
+  auto r = run("demo --train-only --model-dir " + (dir_ / "demo").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("bought-together"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir_ / "demo" / "manifest.json"));
+}
+
+}  // namespace
