@@ -1,0 +1,78 @@
+#include "training/ease.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include <Eigen/Dense>
+
+#include "core/error.h"
+
+namespace cobuy {
+namespace {
+
+Baskets small_baskets() {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> item(0, 11), size(2, 5);
+  Baskets b;
+  b.n_items = 12;
+  for (int k = 0; k < 400; ++k) {
+    std::vector<ItemIndex> basket;
+    for (int t = size(rng); t > 0; --t) basket.push_back(static_cast<ItemIndex>(item(rng)));
+    // Plant a strong pair: 0 and 1 together in a third of the baskets.
+    if (k % 3 == 0) basket.insert(basket.end(), {0, 1});
+    b.add(basket);
+  }
+  return b;
+}
+
+TEST(Ease, MatchesADirectDenseSolution) {
+  const Baskets b = small_baskets();
+  EaseConfig c;
+  c.lambda = 10;
+  c.top_k = 100;
+  const NeighborTable t = train_ease(b, c, 500);
+
+  // Reference: X (baskets x items), P = (X'X + lambda I)^-1, B = I - P / diag(P).
+  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(b.size()), 12);
+  for (std::size_t k = 0; k < b.size(); ++k) {
+    for (ItemIndex i : b.basket(k)) x(static_cast<Eigen::Index>(k), i) = 1;
+  }
+  Eigen::MatrixXd g = x.transpose() * x;
+  g.diagonal().array() += c.lambda;
+  const Eigen::MatrixXd p = g.inverse();
+  for (ItemIndex i = 0; i < 12; ++i) {
+    std::size_t positives = 0;
+    for (int j = 0; j < 12; ++j) {
+      if (static_cast<ItemIndex>(j) != i && -p(i, j) / p(j, j) > 0) ++positives;
+    }
+    ASSERT_EQ(t.row(i).size(), positives) << "row " << i;
+    for (const auto& nb : t.row(i)) {
+      EXPECT_NEAR(nb.score, -p(i, nb.item) / p(nb.item, nb.item), 1e-5) << i << "," << nb.item;
+      EXPECT_NE(nb.item, i);
+    }
+  }
+  ASSERT_FALSE(t.row(0).empty());
+  EXPECT_EQ(t.row(0)[0].item, 1u) << "the planted pair is item 0's strongest weight";
+}
+
+TEST(Ease, OnlyTheMostFrequentItemsTakePart) {
+  const Baskets b = small_baskets();
+  EaseConfig c;
+  c.max_items = 2;
+  const NeighborTable t = train_ease(b, c, 500);
+  std::size_t non_empty = 0;
+  for (ItemIndex i = 0; i < 12; ++i) non_empty += t.row(i).empty() ? 0 : 1;
+  EXPECT_LE(non_empty, 2u);
+  EXPECT_FALSE(t.row(0).empty());
+}
+
+TEST(Ease, RejectsBadParameters) {
+  const Baskets b = small_baskets();
+  EaseConfig c;
+  c.lambda = 0;
+  EXPECT_THROW(train_ease(b, c, 500), Error);
+}
+
+}  // namespace
+}  // namespace cobuy

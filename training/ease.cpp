@@ -1,0 +1,84 @@
+#include "training/ease.h"
+
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+#include <Eigen/Dense>
+#include <tbb/parallel_for.h>
+
+#include "core/error.h"
+
+extern "C" {
+// LAPACK (OpenBLAS): Cholesky factorisation and inverse of a symmetric positive definite matrix.
+void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info);
+void dpotri_(const char* uplo, const int* n, double* a, const int* lda, int* info);
+}
+
+namespace cobuy {
+
+NeighborTable train_ease(const Baskets& baskets, const EaseConfig& config, std::uint32_t max_basket) {
+  COBUY_CHECK(config.lambda > 0, ErrorCode::bad_request, "ease.lambda must be > 0, got " << config.lambda);
+  COBUY_CHECK(config.max_items >= 2, ErrorCode::bad_request, "ease.max_items must be >= 2");
+  const auto counts = item_order_counts(baskets);
+  std::vector<ItemIndex> order(baskets.n_items);
+  std::iota(order.begin(), order.end(), ItemIndex{0});
+  std::stable_sort(order.begin(), order.end(), [&](ItemIndex a, ItemIndex b) { return counts[a] > counts[b]; });
+  while (!order.empty() && counts[order.back()] == 0) order.pop_back();
+  if (order.size() > config.max_items) order.resize(config.max_items);
+  const int n = static_cast<int>(order.size());
+  std::vector<int> dense(baskets.n_items, -1);
+  for (int d = 0; d < n; ++d) dense[order[static_cast<std::size_t>(d)]] = d;
+
+  // Gram matrix G = X'X (+ lambda on the diagonal) over the kept items, from exact pair counts.
+  const PairCounts pairs = count_pairs(baskets, 1, max_basket);
+  Eigen::MatrixXd g = Eigen::MatrixXd::Zero(n, n);
+  for (int d = 0; d < n; ++d) {
+    const ItemIndex i = order[static_cast<std::size_t>(d)];
+    g(d, d) = counts[i] + config.lambda;
+    for (auto p = pairs.offsets[i]; p < pairs.offsets[i + 1]; ++p) {
+      const int e = dense[pairs.items[p]];
+      if (e >= 0) g(e, d) = pairs.counts[p];
+    }
+  }
+  int info = 0;
+  const char uplo = 'L';
+  dpotrf_(&uplo, &n, g.data(), &n, &info);
+  COBUY_CHECK(info == 0, ErrorCode::bad_data, "EASE: the Gram matrix is not positive definite (info " << info << ")");
+  dpotri_(&uplo, &n, g.data(), &n, &info);
+  COBUY_CHECK(info == 0, ErrorCode::bad_data, "EASE: cannot invert the Gram matrix (info " << info << ")");
+  // dpotri fills the lower triangle of P = G^-1; mirror it.
+  g.triangularView<Eigen::StrictlyUpper>() = g.transpose();
+
+  // B[i][j] = -P[i][j] / P[j][j] for j != i. Keep each row's largest positive weights.
+  std::vector<std::vector<Neighbor>> rows(baskets.n_items);
+  tbb::parallel_for(0, n, [&](int d) {
+    const ItemIndex i = order[static_cast<std::size_t>(d)];
+    std::vector<Neighbor> row;
+    for (int e = 0; e < n; ++e) {
+      if (e == d) continue;
+      const double w = -g(d, e) / g(e, e);
+      if (w > 0) row.push_back({order[static_cast<std::size_t>(e)], static_cast<float>(w), 0});
+    }
+    const auto k = std::min<std::size_t>(config.top_k, row.size());
+    std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(k), row.end(),
+                      [](const Neighbor& a, const Neighbor& b) { return a.score != b.score ? a.score > b.score : a.item < b.item; });
+    row.resize(k);
+    // Record co-occurrence counts for the kept neighbours (binary search in the sorted pair row).
+    for (auto& nb : row) {
+      auto first = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i]);
+      auto last = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i + 1]);
+      auto it = std::lower_bound(first, last, nb.item);
+      if (it != last && *it == nb.item) nb.count = pairs.counts[static_cast<std::size_t>(it - pairs.items.begin())];
+    }
+    rows[i] = std::move(row);
+  });
+  NeighborTable table;
+  table.offsets.assign(baskets.n_items + 1, 0);
+  for (std::size_t i = 0; i < baskets.n_items; ++i) table.offsets[i + 1] = table.offsets[i] + rows[i].size();
+  table.entries.reserve(table.offsets.back());
+  for (auto& r : rows) table.entries.insert(table.entries.end(), r.begin(), r.end());
+  return table;
+}
+
+}  // namespace cobuy
