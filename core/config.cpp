@@ -90,6 +90,8 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
         {"shrinkage", c.cooccurrence.shrinkage},
         {"top_k", c.cooccurrence.top_k},
         {"max_basket", c.cooccurrence.max_basket}}},
+      {"ease", {{"lambda", c.ease.lambda}, {"max_items", c.ease.max_items}}},
+      {"blend", {{"cooccurrence", c.blend.cooccurrence}, {"ease", c.blend.ease}}},
       {"popularity", {{"half_life_days", c.popularity.half_life_days}, {"top_n", c.popularity.top_n}}},
       {"next_order",
        {{"repeat_weight", c.next_order.repeat_weight},
@@ -109,6 +111,18 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     r.read("shrinkage", c.cooccurrence.shrinkage);
     r.read("top_k", c.cooccurrence.top_k);
     r.read("max_basket", c.cooccurrence.max_basket);
+    r.reject_unknown();
+  }
+  if (const json* e = top.child("ease")) {
+    ObjectReader r(*e, "ease");
+    r.read("lambda", c.ease.lambda);
+    r.read("max_items", c.ease.max_items);
+    r.reject_unknown();
+  }
+  if (const json* b = top.child("blend")) {
+    ObjectReader r(*b, "blend");
+    r.read("cooccurrence", c.blend.cooccurrence);
+    r.read("ease", c.blend.ease);
     r.reject_unknown();
   }
   if (const json* p = top.child("popularity")) {
@@ -157,6 +171,13 @@ void validate(const TrainConfig& c) {
   COBUY_CHECK(co.top_k >= 1 && co.top_k <= 10000, ErrorCode::bad_request,
               "cooccurrence.top_k must be in [1, 10000], got " << co.top_k);
   COBUY_CHECK(co.max_basket >= 2, ErrorCode::bad_request, "cooccurrence.max_basket must be >= 2");
+  COBUY_CHECK(c.ease.lambda > 0 && c.ease.lambda <= 1e9, ErrorCode::bad_request,
+              "ease.lambda must be in (0, 1e9], got " << c.ease.lambda);
+  COBUY_CHECK(c.ease.max_items >= 2 && c.ease.max_items <= 50000, ErrorCode::bad_request,
+              "ease.max_items must be in [2, 50000] (it needs max_items^2 doubles of memory), got "
+                  << c.ease.max_items);
+  COBUY_CHECK(c.blend.cooccurrence >= 0 && c.blend.ease >= 0 && c.blend.cooccurrence + c.blend.ease > 0,
+              ErrorCode::bad_request, "blend weights must be >= 0 and not all 0");
   COBUY_CHECK(c.popularity.half_life_days >= 0, ErrorCode::bad_request,
               "popularity.half_life_days must be >= 0 (0 = no decay)");
   COBUY_CHECK(c.popularity.top_n >= 1, ErrorCode::bad_request, "popularity.top_n must be >= 1");

@@ -25,6 +25,18 @@ struct CooccurrenceConfig {
   std::uint32_t max_basket = 500;  ///< larger baskets are skipped when counting pairs (bulk orders)
 };
 
+/// Parameters of the EASE item-item model (Steck 2019).
+struct EaseConfig {
+  double lambda = 50.0;             ///< L2 regularisation added to the Gram matrix diagonal
+  std::uint32_t max_items = 20000;  ///< only the most frequent items take part (memory: n^2 doubles)
+};
+
+/// Weights of the sources of the "bought together" blend; a source with weight 0 is not trained.
+struct BlendConfig {
+  double cooccurrence = 1.0;  ///< normalised co-purchase score (cooccurrence.score)
+  double ease = 0.0;          ///< EASE weights
+};
+
 /// Parameters of popularity (the fallback list).
 struct PopularityConfig {
   double half_life_days = 90.0;  ///< time decay of order counts; 0 = no decay
@@ -41,6 +53,8 @@ struct NextOrderConfig {
 /// Everything `cobuy train` reads from --config; saved into the artifact's manifest.
 struct TrainConfig {
   CooccurrenceConfig cooccurrence;
+  EaseConfig ease;
+  BlendConfig blend;
   PopularityConfig popularity;
   NextOrderConfig next_order;
   std::uint32_t threads = 0;  ///< 0 = all cores

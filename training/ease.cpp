@@ -17,7 +17,8 @@ void dpotri_(const char* uplo, const int* n, double* a, const int* lda, int* inf
 
 namespace cobuy {
 
-NeighborTable train_ease(const Baskets& baskets, const EaseConfig& config, std::uint32_t max_basket) {
+NeighborTable train_ease(const Baskets& baskets, const EaseConfig& config, std::uint32_t top_k,
+                         std::uint32_t max_basket) {
   COBUY_CHECK(config.lambda > 0, ErrorCode::bad_request, "ease.lambda must be > 0, got " << config.lambda);
   COBUY_CHECK(config.max_items >= 2, ErrorCode::bad_request, "ease.max_items must be >= 2");
   const auto counts = item_order_counts(baskets);
@@ -60,7 +61,7 @@ NeighborTable train_ease(const Baskets& baskets, const EaseConfig& config, std::
       const double w = -g(d, e) / g(e, e);
       if (w > 0) row.push_back({order[static_cast<std::size_t>(e)], static_cast<float>(w), 0});
     }
-    const auto k = std::min<std::size_t>(config.top_k, row.size());
+    const auto k = std::min<std::size_t>(top_k, row.size());
     std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(k), row.end(),
                       [](const Neighbor& a, const Neighbor& b) { return a.score != b.score ? a.score > b.score : a.item < b.item; });
     row.resize(k);

@@ -5,22 +5,17 @@
 
 #include <cstdint>
 
+#include "core/config.h"
 #include "core/model.h"
 #include "training/cooccurrence.h"
 
 namespace cobuy {
 
-/// Parameters of the EASE model.
-struct EaseConfig {
-  double lambda = 50.0;             ///< L2 regularisation added to the Gram matrix diagonal
-  std::uint32_t max_items = 20000;  ///< only the most frequent items take part (memory n^2 doubles)
-  std::uint32_t top_k = 100;        ///< weights kept per item (the largest positive ones)
-};
-
 /// Trains EASE on `baskets` (baskets larger than max_basket are skipped, as in pair counting) and
-/// returns each item's top_k positive weights B[i][j] as neighbours (count = co-occurrences).
+/// returns each item's top_k largest positive weights B[i][j] as neighbours (count = co-occurrences).
 /// Items outside the max_items most frequent get empty rows. Throws Error(bad_request) for
 /// lambda <= 0 or max_items < 2.
-NeighborTable train_ease(const Baskets& baskets, const EaseConfig& config, std::uint32_t max_basket);
+NeighborTable train_ease(const Baskets& baskets, const EaseConfig& config, std::uint32_t top_k,
+                         std::uint32_t max_basket);
 
 }  // namespace cobuy

@@ -11,7 +11,9 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/time_util.h"
+#include "training/blend.h"
 #include "training/cooccurrence.h"
+#include "training/ease.h"
 
 namespace cobuy {
 namespace {
@@ -29,6 +31,17 @@ std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t n) {
 
 void report(const ProgressFn& progress, std::string_view stage, std::uint64_t done, std::uint64_t total) {
   if (progress) progress(stage, done, total);
+}
+
+/// The "bought together" table: co-occurrence alone, or its blend with EASE when weighted.
+NeighborTable blend_sources(const Baskets& baskets, const PairCounts& pairs, std::span<const std::uint32_t> item_orders,
+                            const TrainConfig& config) {
+  NeighborTable cooc = top_k_neighbors(pairs, item_orders, baskets.size(), config.cooccurrence);
+  if (config.blend.ease <= 0) return cooc;
+  NeighborTable ease = train_ease(baskets, config.ease, config.cooccurrence.top_k, config.cooccurrence.max_basket);
+  if (config.blend.cooccurrence <= 0) return ease;
+  const WeightedTable sources[] = {{&cooc, config.blend.cooccurrence}, {&ease, config.blend.ease}};
+  return blend_tables(sources, config.cooccurrence.top_k);
 }
 
 }  // namespace
@@ -128,7 +141,7 @@ Model train_model(const OrderData& data, const TrainConfig& config, const nlohma
   m.item_orders = item_order_counts(baskets);
   const PairCounts pairs = count_pairs(baskets, config.cooccurrence.min_support, config.cooccurrence.max_basket);
   report(progress, "count", 1, 3);
-  m.bought_together = top_k_neighbors(pairs, m.item_orders, baskets.size(), config.cooccurrence);
+  m.bought_together = blend_sources(baskets, pairs, m.item_orders, config);
   report(progress, "count", 2, 3);
   build_popularity(data, config.popularity, m);
   m.customers = build_customer_history(data);

@@ -30,8 +30,7 @@ TEST(Ease, MatchesADirectDenseSolution) {
   const Baskets b = small_baskets();
   EaseConfig c;
   c.lambda = 10;
-  c.top_k = 100;
-  const NeighborTable t = train_ease(b, c, 500);
+  const NeighborTable t = train_ease(b, c, 100, 500);
 
   // Reference: X (baskets x items), P = (X'X + lambda I)^-1, B = I - P / diag(P).
   Eigen::MatrixXd x = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(b.size()), 12);
@@ -60,7 +59,7 @@ TEST(Ease, OnlyTheMostFrequentItemsTakePart) {
   const Baskets b = small_baskets();
   EaseConfig c;
   c.max_items = 2;
-  const NeighborTable t = train_ease(b, c, 500);
+  const NeighborTable t = train_ease(b, c, 100, 500);
   std::size_t non_empty = 0;
   for (ItemIndex i = 0; i < 12; ++i) non_empty += t.row(i).empty() ? 0 : 1;
   EXPECT_LE(non_empty, 2u);
@@ -71,7 +70,7 @@ TEST(Ease, RejectsBadParameters) {
   const Baskets b = small_baskets();
   EaseConfig c;
   c.lambda = 0;
-  EXPECT_THROW(train_ease(b, c, 500), Error);
+  EXPECT_THROW(train_ease(b, c, 100, 500), Error);
 }
 
 }  // namespace
