@@ -4,6 +4,7 @@
 #include <random>
 #include <unordered_set>
 
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_reduce.h>
 
 #include "core/metrics.h"
