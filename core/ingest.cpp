@@ -6,7 +6,6 @@
 #include <cmath>
 #include <filesystem>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "core/csv_reader.h"
 #include "core/error.h"
@@ -84,7 +83,7 @@ std::uint64_t hash_record(const std::vector<std::string_view>& fields) {
     for (unsigned char c : f) h = (h ^ c) * 1099511628211ULL;
     h = (h ^ 0x1f) * 1099511628211ULL;  // field separator
   }
-  return h;
+  return h ^ (h >> 29);  // FNV's low bits are weak; the set indexes by them
 }
 
 /// Instacart side files: product titles and "department/aisle" categories.
@@ -146,20 +145,25 @@ class Builder {
  public:
   explicit Builder(IngestSummary& summary) : summary_(summary) {}
 
+  /// Whether a row with this hash is new within its order (and remembers it). Exact duplicates
+  /// always share their order id, so checking within the order is exact and cache-friendly.
+  bool first_time(std::string_view order_id, std::uint64_t row_hash) {
+    auto& hashes = row_hashes_[order_index(order_id)];
+    if (std::find(hashes.begin(), hashes.end(), row_hash) != hashes.end()) return false;
+    hashes.push_back(row_hash);
+    return true;
+  }
+
   void add_row(std::string_view order_id, std::string_view item_id, std::string_view customer, Timestamp time,
                double quantity, double price, std::string_view title, std::string_view category) {
     const ItemIndex item = data_.catalog.add(item_id);
-    if (!title.empty()) data_.catalog.titles[item] = std::string(title);
-    if (!category.empty()) data_.catalog.categories[item] = std::string(category);
+    // The last non-empty title and category win; assign only on change (most rows repeat them).
+    if (!title.empty() && data_.catalog.titles[item] != title) data_.catalog.titles[item] = title;
+    if (!category.empty() && data_.catalog.categories[item] != category) data_.catalog.categories[item] = category;
     if (!std::isnan(price) && price > 0) data_.catalog.prices[item] = static_cast<float>(price);
 
-    auto [it, fresh] = orders_.try_emplace(std::string(order_id), data_.orders.size());
-    if (fresh) {
-      data_.orders.emplace_back();
-      data_.orders.back().id = std::string(order_id);
-      data_.orders.back().time = time;
-    }
-    Order& o = data_.orders[it->second];
+    Order& o = data_.orders[order_index(order_id)];
+    if (o.lines.empty() && o.time == kNoTime) o.time = time;
     if (o.customer == kNoCustomer && !customer.empty()) {
       auto [c, new_customer] = customers_.try_emplace(std::string(customer), data_.customer_ids.size());
       if (new_customer) data_.customer_ids.emplace_back(customer);
@@ -176,7 +180,23 @@ class Builder {
     o.lines.push_back({item, static_cast<float>(quantity), static_cast<float>(price)});
   }
 
+  /// The index of the order with this id, creating it if new. Rows of one order usually come
+  /// together, so the previous row's order is checked first.
+  std::size_t order_index(std::string_view order_id) {
+    if (last_order_ < data_.orders.size() && data_.orders[last_order_].id == order_id) return last_order_;
+    auto it = orders_.find(order_id);
+    if (it == orders_.end()) {
+      it = orders_.emplace(std::string(order_id), static_cast<std::uint32_t>(data_.orders.size())).first;
+      data_.orders.emplace_back().id = std::string(order_id);
+      row_hashes_.emplace_back();
+    }
+    last_order_ = it->second;
+    return last_order_;
+  }
+
   OrderData finish() {
+    // Orders that only ever had dropped rows were created by first_time(); they hold no lines.
+    std::erase_if(data_.orders, [](const Order& o) { return o.lines.empty(); });
     std::stable_sort(data_.orders.begin(), data_.orders.end(),
                      [](const Order& a, const Order& b) { return a.time < b.time; });
     return std::move(data_);
@@ -186,7 +206,9 @@ class Builder {
  private:
   IngestSummary& summary_;
   OrderData data_;
-  std::unordered_map<std::string, std::size_t> orders_;
+  StringIndexMap orders_;
+  std::vector<std::vector<std::uint64_t>> row_hashes_;  // per order, hashes of its rows so far
+  std::size_t last_order_ = static_cast<std::size_t>(-1);
   std::unordered_map<std::string, std::size_t> customers_;
 };
 
@@ -273,7 +295,6 @@ OrderData load_orders(const std::vector<std::string>& paths, const IngestOptions
     InstacartCatalog instacart;
     if (options.format == OrderFormat::instacart) instacart = read_instacart_catalog(path);
 
-    std::unordered_set<std::uint64_t> seen;
     std::uint64_t file_rows = 0, file_bad = 0;
     std::size_t next_progress = 1 << 20;
     auto bad = [&](const std::string& reason) {
@@ -345,7 +366,7 @@ OrderData load_orders(const std::vector<std::string>& paths, const IngestOptions
         drop = "non_positive_quantity";
       } else if (col[kPrice] >= 0 && !std::isnan(price) && price <= 0) {
         drop = "non_positive_price";
-      } else if (!seen.insert(hash_record(f)).second) {
+      } else if (!builder.first_time(order_id, hash_record(f))) {
         drop = "duplicate_line";
       }
       if (drop) {
