@@ -31,12 +31,12 @@ std::string answer_line(const Model& model, const std::string& line, std::size_t
     if (j.is_object() && j.contains("id")) id = j["id"];
     Query q = query_from_json(j);
     validate(q, limits);
-    return result_to_json(model, recommend(model, q)).dump();
+    return result_to_json(model, recommend(model, q)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } catch (const Error& e) {
     failed = true;
     auto out = error_json(error_code_name(e.code()), "line " + std::to_string(line_no) + ": " + e.what());
     out["id"] = id;
-    return out.dump();
+    return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 }
 

@@ -22,21 +22,27 @@ struct ServerOptions {
   std::size_t max_body_bytes = 1 << 20;
 };
 
-/// Serves one model (an immutable snapshot) over HTTP/1.1 with keep-alive.
+/// Serves one model (an immutable snapshot) over HTTP/1.1 with keep-alive. Routes, bodies and
+/// errors are described in DESIGN.md ("HTTP API"); every answer, errors included, is JSON.
 class Server {
  public:
+  /// `model` may be null: the server then answers /healthz, reports 503 on /readyz and on the
+  /// routes that need a model, until set_model() provides one.
   Server(std::shared_ptr<const Model> model, ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  /// Binds the socket; throws Error(io) naming host and port if it cannot.
+  /// Binds the socket; throws Error(io) naming host and port if it cannot (a port already in use
+  /// fails: SO_REUSEPORT is not set, so two servers never share one port by accident).
   void bind();
-  /// The bound port (after bind()).
+  /// The bound port (after bind()), or -1 before.
   int port() const;
-  /// Serves until stop() is called (from another thread or a signal handler thread).
+  /// Serves until stop() is called (from another thread or a signal handler thread); binds first
+  /// if bind() was not called. Returns once in-flight requests have been answered.
   void run();
-  /// Asks run() to return; safe from any thread.
+  /// Asks run() to return; safe from any thread, also before run() has started (run() then
+  /// returns at once).
   void stop();
   /// Swaps the served model atomically; requests in flight finish on the old one.
   void set_model(std::shared_ptr<const Model> model);

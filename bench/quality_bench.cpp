@@ -25,7 +25,28 @@ int main(int argc, char** argv) {
   const auto cases = basket_completion_cases(train, test, 42);
   std::printf("data %s: %zu train orders, %zu test orders, %zu cases\n\n", path.c_str(), train.orders.size(),
               test.orders.size(), cases.size());
-  std::printf("| score | min_support | shrinkage | HR@10 | NDCG@10 | MRR@10 |\n|---|---|---|---|---|---|\n");
+  auto row = [&](const std::string& name, const TrainConfig& config) {
+    const Model model = train_model(train, config);
+    const auto r = evaluate_basket_completion(model, cases, 10);
+    std::printf("| %s | %.4f | %.4f | %.4f |\n", name.c_str(), r.hit_rate, r.ndcg, r.mrr);
+    std::fflush(stdout);
+  };
+  const bool sweep_pairs = argc > 3 && std::string(argv[3]) == "pairs";
+  std::printf("| model | HR@10 | NDCG@10 | MRR@10 |\n|---|---|---|---|\n");
+  row("co-occurrence (defaults)", TrainConfig{});
+  for (double lambda : {20.0, 50.0, 200.0}) {
+    TrainConfig c;
+    c.blend = {0.0, 1.0};
+    c.ease.lambda = lambda;
+    row("EASE lambda " + std::to_string(static_cast<int>(lambda)), c);
+  }
+  for (double w : {0.1, 0.25, 0.5, 1.0}) {
+    TrainConfig c;
+    c.blend = {w, 1.0};
+    row("blend co-occurrence " + std::to_string(w).substr(0, 4) + " + EASE 1", c);
+  }
+  if (!sweep_pairs) return 0;
+  std::printf("\n| score | min_support | shrinkage | HR@10 | NDCG@10 | MRR@10 |\n|---|---|---|---|---|---|\n");
   for (auto score : {PairScore::cosine, PairScore::jaccard, PairScore::shrunk_confidence, PairScore::lift}) {
     for (std::uint32_t support : {1u, 2u}) {
       for (double shrink : {0.0, 2.0, 10.0, 30.0}) {

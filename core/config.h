@@ -18,9 +18,9 @@ enum class PairScore {
 
 /// Parameters of co-purchase counting and neighbour lists.
 struct CooccurrenceConfig {
-  PairScore score = PairScore::cosine;
+  PairScore score = PairScore::jaccard;
   std::uint32_t min_support = 2;   ///< pairs seen in fewer orders are ignored
-  double shrinkage = 10.0;         ///< added to denominators so tiny counts do not win
+  double shrinkage = 2.0;          ///< added to denominators so tiny counts do not win
   std::uint32_t top_k = 100;       ///< neighbours kept per item
   std::uint32_t max_basket = 500;  ///< larger baskets are skipped when counting pairs (bulk orders)
 };
@@ -28,13 +28,13 @@ struct CooccurrenceConfig {
 /// Parameters of the EASE item-item model (Steck 2019).
 struct EaseConfig {
   double lambda = 50.0;             ///< L2 regularisation added to the Gram matrix diagonal
-  std::uint32_t max_items = 20000;  ///< only the most frequent items take part (memory: n^2 doubles)
+  std::uint32_t max_items = 10000;  ///< only the most frequent items take part (memory: n^2 doubles)
 };
 
 /// Weights of the sources of the "bought together" blend; a source with weight 0 is not trained.
 struct BlendConfig {
-  double cooccurrence = 1.0;  ///< normalised co-purchase score (cooccurrence.score)
-  double ease = 0.0;          ///< EASE weights
+  double cooccurrence = 0.25;  ///< normalised co-purchase score (cooccurrence.score)
+  double ease = 1.0;           ///< EASE weights
 };
 
 /// Parameters of popularity (the fallback list).

@@ -2,115 +2,200 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 #include "core/error.h"
 
 namespace cobuy {
+namespace {
 
+constexpr std::size_t kChunk = std::size_t{1} << 20;  // bytes asked of zlib per read
+constexpr unsigned kZlibBuffer = 1u << 18;            // zlib's own input buffer
+
+const char* find(const char* from, const char* to, char c) {
+  return static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(to - from)));
+}
+
+}  // namespace
+
+// Records are parsed in place: fields are views into `buf`. A record cut by the end of the
+// buffer is parsed again from its start after a refill (which moves it to the front), so the
+// buffer is only modified once a record is complete (unescaping doubled quotes in place, which
+// never makes a field longer).
 struct CsvReader::Impl {
+  enum class Status { record, blank, need_more };
+
   std::string name;
   gzFile file = nullptr;
-  std::string buffer;      // raw bytes read so far and not yet consumed
-  std::size_t pos = 0;     // next unread byte in buffer
-  bool eof = false;        // the source has no more bytes
-  std::size_t consumed = 0;
-  std::size_t line = 1;    // physical line of the next unread byte
+  std::string buf;         // [begin, end) is read but not yet consumed
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::size_t base = 0;    // offset in the input of buf[0]
+  bool eof = false;        // nothing more will come from the source
+  bool started = false;    // the BOM check is done
+  std::size_t line = 1;    // physical line at `begin`
   std::size_t record_line = 0;
-  bool started = false;
-  std::string record;      // unescaped bytes of the current record
-  std::vector<std::size_t> ends;
   std::string error;
+  std::vector<std::size_t> quoted_with_doubles;  // field indexes to unescape
 
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
   ~Impl() {
     if (file) gzclose(file);
   }
 
-  /// Makes at least one byte available; false at end of input.
-  bool fill() {
-    if (pos < buffer.size()) return true;
-    if (eof || !file) {
-      eof = true;
-      return false;
+  /// Moves unconsumed bytes to the front, grows the buffer if it is full, and reads more.
+  /// Returns false (and sets eof) when the source has nothing more.
+  bool refill() {
+    if (eof) return false;
+    if (begin > 0) {
+      std::memmove(buf.data(), buf.data() + begin, end - begin);
+      base += begin;
+      end -= begin;
+      begin = 0;
     }
-    buffer.resize(1 << 20);
-    pos = 0;
-    const int n = gzread(file, buffer.data(), static_cast<unsigned>(buffer.size()));
+    if (end == buf.size()) buf.resize(std::max(kChunk, buf.size() * 2));
+    const auto want = static_cast<unsigned>(std::min<std::size_t>(buf.size() - end, INT_MAX / 2));
+    const int n = gzread(file, buf.data() + end, want);
     if (n < 0) {
       int errnum = 0;
       const char* msg = gzerror(file, &errnum);
-      COBUY_FAIL(ErrorCode::io, name << ": cannot read (" << (msg ? msg : "gzip error") << ")");
+      COBUY_FAIL(ErrorCode::io, "cannot read " << name << ": "
+                                                << (errnum == Z_ERRNO ? std::strerror(errno) : msg));
     }
-    buffer.resize(static_cast<std::size_t>(n));
-    if (n == 0) {
-      eof = true;
-      return false;
-    }
-    return true;
-  }
-  int peek() { return fill() ? static_cast<unsigned char>(buffer[pos]) : -1; }
-  int get() {
-    if (!fill()) return -1;
-    ++consumed;
-    const int c = static_cast<unsigned char>(buffer[pos++]);
-    if (c == '\n') ++line;
-    return c;
+    end += static_cast<std::size_t>(n);
+    if (n == 0) eof = true;
+    return n > 0;
   }
 
-  /// Skips to just past the end of the current physical line.
-  void skip_line() {
-    for (int c = get(); c != -1 && c != '\n'; c = get()) {
-    }
+  /// Parses the record at `begin` into `fields`; on success consumes it and counts its lines.
+  Status parse(std::vector<std::string_view>& fields) {
+    fields.clear();
+    quoted_with_doubles.clear();
+    error.clear();
+    const char* const start = buf.data() + begin;
+    const char* const stop = buf.data() + end;
+    const char* nl = find(start, stop, '\n');
+    if (!nl && !eof) return Status::need_more;
+    const char* line_end = nl ? nl : stop;
+    if (!find(start, line_end, '"')) return parse_plain(fields, start, line_end, nl != nullptr);
+    return parse_quoted(fields, start, stop);
   }
 
-  /// Reads one quoted field's content (the opening quote already consumed) into `record`.
-  /// Returns the character after the field (',', '\n' or -1).
-  int quoted_field() {
+  /// The fast path: one physical line without quotes, split at commas.
+  Status parse_plain(std::vector<std::string_view>& fields, const char* p, const char* line_end, bool has_nl) {
+    const char* content_end = line_end;
+    if (content_end > p && content_end[-1] == '\r') --content_end;
+    consume(line_end + (has_nl ? 1 : 0), has_nl ? 1 : 0);
+    if (content_end == p) return Status::blank;
     for (;;) {
-      int c = get();
-      if (c == -1) {
-        error = "unterminated quoted field";
-        return -1;
-      }
-      if (c == '"') {
-        if (peek() == '"') {
-          get();
-          record += '"';
+      const char* comma = find(p, content_end, ',');
+      if (!comma) break;
+      fields.emplace_back(p, static_cast<std::size_t>(comma - p));
+      p = comma + 1;
+    }
+    fields.emplace_back(p, static_cast<std::size_t>(content_end - p));
+    return Status::record;
+  }
+
+  /// The general path: quoted fields, which may hold commas, doubled quotes and line breaks.
+  Status parse_quoted(std::vector<std::string_view>& fields, const char* p, const char* const stop) {
+    std::size_t lines = 0;
+    for (;;) {
+      if (p < stop && *p == '"') {
+        const char* content = ++p;
+        bool doubles = false;
+        const char* close = nullptr;
+        while (!close) {
+          const char* q = find(p, stop, '"');
+          if (!q || (q + 1 == stop && !eof)) {
+            if (!eof) return Status::need_more;  // cannot yet tell where the field ends
+            lines += static_cast<std::size_t>(std::count(p, stop, '\n'));
+            fields.emplace_back(content, static_cast<std::size_t>(stop - content));
+            if (doubles) quoted_with_doubles.push_back(fields.size() - 1);
+            error = "unterminated quoted field";
+            return finish(stop, lines);
+          }
+          lines += static_cast<std::size_t>(std::count(p, q, '\n'));
+          if (q + 1 < stop && q[1] == '"') {
+            doubles = true;
+            p = q + 2;
+          } else {
+            close = q;
+          }
+        }
+        fields.emplace_back(content, static_cast<std::size_t>(close - content));
+        if (doubles) quoted_with_doubles.push_back(fields.size() - 1);
+        p = close + 1;
+        if (p == stop) return finish(p, lines);  // eof here, or need_more was returned above
+        if (*p == ',') {
+          ++p;
           continue;
         }
-        c = get();
-        if (c == '\r' && peek() == '\n') c = get();
-        if (c == ',' || c == '\n' || c == -1) return c;
+        if (*p == '\n') return finish(p + 1, lines + 1);
+        if (*p == '\r') {
+          if (p + 1 == stop && !eof) return Status::need_more;
+          if (p + 1 == stop) return finish(p + 1, lines);
+          if (p[1] == '\n') return finish(p + 2, lines + 1);
+        }
+        // Resynchronise at the next line break.
+        const char* nl = find(p, stop, '\n');
+        if (!nl && !eof) return Status::need_more;
         error = "text after a closing quote";
-        if (c != '\n') skip_line();
-        return '\n';
+        return nl ? finish(nl + 1, lines + 1) : finish(stop, lines);
       }
-      record += static_cast<char>(c);
+      // An unquoted field (a quote inside it is kept as data, as most readers do).
+      const char* field = p;
+      while (p < stop && *p != ',' && *p != '\n') ++p;
+      if (p == stop && !eof) return Status::need_more;
+      if (p < stop && *p == ',') {
+        fields.emplace_back(field, static_cast<std::size_t>(p - field));
+        ++p;
+        continue;
+      }
+      const char* field_end = p;
+      if (field_end > field && field_end[-1] == '\r') --field_end;
+      fields.emplace_back(field, static_cast<std::size_t>(field_end - field));
+      return p < stop ? finish(p + 1, lines + 1) : finish(p, lines);
     }
   }
 
-  /// Reads one unquoted field into `record`; returns the character after it.
-  int plain_field() {
-    for (;;) {
-      // Copy runs of ordinary bytes straight from the buffer.
-      if (!fill()) return -1;
-      const char* start = buffer.data() + pos;
-      const char* end = buffer.data() + buffer.size();
-      const char* p = start;
-      while (p != end && *p != ',' && *p != '\n' && *p != '\r') ++p;
-      record.append(start, p);
-      consumed += static_cast<std::size_t>(p - start);
-      pos += static_cast<std::size_t>(p - start);
-      if (p == end) continue;
-      int c = get();
-      if (c == '\r') {
-        if (peek() == '\n') return get();
-        record += '\r';  // a lone CR inside a field is data
-        continue;
+  Status finish(const char* next, std::size_t lines) {
+    consume(next, lines);
+    return Status::record;
+  }
+
+  void consume(const char* next, std::size_t lines) {
+    record_line = line;
+    line += lines;
+    begin = static_cast<std::size_t>(next - buf.data());
+  }
+
+  /// Turns `""` into `"` inside the quoted fields that hold them, in place.
+  void unescape(std::vector<std::string_view>& fields) {
+    for (std::size_t k : quoted_with_doubles) {
+      char* const out_start = buf.data() + (fields[k].data() - buf.data());
+      const char* in = out_start;
+      const char* const in_end = in + fields[k].size();
+      char* out = out_start;
+      while (in < in_end) {
+        const char c = *in++;
+        *out++ = c;
+        if (c == '"') ++in;  // the second quote of a pair
       }
-      return c;
+      fields[k] = std::string_view(out_start, static_cast<std::size_t>(out - out_start));
     }
+  }
+
+  void skip_bom() {
+    started = true;
+    while (end - begin < 3 && refill()) {
+    }
+    if (end - begin >= 3 && std::memcmp(buf.data() + begin, "\xEF\xBB\xBF", 3) == 0) begin += 3;
   }
 };
 
@@ -122,60 +207,48 @@ CsvReader::~CsvReader() = default;
 CsvReader CsvReader::open_file(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   impl->name = path;
+  errno = 0;
   impl->file = gzopen(path.c_str(), "rb");
-  COBUY_CHECK(impl->file != nullptr, ErrorCode::io, "cannot open " << path << ": " << std::strerror(errno));
-  gzbuffer(impl->file, 1 << 17);
+  COBUY_CHECK(impl->file != nullptr, ErrorCode::io,
+              "cannot open " << path << ": " << (errno ? std::strerror(errno) : "out of memory"));
+  gzbuffer(impl->file, kZlibBuffer);
   return CsvReader(std::move(impl));
 }
 
 CsvReader CsvReader::from_string(std::string data, std::string name) {
   auto impl = std::make_unique<Impl>();
   impl->name = std::move(name);
-  impl->buffer = std::move(data);
+  impl->buf = std::move(data);
+  impl->end = impl->buf.size();
   impl->eof = true;
   return CsvReader(std::move(impl));
 }
 
 bool CsvReader::next(std::vector<std::string_view>& fields) {
   Impl& s = *impl_;
-  fields.clear();
-  if (!s.started) {
-    s.started = true;
-    if (s.peek() == 0xEF && s.fill() && s.buffer.compare(s.pos, 3, "\xEF\xBB\xBF") == 0) {
-      s.pos += 3;
-      s.consumed += 3;
-    }
-  }
+  if (!s.started) s.skip_bom();
   for (;;) {
-    s.record.clear();
-    s.ends.clear();
-    s.error.clear();
-    if (s.peek() == -1) return false;
-    s.record_line = s.line;
-    int c;
-    do {
-      if (s.peek() == '"') {
-        s.get();
-        c = s.quoted_field();
-      } else {
-        c = s.plain_field();
-      }
-      s.ends.push_back(s.record.size());
-    } while (c == ',');
-    // A blank line is not a record.
-    if (s.ends.size() == 1 && s.ends[0] == 0 && s.error.empty()) continue;
-    std::size_t start = 0;
-    for (std::size_t end : s.ends) {
-      fields.emplace_back(s.record.data() + start, end - start);
-      start = end;
+    if (s.begin == s.end && !s.refill()) {
+      fields.clear();
+      s.error.clear();
+      return false;
     }
-    return true;
+    switch (s.parse(fields)) {
+      case Impl::Status::record:
+        s.unescape(fields);
+        return true;
+      case Impl::Status::blank:
+        break;
+      case Impl::Status::need_more:
+        s.refill();
+        break;
+    }
   }
 }
 
 const std::string& CsvReader::error() const { return impl_->error; }
 std::size_t CsvReader::line() const { return impl_->record_line; }
 const std::string& CsvReader::name() const { return impl_->name; }
-std::size_t CsvReader::bytes_read() const { return impl_->consumed; }
+std::size_t CsvReader::bytes_read() const { return impl_->base + impl_->begin; }
 
 }  // namespace cobuy

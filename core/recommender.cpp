@@ -213,7 +213,7 @@ RecommendResult recommend(const Model& m, const Query& q) {
 }
 
 std::vector<Recommendation> bought_together(const Model& m, ItemIndex item, std::size_t limit) {
-  COBUY_ASSERT(item < m.catalog.size());
+  COBUY_ASSERT(item < m.catalog.size() && item < m.bought_together.items());
   std::vector<Recommendation> out;
   for (const auto& n : m.bought_together.row(item)) {
     if (out.size() >= limit) break;

@@ -1,134 +1,151 @@
 #include "core/time_util.h"
 
-#include <cctype>
 #include <cstdio>
 
 namespace cobuy {
 namespace {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+// Calendar arithmetic after H. Hinnant's days_from_civil / civil_from_days (proleptic Gregorian,
+// UTC): no locale, no time zone database, no std::tm.
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
+  y -= m <= 2 ? 1 : 0;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-bool leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-unsigned days_in_month(std::int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : kDays[m - 1];
+int days_in_month(int y, int m) {
+  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
 }
 
-/// Reads exactly `n` digits at `pos` into `out`.
-bool digits(std::string_view s, std::size_t& pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    const char c = s[pos + k];
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    out = out * 10 + (c - '0');
-  }
-  pos += n;
-  return true;
-}
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/// Reads 1 or 2 digits at `pos`.
-bool short_number(std::string_view s, std::size_t& pos, int& out) {
-  if (pos >= s.size() || !std::isdigit(static_cast<unsigned char>(s[pos]))) return false;
-  out = s[pos++] - '0';
-  if (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) out = out * 10 + (s[pos++] - '0');
-  return true;
-}
-
-std::optional<Timestamp> make_time(int y, int mo, int d, int h, int mi, int se) {
-  if (mo < 1 || mo > 12 || d < 1 || d > static_cast<int>(days_in_month(y, static_cast<unsigned>(mo)))) return std::nullopt;
-  if (h > 23 || mi > 59 || se > 60) return std::nullopt;
-  return days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + se;
-}
-
-/// "HH:MM[:SS[.fff]]" at pos; returns false on anything else.
-bool clock(std::string_view s, std::size_t& pos, int& h, int& mi, int& se) {
-  if (!short_number(s, pos, h) || pos >= s.size() || s[pos++] != ':' || !digits(s, pos, 2, mi)) return false;
-  se = 0;
-  if (pos < s.size() && s[pos] == ':') {
-    ++pos;
-    if (!digits(s, pos, 2, se)) return false;
-    if (pos < s.size() && s[pos] == '.') {
-      ++pos;
-      const auto start = pos;
-      while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) ++pos;
-      if (pos == start) return false;
-    }
-  }
-  return true;
-}
-
-std::optional<Timestamp> parse_iso(std::string_view s) {
+/// A cursor over the text; every reader returns false (and may move) on a mismatch.
+struct Cursor {
+  std::string_view s;
   std::size_t pos = 0;
-  int y, mo, d, h = 0, mi = 0, se = 0;
-  if (!digits(s, pos, 4, y) || pos >= s.size() || s[pos++] != '-' || !digits(s, pos, 2, mo) || pos >= s.size() ||
-      s[pos++] != '-' || !digits(s, pos, 2, d)) {
+
+  bool done() const { return pos == s.size(); }
+  bool at(char c) const { return pos < s.size() && s[pos] == c; }
+  bool eat(char c) {
+    if (!at(c)) return false;
+    ++pos;
+    return true;
+  }
+  /// Exactly `n` digits.
+  bool fixed(std::size_t n, int& out) {
+    if (s.size() - pos < n) return false;
+    out = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      if (!is_digit(s[pos + k])) return false;
+      out = out * 10 + (s[pos + k] - '0');
+    }
+    pos += n;
+    return true;
+  }
+  /// One or two digits.
+  bool short_number(int& out) {
+    if (!fixed(1, out)) return false;
+    int second = 0;
+    if (pos < s.size() && is_digit(s[pos]) && fixed(1, second)) out = out * 10 + second;
+    return true;
+  }
+};
+
+struct Fields {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  std::int64_t offset = 0;  // seconds east of UTC
+};
+
+std::optional<Timestamp> to_timestamp(const Fields& f) {
+  if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > days_in_month(f.year, f.month)) return std::nullopt;
+  if (f.hour > 23 || f.minute > 59 || f.second > 60) return std::nullopt;  // 60: a leap second
+  const std::int64_t days =
+      days_from_civil(f.year, static_cast<unsigned>(f.month), static_cast<unsigned>(f.day));
+  return days * 86400 + f.hour * 3600 + f.minute * 60 + f.second - f.offset;
+}
+
+/// "H:MM[:SS[.fff]]" (hour of one or two digits).
+bool read_clock(Cursor& c, Fields& f) {
+  if (!c.short_number(f.hour) || !c.eat(':') || !c.fixed(2, f.minute)) return false;
+  if (!c.eat(':')) return true;
+  if (!c.fixed(2, f.second)) return false;
+  if (c.eat('.')) {
+    const std::size_t start = c.pos;
+    while (c.pos < c.s.size() && is_digit(c.s[c.pos])) ++c.pos;
+    if (c.pos == start) return false;
+  }
+  return true;
+}
+
+/// "Z", "+hh:mm", "+hhmm" or "+hh" (or '-').
+bool read_offset(Cursor& c, Fields& f) {
+  if (c.eat('Z')) return true;
+  const bool plus = c.at('+');
+  if (!c.eat('+') && !c.eat('-')) return false;
+  int h = 0, m = 0;
+  if (!c.fixed(2, h)) return false;
+  if (c.eat(':')) {
+    if (!c.fixed(2, m)) return false;
+  } else if (!c.done() && !c.fixed(2, m)) {
+    return false;
+  }
+  if (h > 23 || m > 59) return false;
+  f.offset = (plus ? 1 : -1) * (h * 3600 + m * 60);
+  return true;
+}
+
+/// "YYYY-MM-DD[(T| )H:MM[:SS[.fff]][offset]]".
+std::optional<Timestamp> parse_iso(Cursor c) {
+  Fields f;
+  if (!c.fixed(4, f.year) || !c.eat('-') || !c.fixed(2, f.month) || !c.eat('-') || !c.fixed(2, f.day)) {
     return std::nullopt;
   }
-  std::int64_t offset = 0;
-  if (pos < s.size()) {
-    if (s[pos] != 'T' && s[pos] != ' ') return std::nullopt;
-    ++pos;
-    if (!clock(s, pos, h, mi, se)) return std::nullopt;
-    if (pos < s.size()) {
-      if (s[pos] == 'Z' && pos + 1 == s.size()) {
-        ++pos;
-      } else if (s[pos] == '+' || s[pos] == '-') {
-        const int sign = s[pos++] == '+' ? 1 : -1;
-        int oh, om = 0;
-        if (!digits(s, pos, 2, oh)) return std::nullopt;
-        if (pos < s.size() && s[pos] == ':') ++pos;
-        if (pos < s.size() && !digits(s, pos, 2, om)) return std::nullopt;
-        if (oh > 23 || om > 59) return std::nullopt;
-        offset = sign * (oh * 3600 + om * 60);
-      }
-    }
+  if (!c.done()) {
+    if (!c.eat('T') && !c.eat(' ')) return std::nullopt;
+    if (!read_clock(c, f)) return std::nullopt;
+    if (!c.done() && !read_offset(c, f)) return std::nullopt;
   }
-  if (pos != s.size()) return std::nullopt;
-  auto t = make_time(y, mo, d, h, mi, se);
-  if (!t) return std::nullopt;
-  return *t - offset;
+  if (!c.done()) return std::nullopt;
+  return to_timestamp(f);
 }
 
-std::optional<Timestamp> parse_us(std::string_view s) {
-  // M/D/YYYY[ H:MM[:SS]] as spreadsheet exports write it.
-  std::size_t pos = 0;
-  int mo, d, y, h = 0, mi = 0, se = 0;
-  if (!short_number(s, pos, mo) || pos >= s.size() || s[pos++] != '/' || !short_number(s, pos, d) ||
-      pos >= s.size() || s[pos++] != '/' || !digits(s, pos, 4, y)) {
+/// "M/D/YYYY[ H:MM[:SS]]" as spreadsheet exports write it.
+std::optional<Timestamp> parse_month_first(Cursor c) {
+  Fields f;
+  if (!c.short_number(f.month) || !c.eat('/') || !c.short_number(f.day) || !c.eat('/') || !c.fixed(4, f.year)) {
     return std::nullopt;
   }
-  if (pos < s.size()) {
-    if (s[pos++] != ' ' || !clock(s, pos, h, mi, se)) return std::nullopt;
-  }
-  if (pos != s.size()) return std::nullopt;
-  return make_time(y, mo, d, h, mi, se);
+  if (!c.done() && (!c.eat(' ') || !read_clock(c, f))) return std::nullopt;
+  if (!c.done()) return std::nullopt;
+  return to_timestamp(f);
 }
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 }  // namespace
 
 std::optional<Timestamp> parse_timestamp(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
   if (text.empty()) return std::nullopt;
   bool all_digits = true;
-  for (char c : text) all_digits = all_digits && std::isdigit(static_cast<unsigned char>(c));
-  if (all_digits && text.size() <= 12) {
+  for (char ch : text) all_digits = all_digits && is_digit(ch);
+  if (all_digits) {
+    // Unix seconds; 12 digits reach year 33658, far enough and far from overflow.
+    if (text.size() > 12) return std::nullopt;
     Timestamp t = 0;
-    for (char c : text) t = t * 10 + (c - '0');
+    for (char ch : text) t = t * 10 + (ch - '0');
     return t;
   }
-  if (text.find('/') != std::string_view::npos) return parse_us(text);
-  return parse_iso(text);
+  const Cursor c{text};
+  if (text.find('/') != std::string_view::npos) return parse_month_first(c);
+  return parse_iso(c);
 }
 
 std::string format_timestamp(Timestamp t) {
@@ -138,22 +155,19 @@ std::string format_timestamp(Timestamp t) {
     secs += 86400;
     --days;
   }
-  // civil_from_days
   days += 719468;
   const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   const auto doe = static_cast<unsigned>(days - era * 146097);
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
   const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   const unsigned mp = (5 * doy + 2) / 153;
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y), m, d,
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60));
-  return buf;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+  char out[48];
+  std::snprintf(out, sizeof out, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m, d,
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+  return out;
 }
 
 }  // namespace cobuy

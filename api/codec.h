@@ -1,0 +1,52 @@
+#pragma once
+/// The JSON mapping of queries, results and errors, shared by the HTTP server and `cobuy recommend`
+/// so both read and write exactly the same objects (DESIGN.md, "Queries and results").
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/model.h"
+#include "core/recommender.h"
+
+namespace cobuy {
+
+/// Reads a query object:
+/// `{"id", "items": [...], "customer_id", "at", "limit", "exclude": [...], "filters": {...}}`.
+/// - `id`: string or number (a number becomes its decimal text); missing or null = "".
+/// - `items`, `exclude`: arrays of strings or integers (22697 reads as "22697"); missing or null = empty.
+/// - `customer_id`: string, integer or null. `at`: a date or date-time string (see parse_timestamp),
+///   integer Unix seconds, or null.
+/// - `limit`: a positive integer; missing or null = 20. Ranges against ServeLimits are checked by
+///   validate(Query, ServeLimits), not here.
+/// - `filters`: `{"categories": [...], "exclude_categories": [...], "min_price": num, "max_price": num}`;
+///   an unknown key there is an error, since a mistyped filter would silently widen the answer.
+/// Unknown top-level keys are ignored, so query files may carry extra fields (an expected answer, say).
+/// Throws Error(bad_request) with a message naming the field, e.g. "field 'limit' must be a positive
+/// integer, got -1".
+Query query_from_json(const nlohmann::json& j);
+
+/// The items of an answer, in order: `[{"item_id", "score", "title", "price", "category", "relation",
+/// "reason"}, ...]`. `title`, `price` and `category` appear only when the catalogue knows them.
+/// Every Recommendation::item must index model.catalog.
+nlohmann::json recommendations_to_json(const Model& model, const std::vector<Recommendation>& items);
+
+/// A result object: `{"id", "items": [...], "fallback": bool}`, plus `"unknown_items": [...]` when
+/// some query items are not in the model and `"unknown_customer": true` when the customer is not.
+nlohmann::json result_to_json(const Model& model, const RecommendResult& result);
+
+/// The answer about one known item (bought-together, similar):
+/// `{"item_id", "title" (when known), "items": [...]}`.
+nlohmann::json item_answer_to_json(const Model& model, ItemIndex item, const std::vector<Recommendation>& items);
+
+/// An error object: `{"error": {"code": code, "message": message}}`.
+nlohmann::json error_json(std::string_view code, std::string_view message);
+
+/// The one mapping from error codes to HTTP statuses: bad_request 400, not_found 404, too_large 413,
+/// unavailable 503, anything else 500.
+int http_status(ErrorCode code);
+
+}  // namespace cobuy

@@ -1,0 +1,403 @@
+#include "api/server.h"
+
+#include <httplib.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+#include "api/codec.h"
+#include "core/artifact.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/recommender.h"
+
+namespace cobuy {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kDefaultLimit = 20;
+constexpr time_t kTimeoutSeconds = 5;
+// A keep-alive connection holds a worker; a bound on its requests lets queued connections in.
+constexpr std::size_t kKeepAliveMaxRequests = 10000;
+
+enum class RouteId { healthz, readyz, model, constant, recommendations, bought_together, similar };
+
+struct Route {
+  RouteId id;
+  bool post = false;         // else GET (and HEAD)
+  std::string_view item_id;  // for /v1/items/{item_id}/...; points into the request path
+};
+
+/// The whole routing table. Routing is done here rather than by httplib's std::regex patterns: it
+/// costs about a microsecond per request there, and one table gives 405s for known paths.
+std::optional<Route> match_route(std::string_view path) {
+  struct Fixed {
+    std::string_view path;
+    RouteId id;
+    bool post;
+  };
+  static constexpr Fixed kFixed[] = {
+      {"/healthz", RouteId::healthz, false},
+      {"/readyz", RouteId::readyz, false},
+      {"/v1/model", RouteId::model, false},
+      {"/v1/constant", RouteId::constant, false},
+      {"/v1/recommendations", RouteId::recommendations, true},
+  };
+  for (const auto& f : kFixed) {
+    if (path == f.path) return Route{f.id, f.post, {}};
+  }
+  constexpr std::string_view kItems = "/v1/items/";
+  if (!path.starts_with(kItems)) return std::nullopt;
+  // httplib has already percent-decoded the path, so an id may hold '/': match the suffix.
+  const auto rest = path.substr(kItems.size());
+  for (const auto& [suffix, id] : {std::pair{std::string_view("/bought-together"), RouteId::bought_together},
+                                   std::pair{std::string_view("/similar"), RouteId::similar}}) {
+    if (rest.size() > suffix.size() && rest.ends_with(suffix)) {
+      return Route{id, false, rest.substr(0, rest.size() - suffix.size())};
+    }
+  }
+  return std::nullopt;
+}
+
+bool method_has_body(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+void write_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  // Catalogue titles come from shop files; replace invalid UTF-8 rather than fail the request.
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void write_error(httplib::Response& res, int status, std::string_view code, std::string_view message) {
+  write_json(res, status, error_json(code, message));
+}
+
+/// Code and message for errors httplib produces itself (bad request line, URI too long, ...).
+std::pair<std::string_view, std::string_view> httplib_error(int status) {
+  switch (status) {
+    case 400: return {"bad_request", "malformed HTTP request"};
+    case 404: return {"not_found", "no such route"};
+    case 413: return {"too_large", "the request body is too large"};
+    case 414: return {"too_large", "the request URI is too long"};
+    case 416: return {"bad_request", "unsatisfiable range"};
+    default: return {status >= 500 ? "internal" : "bad_request", "the request failed"};
+  }
+}
+
+/// `?limit=N`: default 20 (or max_limit if smaller), else an integer in 1..max_limit.
+std::size_t limit_param(const httplib::Request& req, const ServeLimits& limits) {
+  if (!req.has_param("limit")) return std::min<std::size_t>(kDefaultLimit, limits.max_limit);
+  const std::string text = req.get_param_value("limit");
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  const bool ok = ec == std::errc() && end == text.data() + text.size() && value >= 1 && value <= limits.max_limit;
+  COBUY_CHECK(ok, ErrorCode::bad_request,
+              "parameter 'limit' must be an integer between 1 and " << limits.max_limit << ", got '"
+                                                                    << text.substr(0, 40) << "'");
+  return static_cast<std::size_t>(value);
+}
+
+std::string_view strip_json_exception_prefix(std::string_view what) {
+  // nlohmann's messages start with "[json.exception.parse_error.101] ".
+  if (what.starts_with("[json.exception.")) {
+    if (const auto p = what.find("] "); p != std::string_view::npos) return what.substr(p + 2);
+  }
+  return what;
+}
+
+// When the current request started, for the per-request log line. Each worker thread serves one
+// request at a time from pre-routing to the logger, so a thread_local suffices.
+thread_local Clock::time_point t_request_start{};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  httplib::Server http;
+  int port = -1;
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> in_run{false};
+
+  Impl(std::shared_ptr<const Model> m, ServerOptions o) : options(std::move(o)), model_(std::move(m)) {}
+
+  /// The model a request works on, start to end. A mutex rather than std::atomic<std::shared_ptr>:
+  /// libstdc++ 12's version unlocks its load with a relaxed store, a data race that ThreadSanitizer
+  /// reports; an uncontended lock around one pointer copy costs tens of nanoseconds.
+  std::shared_ptr<const Model> snapshot() const {
+    std::lock_guard lock(model_mutex_);
+    return model_;
+  }
+  void set_model(std::shared_ptr<const Model> m) {
+    std::lock_guard lock(model_mutex_);
+    model_.swap(m);
+    // The old model (in m) is released outside the lock, by whichever request holds it last.
+  }
+
+  void install_routes();
+  bool read_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
+                 std::string& body) const;
+  void handle(const httplib::Request& req, httplib::Response& res, const std::string& body) const;
+  void answer(const Route& route, const httplib::Request& req, httplib::Response& res, const std::string& body,
+              const std::shared_ptr<const Model>& model) const;
+
+ private:
+  mutable std::mutex model_mutex_;
+  std::shared_ptr<const Model> model_;
+};
+
+void Server::Impl::install_routes() {
+  http.set_tcp_nodelay(true);
+  // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and take
+  // half its connections. SO_REUSEADDR alone still allows a quick restart over TIME_WAIT sockets.
+  http.set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  const unsigned n = options.threads != 0 ? options.threads : std::max(8u, 4 * std::thread::hardware_concurrency());
+  // httplib takes ownership of the returned queue (it wraps it in a unique_ptr).
+  http.new_task_queue = [n] { return new httplib::ThreadPool(n); };
+  http.set_keep_alive_max_count(kKeepAliveMaxRequests);
+  http.set_keep_alive_timeout(kTimeoutSeconds);
+  http.set_read_timeout(kTimeoutSeconds, 0);
+  http.set_write_timeout(kTimeoutSeconds, 0);
+  http.set_payload_max_length(options.max_body_bytes);
+
+  // Methods without a body are answered entirely here (no regex dispatch, see match_route);
+  // the others go on to the content-reader handlers below, which read the body with a size cap.
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    t_request_start = Clock::now();
+    if (method_has_body(req.method)) return httplib::Server::HandlerResponse::Unhandled;
+    handle(req, res, {});
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  const httplib::Server::HandlerWithContentReader with_body =
+      [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        std::string body;
+        if (read_body(req, res, reader, body)) handle(req, res, body);
+      };
+  http.Post(".*", with_body);
+  http.Put(".*", with_body);
+  http.Patch(".*", with_body);
+  http.Delete(".*", with_body);
+
+  // httplib's own errors (malformed request line, URI too long, ...) become JSON too; responses
+  // that already carry a body are ours.
+  const httplib::Server::HandlerWithResponse on_error = [](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    const auto [code, message] = httplib_error(res.status);
+    std::string text(message);
+    if (res.status == 404) text = "no route for " + req.method + " " + req.path;
+    write_error(res, res.status, code, text);
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  http.set_error_handler(on_error);
+  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", what}});
+    write_error(res, 500, "internal", "internal error");
+  });
+  http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    if (log::level() > log::Level::debug) return;
+    // Requests httplib rejected before pre-routing have no start time.
+    const auto micros =
+        t_request_start == Clock::time_point{}
+            ? -1
+            : std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t_request_start).count();
+    t_request_start = {};
+    log::debug("request", {{"method", req.method}, {"path", req.path}, {"status", res.status}, {"micros", micros}});
+  });
+}
+
+bool Server::Impl::read_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
+                             std::string& body) const {
+  // Without Content-Length or chunked encoding a request has no body (RFC 9112 6.3); httplib 0.11
+  // would read until the client closes, stalling the answer for the read timeout.
+  const bool chunked = strcasecmp(req.get_header_value("Transfer-Encoding").c_str(), "chunked") == 0;
+  if (!chunked && !req.has_header("Content-Length")) return true;
+  const std::size_t max = options.max_body_bytes;
+  std::size_t received = 0;
+  bool over = false;
+  bool ok = false;
+  if (req.is_multipart_form_data()) {
+    // Drain it (the connection stays usable), then refuse it.
+    ok = reader([](const httplib::MultipartFormData&) { return true; },
+                [&](const char*, std::size_t n) {
+                  received += n;
+                  over = received > max;
+                  return !over;
+                });
+    if (ok) {
+      write_error(res, 400, "bad_request", "the body must be JSON, not multipart/form-data");
+      return false;
+    }
+  } else {
+    // httplib enforces max_body_bytes against Content-Length but not for chunked bodies.
+    ok = reader([&](const char* data, std::size_t n) {
+      over = body.size() + n > max;
+      if (!over) body.append(data, n);
+      return !over;
+    });
+  }
+  if (ok) return true;
+  // The rest of the body is unread: this connection cannot carry another request.
+  res.set_header("Connection", "close");
+  if (over || res.status == 413) {
+    write_error(res, 413, "too_large", "the request body is over " + std::to_string(max) + " bytes");
+  } else {
+    write_error(res, 400, "bad_request", "the request body could not be read");
+  }
+  return false;
+}
+
+void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, const std::string& body) const {
+  try {
+    const auto route = match_route(req.path);
+    COBUY_CHECK(route, ErrorCode::not_found, "no route for " << req.method << " " << req.path);
+    const bool method_ok = route->post ? req.method == "POST" : (req.method == "GET" || req.method == "HEAD");
+    if (!method_ok) {
+      const char* allowed = route->post ? "POST" : "GET, HEAD";
+      res.set_header("Allow", allowed);
+      write_error(res, 405, "method_not_allowed",
+                  req.method + " is not allowed on " + req.path + " (allowed: " + allowed + ")");
+      return;
+    }
+    answer(*route, req, res, body, snapshot());
+  } catch (const Error& e) {
+    const int status = http_status(e.code());
+    if (status >= 500) log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}});
+    write_error(res, status, error_code_name(e.code()), e.what());
+  } catch (const std::exception& e) {
+    log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}});
+    write_error(res, 500, "internal", "internal error");
+  }
+}
+
+void Server::Impl::answer(const Route& route, const httplib::Request& req, httplib::Response& res,
+                          const std::string& body, const std::shared_ptr<const Model>& model) const {
+  const auto need_model = [&]() -> const Model& {
+    COBUY_CHECK(model, ErrorCode::unavailable, "no model is loaded");
+    return *model;
+  };
+  const auto need_item = [&](const Model& m) {
+    const auto item = m.catalog.find(route.item_id);
+    COBUY_CHECK(item, ErrorCode::not_found, "unknown item '" << route.item_id << "'");
+    return *item;
+  };
+  switch (route.id) {
+    case RouteId::healthz: {
+      static const std::string kOk = R"({"status":"ok"})";
+      res.status = 200;
+      res.set_content(kOk, "application/json");
+      return;
+    }
+    case RouteId::constant: {
+      static const std::string kConstant = R"({"constant":true,"service":"cobuy"})";
+      res.status = 200;
+      res.set_content(kConstant, "application/json");
+      return;
+    }
+    case RouteId::readyz: {
+      const Model& m = need_model();
+      write_json(res, 200, {{"status", "ready"}, {"model_version", m.version}});
+      return;
+    }
+    case RouteId::model: write_json(res, 200, manifest_json(need_model())); return;
+    case RouteId::bought_together: {
+      const Model& m = need_model();
+      const auto item = need_item(m);
+      const auto limit = limit_param(req, options.limits);
+      write_json(res, 200, item_answer_to_json(m, item, bought_together(m, item, limit)));
+      return;
+    }
+    case RouteId::similar: {
+      const Model& m = need_model();
+      const auto item = need_item(m);
+      limit_param(req, options.limits);  // still reject absurd limits
+      json out = item_answer_to_json(m, item, {});
+      out["note"] = "substitutes need the embedding model";
+      write_json(res, 200, out);
+      return;
+    }
+    case RouteId::recommendations: {
+      const Model& m = need_model();
+      json j;
+      try {
+        j = json::parse(body);
+      } catch (const json::parse_error& e) {
+        COBUY_FAIL(ErrorCode::bad_request, "the body is not valid JSON: " << strip_json_exception_prefix(e.what()));
+      }
+      const Query query = query_from_json(j);
+      validate(query, options.limits);
+      write_json(res, 200, result_to_json(m, recommend(m, query)));
+      return;
+    }
+  }
+}
+
+Server::Server(std::shared_ptr<const Model> model, ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(model), std::move(options))) {
+  COBUY_CHECK(impl_->options.max_body_bytes > 0, ErrorCode::bad_request, "max_body_bytes must be positive");
+  impl_->install_routes();
+}
+
+Server::~Server() = default;
+
+void Server::bind() {
+  COBUY_CHECK(impl_->port < 0, ErrorCode::internal, "Server::bind() called twice");
+  const auto& host = impl_->options.host;
+  const int requested = impl_->options.port;
+  errno = 0;
+  int port = -1;
+  if (requested == 0) {
+    port = impl_->http.bind_to_any_port(host);
+  } else if (impl_->http.bind_to_port(host, requested)) {
+    port = requested;
+  }
+  const int err = errno;
+  COBUY_CHECK(port > 0, ErrorCode::io,
+              "cannot listen on " << host << ":" << requested << (err != 0 ? ": " : "")
+                                  << (err != 0 ? std::strerror(err) : ""));
+  impl_->port = port;
+}
+
+int Server::port() const { return impl_->port; }
+
+void Server::run() {
+  if (impl_->port < 0) bind();
+  impl_->in_run = true;
+  bool ok = true;
+  if (!impl_->stop_requested) ok = impl_->http.listen_after_bind();
+  impl_->in_run = false;
+  COBUY_CHECK(ok || impl_->stop_requested, ErrorCode::io,
+              "the listening socket on " << impl_->options.host << ":" << impl_->port << " failed");
+}
+
+void Server::stop() {
+  impl_->stop_requested = true;
+  // httplib's stop() does nothing before listening has begun; if run() has passed its check of
+  // stop_requested it is about to begin, so wait for that (or for run() to give up).
+  while (impl_->in_run && !impl_->http.is_running()) std::this_thread::yield();
+  impl_->http.stop();
+}
+
+void Server::set_model(std::shared_ptr<const Model> model) { impl_->set_model(std::move(model)); }
+
+}  // namespace cobuy
