@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -34,6 +35,12 @@ class ObjectReader {
       auto v = it->template get<unsigned long long>();
       COBUY_CHECK(v <= 0xffffffffULL, ErrorCode::bad_request, "config field '" << name << "' is too large");
       out = static_cast<std::uint32_t>(v);
+    } else if constexpr (std::is_same_v<T, bool>) {
+      COBUY_CHECK(it->is_boolean(), ErrorCode::bad_request, "config field '" << name << "' must be true or false");
+      out = it->template get<bool>();
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      COBUY_CHECK(it->is_string(), ErrorCode::bad_request, "config field '" << name << "' must be a string");
+      out = it->template get<std::string>();
     } else if constexpr (std::is_same_v<T, PairScore>) {
       COBUY_CHECK(it->is_string(), ErrorCode::bad_request, "config field '" << name << "' must be a string");
       out = parse_pair_score(it->template get<std::string>());
@@ -91,7 +98,21 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
         {"top_k", c.cooccurrence.top_k},
         {"max_basket", c.cooccurrence.max_basket}}},
       {"ease", {{"lambda", c.ease.lambda}, {"max_items", c.ease.max_items}}},
-      {"blend", {{"cooccurrence", c.blend.cooccurrence}, {"ease", c.blend.ease}}},
+      {"embedding",
+       {{"dim", c.embedding.dim},
+        {"epochs", c.embedding.epochs},
+        {"negatives", c.embedding.negatives},
+        {"ns_exponent", c.embedding.ns_exponent},
+        {"learning_rate", c.embedding.learning_rate},
+        {"min_learning_rate", c.embedding.min_learning_rate},
+        {"subsample", c.embedding.subsample},
+        {"min_count", c.embedding.min_count},
+        {"window", c.embedding.window},
+        {"seed", c.embedding.seed},
+        {"deterministic", c.embedding.deterministic},
+        {"index", c.embedding.index},
+        {"substitute_max_lift", c.embedding.substitute_max_lift}}},
+      {"blend", {{"cooccurrence", c.blend.cooccurrence}, {"ease", c.blend.ease}, {"embedding", c.blend.embedding}}},
       {"popularity", {{"half_life_days", c.popularity.half_life_days}, {"top_n", c.popularity.top_n}}},
       {"next_order",
        {{"repeat_weight", c.next_order.repeat_weight},
@@ -119,10 +140,29 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     r.read("max_items", c.ease.max_items);
     r.reject_unknown();
   }
+  if (const json* e = top.child("embedding")) {
+    ObjectReader r(*e, "embedding");
+    auto& m = c.embedding;
+    r.read("dim", m.dim);
+    r.read("epochs", m.epochs);
+    r.read("negatives", m.negatives);
+    r.read("ns_exponent", m.ns_exponent);
+    r.read("learning_rate", m.learning_rate);
+    r.read("min_learning_rate", m.min_learning_rate);
+    r.read("subsample", m.subsample);
+    r.read("min_count", m.min_count);
+    r.read("window", m.window);
+    r.read("seed", m.seed);
+    r.read("deterministic", m.deterministic);
+    r.read("index", m.index);
+    r.read("substitute_max_lift", m.substitute_max_lift);
+    r.reject_unknown();
+  }
   if (const json* b = top.child("blend")) {
     ObjectReader r(*b, "blend");
     r.read("cooccurrence", c.blend.cooccurrence);
     r.read("ease", c.blend.ease);
+    r.read("embedding", c.blend.embedding);
     r.reject_unknown();
   }
   if (const json* p = top.child("popularity")) {
@@ -176,8 +216,23 @@ void validate(const TrainConfig& c) {
   COBUY_CHECK(c.ease.max_items >= 2 && c.ease.max_items <= 50000, ErrorCode::bad_request,
               "ease.max_items must be in [2, 50000] (it needs max_items^2 doubles of memory), got "
                   << c.ease.max_items);
-  COBUY_CHECK(c.blend.cooccurrence >= 0 && c.blend.ease >= 0 && c.blend.cooccurrence + c.blend.ease > 0,
+  COBUY_CHECK(c.blend.cooccurrence >= 0 && c.blend.ease >= 0 && c.blend.embedding >= 0 &&
+                  c.blend.cooccurrence + c.blend.ease + c.blend.embedding > 0,
               ErrorCode::bad_request, "blend weights must be >= 0 and not all 0");
+  const auto& m = c.embedding;
+  COBUY_CHECK(m.dim >= 1 && m.dim <= 1024, ErrorCode::bad_request, "embedding.dim must be in [1, 1024], got " << m.dim);
+  COBUY_CHECK(m.epochs >= 1 && m.epochs <= 1000, ErrorCode::bad_request,
+              "embedding.epochs must be in [1, 1000], got " << m.epochs);
+  COBUY_CHECK(m.negatives >= 1 && m.negatives <= 100, ErrorCode::bad_request,
+              "embedding.negatives must be in [1, 100], got " << m.negatives);
+  COBUY_CHECK(std::abs(m.ns_exponent) <= 2, ErrorCode::bad_request, "embedding.ns_exponent must be in [-2, 2]");
+  COBUY_CHECK(m.learning_rate > 0 && m.learning_rate <= 1 && m.min_learning_rate >= 0 &&
+                  m.min_learning_rate <= m.learning_rate,
+              ErrorCode::bad_request, "embedding.learning_rate must be in (0, 1] and >= min_learning_rate >= 0");
+  COBUY_CHECK(m.subsample >= 0 && m.subsample <= 1, ErrorCode::bad_request, "embedding.subsample must be in [0, 1]");
+  COBUY_CHECK(m.min_count >= 1, ErrorCode::bad_request, "embedding.min_count must be >= 1");
+  COBUY_CHECK(!m.index.empty(), ErrorCode::bad_request, "embedding.index must name a Faiss index (\"Flat\", \"HNSW32\")");
+  COBUY_CHECK(m.substitute_max_lift >= 0, ErrorCode::bad_request, "embedding.substitute_max_lift must be >= 0");
   COBUY_CHECK(c.popularity.half_life_days >= 0, ErrorCode::bad_request,
               "popularity.half_life_days must be >= 0 (0 = no decay)");
   COBUY_CHECK(c.popularity.top_n >= 1, ErrorCode::bad_request, "popularity.top_n must be >= 1");

@@ -31,10 +31,30 @@ struct EaseConfig {
   std::uint32_t max_items = 10000;  ///< only the most frequent items take part (memory: n^2 doubles)
 };
 
+/// Co-purchase embeddings (skip-gram with negative sampling over baskets) and what is built
+/// from them: complements (input-output affinity) and substitutes (input-input look-alikes that
+/// are rarely bought together).
+struct EmbeddingConfig {
+  std::uint32_t dim = 64;             ///< floats per vector
+  std::uint32_t epochs = 10;          ///< passes over all baskets
+  std::uint32_t negatives = 5;        ///< negative samples per (centre, context) pair
+  double ns_exponent = 0.75;          ///< negatives drawn with P(i) ~ count_i ^ ns_exponent
+  double learning_rate = 0.025;       ///< at the start, decayed linearly ...
+  double min_learning_rate = 0.0001;  ///< ... to this at the end
+  double subsample = 1e-3;            ///< frequent-item subsampling threshold; 0 = off
+  std::uint32_t min_count = 2;        ///< items in fewer baskets get no vector
+  std::uint32_t window = 0;           ///< 0 = the whole basket is the context
+  std::uint32_t seed = 1;
+  bool deterministic = false;         ///< single-threaded, bit-for-bit reproducible
+  std::string index = "Flat";         ///< Faiss factory string for neighbour search ("Flat" = exact)
+  double substitute_max_lift = 0.5;   ///< look-alikes bought together below this lift are substitutes
+};
+
 /// Weights of the sources of the "bought together" blend; a source with weight 0 is not trained.
 struct BlendConfig {
   double cooccurrence = 0.25;  ///< normalised co-purchase score (cooccurrence.score)
   double ease = 1.0;           ///< EASE weights
+  double embedding = 0.0;      ///< input-output embedding affinity
 };
 
 /// Parameters of popularity (the fallback list).
@@ -54,6 +74,7 @@ struct NextOrderConfig {
 struct TrainConfig {
   CooccurrenceConfig cooccurrence;
   EaseConfig ease;
+  EmbeddingConfig embedding;
   BlendConfig blend;
   PopularityConfig popularity;
   NextOrderConfig next_order;
