@@ -330,10 +330,8 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
     case RouteId::similar: {
       const Model& m = need_model();
       const auto item = need_item(m);
-      limit_param(req, options.limits);  // still reject absurd limits
-      json out = item_answer_to_json(m, item, {});
-      out["note"] = "substitutes need the embedding model";
-      write_json(res, 200, out);
+      const auto limit = limit_param(req, options.limits);
+      write_json(res, 200, item_answer_to_json(m, item, similar_items(m, item, limit)));
       return;
     }
     case RouteId::recommendations: {

@@ -46,6 +46,7 @@ constexpr FileSpec kItems{"items.bin", 1};
 constexpr FileSpec kNeighbors{"bought_together.bin", 2};
 constexpr FileSpec kPopular{"popular.bin", 3};
 constexpr FileSpec kCustomers{"customers.bin", 4};
+constexpr FileSpec kSimilar{"similar.bin", 5};
 
 BinaryWriter items_file(const Model& m) {
   BinaryWriter w;
@@ -62,11 +63,12 @@ BinaryWriter items_file(const Model& m) {
   return w;
 }
 
-BinaryWriter neighbors_file(const Model& m) {
+BinaryWriter neighbors_file(const FileSpec& spec, const NeighborTable& table, std::size_t n_items) {
   BinaryWriter w;
-  put_header(w, kNeighbors.kind);
-  w.put_array(m.bought_together.offsets);
-  w.put_array(m.bought_together.entries);
+  put_header(w, spec.kind);
+  // A table that was never built is written as n_items empty rows.
+  w.put_array(table.items() == 0 ? std::vector<std::uint64_t>(n_items + 1, 0) : table.offsets);
+  w.put_array(table.entries);
   return w;
 }
 
@@ -119,15 +121,14 @@ void read_items(BinaryReader& r, Model& m) {
   r.expect_end();
 }
 
-void read_neighbors(BinaryReader& r, Model& m) {
-  check_header(r, kNeighbors.kind, kNeighbors.name);
-  auto& t = m.bought_together;
+void read_neighbors(BinaryReader& r, const FileSpec& spec, std::size_t n_items, NeighborTable& t) {
+  check_header(r, spec.kind, spec.name);
   t.offsets = r.get_array<std::uint64_t>();
   t.entries = r.get_array<Neighbor>();
   r.expect_end();
-  check_offsets(t.offsets, m.catalog.size(), t.entries.size(), kNeighbors.name);
+  check_offsets(t.offsets, n_items, t.entries.size(), spec.name);
   for (const auto& e : t.entries) {
-    COBUY_CHECK(e.item < m.catalog.size(), ErrorCode::bad_data, "bought_together.bin: item index out of range");
+    COBUY_CHECK(e.item < n_items, ErrorCode::bad_data, spec.name << ": item index out of range");
   }
 }
 
@@ -215,7 +216,8 @@ void save_model(const Model& model, const std::string& dir) {
       files[spec.name] = {{"bytes", w.size()}, {"crc32", crc}};
     };
     write(kItems, items_file(model));
-    write(kNeighbors, neighbors_file(model));
+    write(kNeighbors, neighbors_file(kNeighbors, model.bought_together, model.catalog.size()));
+    write(kSimilar, neighbors_file(kSimilar, model.similar, model.catalog.size()));
     write(kPopular, popular_file(model));
     write(kCustomers, customers_file(model));
     manifest["files"] = files;
@@ -297,7 +299,11 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
     }
     {
       auto r = open(kNeighbors);
-      read_neighbors(r, *model);
+      read_neighbors(r, kNeighbors, model->catalog.size(), model->bought_together);
+    }
+    {
+      auto r = open(kSimilar);
+      read_neighbors(r, kSimilar, model->catalog.size(), model->similar);
     }
     {
       auto r = open(kPopular);

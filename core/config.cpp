@@ -111,7 +111,8 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
         {"seed", c.embedding.seed},
         {"deterministic", c.embedding.deterministic},
         {"index", c.embedding.index},
-        {"substitute_max_lift", c.embedding.substitute_max_lift}}},
+        {"substitute_max_lift", c.embedding.substitute_max_lift},
+        {"substitute_min_similarity", c.embedding.substitute_min_similarity}}},
       {"blend", {{"cooccurrence", c.blend.cooccurrence}, {"ease", c.blend.ease}, {"embedding", c.blend.embedding}}},
       {"popularity", {{"half_life_days", c.popularity.half_life_days}, {"top_n", c.popularity.top_n}}},
       {"next_order",
@@ -156,6 +157,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     r.read("deterministic", m.deterministic);
     r.read("index", m.index);
     r.read("substitute_max_lift", m.substitute_max_lift);
+    r.read("substitute_min_similarity", m.substitute_min_similarity);
     r.reject_unknown();
   }
   if (const json* b = top.child("blend")) {
@@ -221,8 +223,10 @@ void validate(const TrainConfig& c) {
               ErrorCode::bad_request, "blend weights must be >= 0 and not all 0");
   const auto& m = c.embedding;
   COBUY_CHECK(m.dim >= 1 && m.dim <= 1024, ErrorCode::bad_request, "embedding.dim must be in [1, 1024], got " << m.dim);
-  COBUY_CHECK(m.epochs >= 1 && m.epochs <= 1000, ErrorCode::bad_request,
-              "embedding.epochs must be in [1, 1000], got " << m.epochs);
+  COBUY_CHECK(m.epochs <= 1000, ErrorCode::bad_request,
+              "embedding.epochs must be in [0, 1000] (0 = no embeddings), got " << m.epochs);
+  COBUY_CHECK(m.epochs > 0 || c.blend.embedding == 0, ErrorCode::bad_request,
+              "blend.embedding > 0 needs embeddings: embedding.epochs must be > 0");
   COBUY_CHECK(m.negatives >= 1 && m.negatives <= 100, ErrorCode::bad_request,
               "embedding.negatives must be in [1, 100], got " << m.negatives);
   COBUY_CHECK(std::abs(m.ns_exponent) <= 2, ErrorCode::bad_request, "embedding.ns_exponent must be in [-2, 2]");
@@ -233,6 +237,8 @@ void validate(const TrainConfig& c) {
   COBUY_CHECK(m.min_count >= 1, ErrorCode::bad_request, "embedding.min_count must be >= 1");
   COBUY_CHECK(!m.index.empty(), ErrorCode::bad_request, "embedding.index must name a Faiss index (\"Flat\", \"HNSW32\")");
   COBUY_CHECK(m.substitute_max_lift >= 0, ErrorCode::bad_request, "embedding.substitute_max_lift must be >= 0");
+  COBUY_CHECK(m.substitute_min_similarity >= -1 && m.substitute_min_similarity <= 1, ErrorCode::bad_request,
+              "embedding.substitute_min_similarity must be a cosine in [-1, 1]");
   COBUY_CHECK(c.popularity.half_life_days >= 0, ErrorCode::bad_request,
               "popularity.half_life_days must be >= 0 (0 = no decay)");
   COBUY_CHECK(c.popularity.top_n >= 1, ErrorCode::bad_request, "popularity.top_n must be >= 1");

@@ -36,7 +36,7 @@ struct EaseConfig {
 /// are rarely bought together).
 struct EmbeddingConfig {
   std::uint32_t dim = 64;             ///< floats per vector
-  std::uint32_t epochs = 10;          ///< passes over all baskets
+  std::uint32_t epochs = 10;          ///< passes over all baskets; 0 = no embeddings (no substitutes)
   std::uint32_t negatives = 5;        ///< negative samples per (centre, context) pair
   double ns_exponent = 0.75;          ///< negatives drawn with P(i) ~ count_i ^ ns_exponent
   double learning_rate = 0.025;       ///< at the start, decayed linearly ...
@@ -48,6 +48,7 @@ struct EmbeddingConfig {
   bool deterministic = false;         ///< single-threaded, bit-for-bit reproducible
   std::string index = "Flat";         ///< Faiss factory string for neighbour search ("Flat" = exact)
   double substitute_max_lift = 0.5;   ///< look-alikes bought together below this lift are substitutes
+  double substitute_min_similarity = 0.5;  ///< ... if their input vectors' cosine is at least this
 };
 
 /// Weights of the sources of the "bought together" blend; a source with weight 0 is not trained.

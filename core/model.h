@@ -70,7 +70,8 @@ struct Model {
   std::vector<std::uint32_t> item_orders;  ///< orders holding each item
   std::vector<ItemIndex> popular;          ///< most popular first (decayed order counts)
   std::vector<float> popular_scores;       ///< parallel to `popular`, in (0, 1]
-  NeighborTable bought_together;           ///< complements, best first
+  NeighborTable bought_together;           ///< complements, best first; never a substitute of the item
+  NeighborTable similar;                   ///< substitutes (look-alikes rarely bought together), best first
   CustomerHistory customers;
 };
 

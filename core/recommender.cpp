@@ -194,6 +194,10 @@ RecommendResult recommend(const Model& m, const Query& q) {
     if (auto i = m.catalog.find(id)) {
       if (std::find(anchors.begin(), anchors.end(), *i) == anchors.end()) anchors.push_back(*i);
       ok.exclude(*i);
+      // Never complete a basket with a substitute of something already in it.
+      if (m.similar.items() > *i) {
+        for (const auto& s : m.similar.row(*i)) ok.exclude(s.item);
+      }
     } else {
       res.unknown_items.push_back(id);
     }
@@ -212,14 +216,26 @@ RecommendResult recommend(const Model& m, const Query& q) {
   return res;
 }
 
-std::vector<Recommendation> bought_together(const Model& m, ItemIndex item, std::size_t limit) {
-  COBUY_ASSERT(item < m.catalog.size() && item < m.bought_together.items());
+namespace {
+std::vector<Recommendation> row_of(const Model& m, const NeighborTable& table, ItemIndex item, std::size_t limit,
+                                   Relation relation) {
+  COBUY_ASSERT(item < m.catalog.size() && (table.items() == 0 || item < table.items()));
   std::vector<Recommendation> out;
-  for (const auto& n : m.bought_together.row(item)) {
+  if (table.items() == 0) return out;
+  for (const auto& n : table.row(item)) {
     if (out.size() >= limit) break;
-    out.push_back({n.item, n.score, Relation::complement, m.catalog.ids[item]});
+    out.push_back({n.item, n.score, relation, m.catalog.ids[item]});
   }
   return out;
+}
+}  // namespace
+
+std::vector<Recommendation> bought_together(const Model& m, ItemIndex item, std::size_t limit) {
+  return row_of(m, m.bought_together, item, limit, Relation::complement);
+}
+
+std::vector<Recommendation> similar_items(const Model& m, ItemIndex item, std::size_t limit) {
+  return row_of(m, m.similar, item, limit, Relation::substitute);
 }
 
 }  // namespace cobuy

@@ -61,4 +61,7 @@ RecommendResult recommend(const Model& model, const Query& query);
 /// Complements of one known item, best first, at most `limit`.
 std::vector<Recommendation> bought_together(const Model& model, ItemIndex item, std::size_t limit);
 
+/// Substitutes of one known item (look-alikes rarely bought with it), best first, at most `limit`.
+std::vector<Recommendation> similar_items(const Model& model, ItemIndex item, std::size_t limit);
+
 }  // namespace cobuy

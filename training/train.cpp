@@ -14,6 +14,8 @@
 #include "training/blend.h"
 #include "training/cooccurrence.h"
 #include "training/ease.h"
+#include "training/embedding_neighbors.h"
+#include "training/sgns.h"
 
 namespace cobuy {
 namespace {
@@ -33,15 +35,55 @@ void report(const ProgressFn& progress, std::string_view stage, std::uint64_t do
   if (progress) progress(stage, done, total);
 }
 
-/// The "bought together" table: co-occurrence alone, or its blend with EASE when weighted.
-NeighborTable blend_sources(const Baskets& baskets, const PairCounts& pairs, std::span<const std::uint32_t> item_orders,
-                            const TrainConfig& config) {
-  NeighborTable cooc = top_k_neighbors(pairs, item_orders, baskets.size(), config.cooccurrence);
-  if (config.blend.ease <= 0) return cooc;
-  NeighborTable ease = train_ease(baskets, config.ease, config.cooccurrence.top_k, config.cooccurrence.max_basket);
-  if (config.blend.cooccurrence <= 0) return ease;
-  const WeightedTable sources[] = {{&cooc, config.blend.cooccurrence}, {&ease, config.blend.ease}};
-  return blend_tables(sources, config.cooccurrence.top_k);
+SgnsConfig sgns_config(const EmbeddingConfig& e, std::uint32_t threads) {
+  SgnsConfig s;
+  s.dim = static_cast<int>(e.dim);
+  s.epochs = static_cast<int>(e.epochs);
+  s.negatives = static_cast<int>(e.negatives);
+  s.ns_exponent = e.ns_exponent;
+  s.learning_rate = e.learning_rate;
+  s.min_learning_rate = e.min_learning_rate;
+  s.subsample = e.subsample;
+  s.min_count = e.min_count;
+  s.window = static_cast<int>(e.window);
+  s.seed = e.seed;
+  s.deterministic = e.deterministic;
+  s.threads = threads;
+  return s;
+}
+
+/// The item-item tables: "bought together" blends the weighted sources (a source with weight 0
+/// is not trained) and drops each item's substitutes; "similar" holds the substitutes.
+void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const TrainConfig& config, Model& m,
+                       const ProgressFn& progress) {
+  const auto top_k = config.cooccurrence.top_k;
+  NeighborTable cooc, ease, emb;
+  std::vector<WeightedTable> sources;
+  if (config.blend.cooccurrence > 0) {
+    cooc = top_k_neighbors(pairs, m.item_orders, baskets.size(), config.cooccurrence);
+    sources.push_back({&cooc, config.blend.cooccurrence});
+  }
+  if (config.blend.ease > 0) {
+    ease = train_ease(baskets, config.ease, top_k, config.cooccurrence.max_basket);
+    sources.push_back({&ease, config.blend.ease});
+  }
+  if (config.embedding.epochs > 0) {
+    const auto vectors = train_sgns(baskets, sgns_config(config.embedding, config.threads), [&](const SgnsEpochStats& s) {
+      report(progress, "embed", static_cast<std::uint64_t>(s.epoch), config.embedding.epochs);
+      log::debug("embedding epoch", {{"epoch", s.epoch}, {"loss", s.loss}, {"pairs_per_s", s.pairs_per_second}});
+    });
+    const auto lookalikes = embedding_lookalikes(vectors, top_k, config.embedding.index);
+    m.similar = substitutes_from_lookalikes(lookalikes, pairs, m.item_orders, baskets.size(),
+                                            config.embedding.substitute_max_lift,
+                                            config.embedding.substitute_min_similarity);
+    if (config.blend.embedding > 0) {
+      emb = embedding_complements(vectors, top_k, config.embedding.index);
+      sources.push_back({&emb, config.blend.embedding});
+    }
+  } else {
+    m.similar.offsets.assign(baskets.n_items + 1, 0);
+  }
+  m.bought_together = without_pairs(blend_tables(sources, top_k), m.similar);
 }
 
 }  // namespace
@@ -141,7 +183,7 @@ Model train_model(const OrderData& data, const TrainConfig& config, const nlohma
   m.item_orders = item_order_counts(baskets);
   const PairCounts pairs = count_pairs(baskets, config.cooccurrence.min_support, config.cooccurrence.max_basket);
   report(progress, "count", 1, 3);
-  m.bought_together = blend_sources(baskets, pairs, m.item_orders, config);
+  build_item_tables(baskets, pairs, config, m, progress);
   report(progress, "count", 2, 3);
   build_popularity(data, config.popularity, m);
   m.customers = build_customer_history(data);

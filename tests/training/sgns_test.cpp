@@ -1,0 +1,320 @@
+#include "training/sgns.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <string>
+
+#include "core/error.h"
+
+namespace cobuy {
+namespace {
+
+TEST(SgnsStep, MatchesHandComputedUpdate) {
+  // dim 2, one positive and one negative, lr 0.5:
+  //   in = (0.1, 0.2), pos = (0.3, -0.1), neg = (-0.2, 0.4)
+  //   f_pos = 0.1*0.3 + 0.2*(-0.1) = 0.01   sigmoid(0.01) = 0.50249998
+  //   f_neg = 0.1*(-0.2) + 0.2*0.4 = 0.06   sigmoid(0.06) = 0.51499550
+  //   g_pos = (1 - 0.50249998) * 0.5 =  0.24875001
+  //   g_neg = (0 - 0.51499550) * 0.5 = -0.25749775
+  //   grad  = g_pos*pos + g_neg*neg
+  //         = (0.074625003 + 0.051499550, -0.024875001 - 0.102999100) = (0.12612455, -0.12787410)
+  //   pos' = pos + g_pos*in = (0.3 + 0.024875001, -0.1 + 0.049750002) = (0.32487500, -0.05025000)
+  //   neg' = neg + g_neg*in = (-0.2 - 0.025749775, 0.4 - 0.051499550) = (-0.22574978, 0.34850045)
+  //   in'  = in + grad = (0.22612455, 0.07212590)
+  //   loss = -log(0.50249998) - log(1 - 0.51499550) = 0.68815968 + 0.72359711 = 1.41175679
+  float in[2] = {0.1f, 0.2f};
+  float pos[2] = {0.3f, -0.1f};
+  float neg[2] = {-0.2f, 0.4f};
+  float* outs[2] = {pos, neg};
+  const int labels[2] = {1, 0};
+  float grad[2];
+  const float loss = sgns_step(in, outs, labels, 2, 2, 0.5f, grad);
+
+  constexpr float tol = 2e-6f;
+  EXPECT_NEAR(loss, 1.41175679f, tol);
+  EXPECT_NEAR(pos[0], 0.32487500f, tol);
+  EXPECT_NEAR(pos[1], -0.05025000f, tol);
+  EXPECT_NEAR(neg[0], -0.22574978f, tol);
+  EXPECT_NEAR(neg[1], 0.34850045f, tol);
+  EXPECT_NEAR(in[0], 0.22612455f, tol);
+  EXPECT_NEAR(in[1], 0.07212590f, tol);
+}
+
+TEST(SgnsStep, LongVectorsUseTheSameArithmetic) {
+  // Dims that exercise the 16-wide blocks, the 8-wide block and the scalar tail, against a
+  // plain double-precision reference of the same update.
+  for (int dim : {3, 8, 16, 19, 64, 67}) {
+    std::mt19937 rng(static_cast<std::uint32_t>(dim));
+    std::uniform_real_distribution<float> u(-0.3f, 0.3f);
+    std::vector<float> in(static_cast<std::size_t>(dim)), a(in.size()), b(in.size()), grad(in.size());
+    for (std::size_t d = 0; d < in.size(); ++d) {
+      in[d] = u(rng);
+      a[d] = u(rng);
+      b[d] = u(rng);
+    }
+    std::vector<double> rin(in.begin(), in.end()), ra(a.begin(), a.end()), rb(b.begin(), b.end());
+    std::vector<double> rgrad(in.size(), 0.0);
+    const double lr = 0.1;
+    double rloss = 0.0;
+    for (auto [out, label] : {std::pair{&ra, 1.0}, std::pair{&rb, 0.0}}) {
+      double f = 0.0;
+      for (std::size_t d = 0; d < in.size(); ++d) f += rin[d] * (*out)[d];
+      const double s = 1.0 / (1.0 + std::exp(-f));
+      rloss += label > 0 ? -std::log(s) : -std::log(1.0 - s);
+      const double g = (label - s) * lr;
+      for (std::size_t d = 0; d < in.size(); ++d) {
+        rgrad[d] += g * (*out)[d];
+        (*out)[d] += g * rin[d];
+      }
+    }
+    float* outs[2] = {a.data(), b.data()};
+    const int labels[2] = {1, 0};
+    const float loss = sgns_step(in.data(), outs, labels, 2, dim, static_cast<float>(lr), grad.data());
+    EXPECT_NEAR(loss, rloss, 1e-5) << "dim " << dim;
+    for (std::size_t d = 0; d < in.size(); ++d) {
+      EXPECT_NEAR(in[d], rin[d] + rgrad[d], 1e-6) << "dim " << dim << " d " << d;
+      EXPECT_NEAR(a[d], ra[d], 1e-6) << "dim " << dim << " d " << d;
+      EXPECT_NEAR(b[d], rb[d], 1e-6) << "dim " << dim << " d " << d;
+    }
+  }
+}
+
+TEST(SgnsStep, SigmoidTableIsAccurateAndClamped) {
+  for (double x = -7.999; x < 8.0; x += 0.0137) {
+    EXPECT_NEAR(sgns_sigmoid(static_cast<float>(x)), 1.0 / (1.0 + std::exp(-x)), 1e-6) << x;
+  }
+  EXPECT_EQ(sgns_sigmoid(20.0f), 1.0f);
+  EXPECT_EQ(sgns_sigmoid(-20.0f), 0.0f);
+  EXPECT_EQ(sgns_sigmoid(std::nanf("")), 1.0f);  // never an out-of-range table index
+}
+
+/// Skewed random baskets of 1..max_size items out of n_items.
+Baskets random_baskets(std::size_t n_baskets, std::size_t n_items, int max_size, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<double> w(n_items);
+  for (std::size_t i = 0; i < n_items; ++i) w[i] = 1.0 / static_cast<double>(i + 1);
+  std::discrete_distribution<std::size_t> item(w.begin(), w.end());
+  std::uniform_int_distribution<int> size(1, max_size);
+  Baskets b;
+  b.n_items = n_items;
+  for (std::size_t k = 0; k < n_baskets; ++k) {
+    std::vector<ItemIndex> basket;
+    for (int t = size(rng); t > 0; --t) basket.push_back(static_cast<ItemIndex>(item(rng)));
+    b.add(basket);
+  }
+  return b;
+}
+
+TEST(TrainSgns, DeterministicModeIsBitIdenticalForASeed) {
+  const Baskets b = random_baskets(3000, 300, 12, 5);
+  SgnsConfig c;
+  c.dim = 24;
+  c.epochs = 3;
+  c.deterministic = true;
+  c.threads = 2;  // ignored in deterministic mode
+  c.seed = 11;
+  const SgnsEmbeddings first = train_sgns(b, c);
+  const SgnsEmbeddings second = train_sgns(b, c);
+  ASSERT_EQ(first.input.size(), 300u * 24u);
+  EXPECT_TRUE(first.input == second.input);
+  EXPECT_TRUE(first.output == second.output);
+  EXPECT_TRUE(first.trained == second.trained);
+
+  c.seed = 12;
+  const SgnsEmbeddings other = train_sgns(b, c);
+  EXPECT_FALSE(first.input == other.input);
+  EXPECT_FALSE(first.output == other.output);
+}
+
+TEST(TrainSgns, CountsPairsPerContextRule) {
+  // One basket of 10 items (no subsampling): whole basket 10*9 pairs; window 1 on the shuffled
+  // order gives 2*(10-1); long_basket 4 gives each centre 4 contexts.
+  Baskets b;
+  b.n_items = 12;
+  std::vector<ItemIndex> basket(10);
+  std::iota(basket.begin(), basket.end(), 0);
+  b.add(basket);
+  b.add(std::vector<ItemIndex>{10});  // a single item is no pair
+  SgnsConfig c;
+  c.dim = 8;
+  c.epochs = 2;
+  c.subsample = 0;
+  c.deterministic = true;
+  auto pairs_per_epoch = [&](const SgnsConfig& config) {
+    std::vector<std::uint64_t> pairs;
+    train_sgns(b, config, [&](const SgnsEpochStats& s) { pairs.push_back(s.pairs); });
+    return pairs;
+  };
+  EXPECT_EQ(pairs_per_epoch(c), (std::vector<std::uint64_t>{90, 90}));
+  c.window = 1;
+  EXPECT_EQ(pairs_per_epoch(c), (std::vector<std::uint64_t>{18, 18}));
+  c.window = 3;  // i-3..i+3 clipped at the ends: 3+4+5+6+6+6+6+5+4+3 = 48
+  EXPECT_EQ(pairs_per_epoch(c), (std::vector<std::uint64_t>{48, 48}));
+  c.window = 0;
+  c.long_basket = 4;
+  EXPECT_EQ(pairs_per_epoch(c), (std::vector<std::uint64_t>{40, 40}));
+}
+
+TEST(TrainSgns, MinCountLeavesRareItemsUntrainedWithZeroRows) {
+  const Baskets b = random_baskets(2000, 400, 8, 3);
+  const auto counts = item_order_counts(b);
+  SgnsConfig c;
+  c.dim = 8;
+  c.epochs = 1;
+  c.min_count = 5;
+  c.threads = 2;
+  const SgnsEmbeddings e = train_sgns(b, c);
+  std::size_t rare = 0;
+  for (std::size_t i = 0; i < b.n_items; ++i) {
+    const bool zero_in = std::all_of(e.input_row(i), e.input_row(i) + c.dim, [](float x) { return x == 0.0f; });
+    const bool zero_out = std::all_of(e.output_row(i), e.output_row(i) + c.dim, [](float x) { return x == 0.0f; });
+    if (counts[i] < 5) {
+      ++rare;
+      EXPECT_EQ(e.trained[i], 0) << i;
+      EXPECT_TRUE(zero_in && zero_out) << i;
+    } else {
+      EXPECT_EQ(e.trained[i], 1) << i;
+      EXPECT_FALSE(zero_in) << i;
+    }
+  }
+  EXPECT_GT(rare, 0u);  // the test data must actually have rare items
+}
+
+TEST(TrainSgns, SubsamplingDropsOccurrencesOfFrequentItems) {
+  const Baskets b = random_baskets(3000, 200, 10, 9);
+  SgnsConfig c;
+  c.dim = 8;
+  c.epochs = 1;
+  c.deterministic = true;
+  std::uint64_t full = 0, sampled = 0;
+  c.subsample = 0;
+  train_sgns(b, c, [&](const SgnsEpochStats& s) { full = s.pairs; });
+  c.subsample = 1e-3;
+  train_sgns(b, c, [&](const SgnsEpochStats& s) { sampled = s.pairs; });
+  EXPECT_GT(sampled, 0u);
+  EXPECT_LT(sampled, full * 9 / 10);
+}
+
+double dot(const float* a, const float* b, int dim) {
+  double s = 0.0;
+  for (int d = 0; d < dim; ++d) s += static_cast<double>(a[d]) * b[d];
+  return s;
+}
+
+TEST(TrainSgns, PlantedGroupsAreLearned) {
+  // 40 items in 4 groups of 10; every basket holds 2..5 items of one group.
+  constexpr int kGroups = 4, kPerGroup = 10, kItems = kGroups * kPerGroup;
+  std::mt19937 rng(2024);
+  std::uniform_int_distribution<int> group(0, kGroups - 1), member(0, kPerGroup - 1), size(2, 5);
+  Baskets b;
+  b.n_items = kItems;
+  for (int k = 0; k < 4000; ++k) {
+    const int g = group(rng);
+    std::vector<ItemIndex> basket;
+    for (int t = size(rng); t > 0; --t) basket.push_back(static_cast<ItemIndex>(g * kPerGroup + member(rng)));
+    b.add(basket);
+  }
+  SgnsConfig c;
+  c.dim = 16;
+  c.epochs = 10;
+  c.subsample = 0;
+  c.threads = 2;  // the Hogwild path
+  std::vector<double> losses;
+  const SgnsEmbeddings e = train_sgns(b, c, [&](const SgnsEpochStats& s) {
+    losses.push_back(s.loss);
+    EXPECT_GT(s.pairs_per_second, 0.0);
+  });
+  ASSERT_EQ(losses.size(), 10u);
+  EXPECT_LT(losses.back(), losses.front());
+
+  auto group_of = [](int i) { return i / kPerGroup; };
+  int top_within = 0;
+  for (int a = 0; a < kItems; ++a) {
+    double within = 0.0, across = 0.0;
+    std::vector<std::pair<double, int>> scored;
+    for (int x = 0; x < kItems; ++x) {
+      if (x == a) continue;
+      const double s = dot(e.input_row(a), e.output_row(x), c.dim);
+      (group_of(x) == group_of(a) ? within : across) += s;
+      scored.emplace_back(s, x);
+    }
+    within /= kPerGroup - 1;
+    across /= kItems - kPerGroup;
+    EXPECT_GT(within, across + 1.0) << "item " << a;
+    std::partial_sort(scored.begin(), scored.begin() + kPerGroup - 1, scored.end(), std::greater<>());
+    for (int r = 0; r < kPerGroup - 1; ++r) top_within += group_of(scored[static_cast<std::size_t>(r)].second) == group_of(a);
+  }
+  // The 9 best complements of each item are its own group's 9 other items.
+  EXPECT_GE(top_within, kItems * (kPerGroup - 1) * 95 / 100);
+
+  // Input-input cosine: same group closer than other groups on average.
+  double cos_within = 0.0, cos_across = 0.0;
+  for (int a = 0; a < kItems; ++a) {
+    for (int x = 0; x < kItems; ++x) {
+      if (x == a) continue;
+      const double cs = dot(e.input_row(a), e.input_row(x), c.dim) /
+                        std::sqrt(dot(e.input_row(a), e.input_row(a), c.dim) * dot(e.input_row(x), e.input_row(x), c.dim));
+      (group_of(x) == group_of(a) ? cos_within : cos_across) += cs;
+    }
+  }
+  cos_within /= kItems * (kPerGroup - 1);
+  cos_across /= kItems * (kItems - kPerGroup);
+  EXPECT_GT(cos_within, cos_across + 0.3);
+}
+
+void expect_invalid(const SgnsConfig& c, const std::string& field) {
+  try {
+    validate(c);
+    ADD_FAILURE() << "no error for " << field;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::bad_request) << field;
+    EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+  }
+}
+
+TEST(SgnsConfig, ValidateNamesTheBadField) {
+  EXPECT_NO_THROW(validate(SgnsConfig{}));
+  auto with = [](auto edit) {
+    SgnsConfig c;
+    edit(c);
+    return c;
+  };
+  expect_invalid(with([](SgnsConfig& c) { c.dim = 0; }), "sgns.dim");
+  expect_invalid(with([](SgnsConfig& c) { c.epochs = 0; }), "sgns.epochs");
+  expect_invalid(with([](SgnsConfig& c) { c.negatives = 0; }), "sgns.negatives");
+  expect_invalid(with([](SgnsConfig& c) { c.ns_exponent = std::nan(""); }), "sgns.ns_exponent");
+  expect_invalid(with([](SgnsConfig& c) { c.learning_rate = 0; }), "sgns.learning_rate");
+  expect_invalid(with([](SgnsConfig& c) { c.min_learning_rate = 0.5; }), "sgns.min_learning_rate");
+  expect_invalid(with([](SgnsConfig& c) { c.subsample = -1e-3; }), "sgns.subsample");
+  expect_invalid(with([](SgnsConfig& c) { c.min_count = 0; }), "sgns.min_count");
+  expect_invalid(with([](SgnsConfig& c) { c.window = -1; }), "sgns.window");
+  expect_invalid(with([](SgnsConfig& c) { c.long_basket = 1; }), "sgns.long_basket");
+  // train_sgns validates before doing anything.
+  Baskets b;
+  b.n_items = 3;
+  EXPECT_THROW(train_sgns(b, with([](SgnsConfig& c) { c.dim = -3; })), Error);
+}
+
+TEST(TrainSgns, NoPairsStillReportsEveryEpoch) {
+  Baskets b;
+  b.n_items = 5;
+  b.add(std::vector<ItemIndex>{2});
+  SgnsConfig c;
+  c.dim = 4;
+  c.epochs = 2;
+  int calls = 0;
+  const SgnsEmbeddings e = train_sgns(b, c, [&](const SgnsEpochStats& s) {
+    ++calls;
+    EXPECT_EQ(s.pairs, 0u);
+  });
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(e.input.size(), 20u);
+  EXPECT_EQ(e.trained[2], 1);
+  EXPECT_EQ(e.trained[0], 0);
+}
+
+}  // namespace
+}  // namespace cobuy

@@ -1,0 +1,84 @@
+#pragma once
+/// Skip-gram with negative sampling over baskets (item2vec / prod2vec): every basket is one
+/// context, every ordered pair of its items one (centre, context) training pair.
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "training/cooccurrence.h"
+
+namespace cobuy {
+
+/// Hyperparameters of train_sgns. Defaults follow word2vec / gensim where they have one.
+struct SgnsConfig {
+  int dim = 64;                       ///< embedding size (floats per row)
+  int epochs = 10;                    ///< passes over all baskets
+  int negatives = 5;                  ///< negative samples per (centre, context) pair
+  double ns_exponent = 0.75;          ///< negatives drawn with P(i) ~ count_i ^ ns_exponent
+  double learning_rate = 0.025;       ///< at the start, decayed linearly ...
+  double min_learning_rate = 0.0001;  ///< ... to this at the end of the last epoch
+  /// Frequent-item subsampling threshold t (word2vec formula: an occurrence of an item with
+  /// share f = count / total occurrences is kept with probability (sqrt(f / t) + 1) * t / f);
+  /// 0 = keep every occurrence.
+  double subsample = 1e-3;
+  std::uint32_t min_count = 1;  ///< items in fewer baskets are dropped and get zero rows
+  /// Context: 0 = the whole basket; otherwise the items within +-window positions of the centre
+  /// in the basket's shuffled order (a fresh shuffle every epoch).
+  int window = 0;
+  /// With window == 0, a basket (after subsampling) longer than this trains each centre against
+  /// only `long_basket` contexts (+-long_basket/2 in the shuffled order), so the cost of bulk
+  /// orders grows linearly instead of quadratically; 0 = always the whole basket.
+  std::uint32_t long_basket = 200;
+  std::uint32_t threads = 0;  ///< worker threads; 0 = all cores
+  std::uint64_t seed = 1;
+  /// Single-threaded and bit-for-bit reproducible for the same seed, baskets and machine.
+  bool deterministic = false;
+};
+
+/// Throws Error(bad_request) naming the first out-of-range field of `config`.
+void validate(const SgnsConfig& config);
+
+/// Trained vectors. `input` and `output` are row-major, n_items * dim floats each; row i belongs
+/// to ItemIndex i. Items that were not trained (fewer than min_count baskets) have zero rows.
+struct SgnsEmbeddings {
+  int dim = 0;
+  std::size_t n_items = 0;
+  std::vector<float> input;            ///< "word" vectors: input-input cosine ~ substitutes
+  std::vector<float> output;           ///< context vectors: input-output dot ~ complements
+  std::vector<std::uint8_t> trained;   ///< size n_items; 1 when the item was in the vocabulary
+
+  const float* input_row(std::size_t item) const { return input.data() + item * static_cast<std::size_t>(dim); }
+  const float* output_row(std::size_t item) const { return output.data() + item * static_cast<std::size_t>(dim); }
+};
+
+/// What one epoch did; passed to the callback after each epoch.
+struct SgnsEpochStats {
+  int epoch = 0;                  ///< 1-based
+  double loss = 0.0;              ///< mean negative log-likelihood per pair (positive + negatives)
+  double pairs_per_second = 0.0;  ///< wall-clock throughput of the epoch
+  std::uint64_t pairs = 0;        ///< (centre, context) pairs trained in the epoch
+};
+
+/// Called on the calling thread after each epoch.
+using SgnsCallback = std::function<void(const SgnsEpochStats&)>;
+
+/// Trains SGNS embeddings on `baskets` (see SgnsConfig for every choice). Runs Hogwild (lock-free,
+/// racy by design, as word2vec) over chunks of baskets on config.threads workers unless
+/// config.deterministic. Throws Error(bad_request) for an invalid config.
+SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, const SgnsCallback& callback = nullptr);
+
+/// One SGNS update of the input vector `in` (dim floats) against n output vectors
+/// out_vectors[0..n) with labels[t] in {0, 1} (1 = observed context, 0 = negative sample), as in
+/// word2vec: for each t in order, f = in . out_t, g = (labels[t] - sigmoid(f)) * lr,
+/// grad += g * out_t, then out_t += g * in; finally in += grad. `grad_scratch` holds dim floats
+/// (overwritten). `in` must not alias an out vector. Returns the pair's negative log-likelihood
+/// before the update: sum_t -log sigmoid(+-f_t). sigmoid and log-sigmoid come from interpolated
+/// tables (absolute error below 1e-6); |f| > 8 is clamped. train_sgns uses exactly this function.
+float sgns_step(float* in, float* const out_vectors[], const int labels[], int n, int dim, float lr,
+                float* grad_scratch);
+
+/// The sigmoid as sgns_step computes it (for tests).
+float sgns_sigmoid(float x);
+
+}  // namespace cobuy
