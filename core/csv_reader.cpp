@@ -8,15 +8,37 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/log.h"
 
 namespace cobuy {
 namespace {
 
 constexpr std::size_t kChunk = std::size_t{1} << 20;  // bytes asked of zlib per read
 constexpr unsigned kZlibBuffer = 1u << 18;            // zlib's own input buffer
+// A quoted field this long is taken for an unclosed quote, so one stray quote cannot pull the
+// rest of a large file into memory as one field.
+constexpr std::size_t kMaxQuotedField = std::size_t{64} << 20;
 
 const char* find(const char* from, const char* to, char c) {
   return static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(to - from)));
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+  return out;
 }
 
 }  // namespace
@@ -30,13 +52,13 @@ struct CsvReader::Impl {
 
   std::string name;
   gzFile file = nullptr;
-  std::string buf;         // [begin, end) is read but not yet consumed
+  std::string buf;  // [begin, end) is read but not yet consumed
   std::size_t begin = 0;
   std::size_t end = 0;
-  std::size_t base = 0;    // offset in the input of buf[0]
-  bool eof = false;        // nothing more will come from the source
-  bool started = false;    // the BOM check is done
-  std::size_t line = 1;    // physical line at `begin`
+  std::size_t base = 0;  // offset in the input of buf[0]
+  bool eof = false;      // nothing more will come from the source
+  bool started = false;  // the BOM check is done
+  std::size_t line = 1;  // physical line at `begin`
   std::size_t record_line = 0;
   std::string error;
   std::vector<std::size_t> quoted_with_doubles;  // field indexes to unescape
@@ -64,8 +86,7 @@ struct CsvReader::Impl {
     if (n < 0) {
       int errnum = 0;
       const char* msg = gzerror(file, &errnum);
-      COBUY_FAIL(ErrorCode::io, "cannot read " << name << ": "
-                                                << (errnum == Z_ERRNO ? std::strerror(errno) : msg));
+      COBUY_FAIL(ErrorCode::io, "cannot read " << name << ": " << (errnum == Z_ERRNO ? std::strerror(errno) : msg));
     }
     end += static_cast<std::size_t>(n);
     if (n == 0) eof = true;
@@ -108,17 +129,16 @@ struct CsvReader::Impl {
     for (;;) {
       if (p < stop && *p == '"') {
         const char* content = ++p;
+        const std::size_t lines_before = lines;
         bool doubles = false;
         const char* close = nullptr;
         while (!close) {
           const char* q = find(p, stop, '"');
           if (!q || (q + 1 == stop && !eof)) {
-            if (!eof) return Status::need_more;  // cannot yet tell where the field ends
-            lines += static_cast<std::size_t>(std::count(p, stop, '\n'));
-            fields.emplace_back(content, static_cast<std::size_t>(stop - content));
-            if (doubles) quoted_with_doubles.push_back(fields.size() - 1);
-            error = "unterminated quoted field";
-            return finish(stop, lines);
+            const bool too_long = static_cast<std::size_t>(stop - content) > kMaxQuotedField;
+            if (!eof && !too_long) return Status::need_more;  // cannot yet tell where the field ends
+            error = too_long ? "quoted field over 64 MiB (an unclosed quote?)" : "unterminated quoted field";
+            return unclosed(fields, content, stop, lines_before);
           }
           lines += static_cast<std::size_t>(std::count(p, q, '\n'));
           if (q + 1 < stop && q[1] == '"') {
@@ -162,6 +182,17 @@ struct CsvReader::Impl {
       fields.emplace_back(field, static_cast<std::size_t>(field_end - field));
       return p < stop ? finish(p + 1, lines + 1) : finish(p, lines);
     }
+  }
+
+  /// Ends the record at the end of the line where an unclosed quote opened, so that reading goes
+  /// on with the next line rather than swallowing the rest of the input.
+  Status unclosed(std::vector<std::string_view>& fields, const char* content, const char* stop, std::size_t lines) {
+    const char* nl = find(content, stop, '\n');
+    const char* field_end = nl ? nl : stop;
+    if (field_end > content && field_end[-1] == '\r') --field_end;
+    fields.emplace_back(content, static_cast<std::size_t>(field_end - content));
+    quoted_with_doubles.push_back(fields.size() - 1);  // quotes before the line end come in pairs
+    return nl ? finish(nl + 1, lines + 1) : finish(stop, lines);
   }
 
   Status finish(const char* next, std::size_t lines) {
@@ -250,5 +281,46 @@ const std::string& CsvReader::error() const { return impl_->error; }
 std::size_t CsvReader::line() const { return impl_->record_line; }
 const std::string& CsvReader::name() const { return impl_->name; }
 std::size_t CsvReader::bytes_read() const { return impl_->base + impl_->begin; }
+
+std::vector<std::string> read_header(CsvReader& reader) {
+  std::vector<std::string_view> f;
+  COBUY_CHECK(reader.next(f), ErrorCode::bad_data, reader.name() << ": the file is empty (no header row)");
+  COBUY_CHECK(reader.error().empty(), ErrorCode::bad_data,
+              reader.name() << ":" << reader.line() << ": bad header: " << reader.error());
+  return {f.begin(), f.end()};
+}
+
+std::size_t find_column(const std::vector<std::string>& header, std::string_view name) {
+  std::size_t loose = kNoColumn;
+  for (std::size_t k = 0; k < header.size(); ++k) {
+    if (trim(header[k]) == name) return k;
+    if (loose == kNoColumn && iequals(trim(header[k]), name)) loose = k;
+  }
+  return loose;
+}
+
+void read_table(const std::string& path, const std::vector<std::string>& columns, std::size_t required,
+                const std::function<void(const std::vector<std::string_view>& values)>& row) {
+  auto reader = CsvReader::open_file(path);
+  const auto header = read_header(reader);
+  std::vector<std::size_t> col(columns.size());
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    col[k] = find_column(header, columns[k]);
+    COBUY_CHECK(col[k] != kNoColumn || k >= required, ErrorCode::bad_data,
+                path << ": no column '" << columns[k] << "' (columns: " << join(header) << ")");
+  }
+  std::vector<std::string_view> f, values(columns.size());
+  std::size_t skipped = 0, first_skipped = 0;
+  while (reader.next(f)) {
+    if (!reader.error().empty() || f.size() != header.size()) {
+      if (skipped++ == 0) first_skipped = reader.line();
+      continue;
+    }
+    for (std::size_t k = 0; k < col.size(); ++k) values[k] = col[k] == kNoColumn ? std::string_view{} : trim(f[col[k]]);
+    row(values);
+  }
+  if (skipped > 0)
+    log::warn("malformed rows skipped", {{"file", path}, {"rows", skipped}, {"first_line", first_skipped}});
+}
 
 }  // namespace cobuy

@@ -2,6 +2,7 @@
 /// Streaming RFC 4180 CSV reader over plain or gzip files (detected by content, via zlib).
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,5 +41,23 @@ class CsvReader {
   explicit CsvReader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+/// Reads the first record of `reader` as a header. Throws Error(bad_data) naming the input when it
+/// is empty or the record is malformed.
+std::vector<std::string> read_header(CsvReader& reader);
+
+/// Returned by find_column when there is no such column.
+inline constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+
+/// The index of the column named `name` in `header` (surrounding spaces and tabs ignored; an exact
+/// match first, else one ignoring ASCII case), or kNoColumn.
+std::size_t find_column(const std::vector<std::string>& header, std::string_view name);
+
+/// Reads a small table by column names: calls `row(values)` for each well-formed record with the
+/// values of `columns` (spaces trimmed, in that order; "" for an optional column the file lacks).
+/// The first `required` columns must exist, else Error(bad_data) naming file and column. Malformed
+/// records are skipped and counted in one warning. Throws Error(io) when the file is unreadable.
+void read_table(const std::string& path, const std::vector<std::string>& columns, std::size_t required,
+                const std::function<void(const std::vector<std::string_view>& values)>& row);
 
 }  // namespace cobuy

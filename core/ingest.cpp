@@ -4,7 +4,9 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
+#include <optional>
 #include <unordered_map>
 
 #include "core/csv_reader.h"
@@ -15,26 +17,46 @@
 namespace cobuy {
 namespace {
 
-enum Column { kOrder, kItem, kCustomer, kTime, kQuantity, kPrice, kTitle, kCategory, kColumns };
-constexpr std::array<const char*, kColumns> kKeys = {"order_id", "item_id",  "customer_id", "timestamp",
-                                                     "quantity", "price",    "title",       "category"};
+enum Column : std::size_t { kOrder, kItem, kCustomer, kTime, kQuantity, kPrice, kTitle, kCategory, kColumnCount };
+constexpr std::array<std::string_view, kColumnCount> kKeys = {"order_id", "item_id", "customer_id", "timestamp",
+                                                              "quantity", "price",   "title",       "category"};
 
-/// What a format preset fixes: header names per column key, and cleaning lists.
-struct Preset {
-  std::array<std::string, kColumns> headers;
+enum Reason : std::size_t {
+  kMalformed,
+  kMissingOrder,
+  kMissingItem,
+  kCancellation,
+  kNonProduct,
+  kNonPositiveQuantity,
+  kNonPositivePrice,
+  kDuplicate,
+  kReasonCount
+};
+constexpr std::array<const char*, kReasonCount> kReasonNames = {
+    "malformed",        "missing_order_id",      "missing_item_id",    "cancellation",
+    "non_product_code", "non_positive_quantity", "non_positive_price", "duplicate_line"};
+
+constexpr std::uint64_t kProgressStep = std::uint64_t{1} << 20;
+
+/// How to read order files: header names per column key ("" = no such column) and cleaning lists.
+struct Settings {
+  std::array<std::string, kColumnCount> headers;
+  std::array<bool, kColumnCount> mapped{};  // given in options.columns: must exist
   std::vector<std::string> non_product_codes;
   std::vector<std::string> cancellation_prefixes;
 };
 
-Preset preset_for(OrderFormat f) {
-  Preset p;
-  for (std::size_t k = 0; k < kColumns; ++k) p.headers[k] = kKeys[k];
-  switch (f) {
-    case OrderFormat::generic: break;
+Settings preset_for(OrderFormat format) {
+  Settings p;
+  switch (format) {
+    case OrderFormat::generic:
+      for (std::size_t k = 0; k < kColumnCount; ++k) p.headers[k] = kKeys[k];
+      break;
     case OrderFormat::online_retail:
+      // In key order: order, item, customer, time, quantity, price, title, category.
       p.headers = {"InvoiceNo", "StockCode", "CustomerID", "InvoiceDate", "Quantity", "UnitPrice", "Description", ""};
-      p.non_product_codes = {"POST", "DOT", "M",         "m",         "C2",           "D",     "S",
-                             "B",    "CRUK", "PADS",     "AMAZONFEE", "BANK CHARGES", "DCGS*", "gift_0001_*"};
+      p.non_product_codes = {"POST", "DOT",  "M",    "m",         "C2",           "D",     "S",
+                             "B",    "CRUK", "PADS", "AMAZONFEE", "BANK CHARGES", "DCGS*", "gift_0001_*"};
       p.cancellation_prefixes = {"C"};
       break;
     case OrderFormat::instacart:
@@ -50,190 +72,482 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+  return out;
 }
 
-bool matches_code(std::string_view code, const std::vector<std::string>& patterns) {
-  for (const auto& p : patterns) {
-    if (!p.empty() && p.back() == '*') {
-      if (code.substr(0, p.size() - 1) == std::string_view(p).substr(0, p.size() - 1)) return true;
-    } else if (code == p) {
-      return true;
-    }
-  }
-  return false;
+/// A value quoted for a message, shortened when long.
+std::string shown(std::string_view v) {
+  constexpr std::size_t kMax = 40;
+  return "'" + std::string(v.substr(0, kMax)) + (v.size() > kMax ? "...'" : "'");
 }
 
 std::optional<double> parse_number(std::string_view s) {
-  s = trim(s);
+  if (!s.empty() && s.front() == '+') {
+    s.remove_prefix(1);
+    if (!s.empty() && s.front() == '-') return std::nullopt;
+  }
   if (s.empty()) return std::nullopt;
-  if (s.front() == '+') s.remove_prefix(1);
   double v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
   return v;
 }
 
-std::uint64_t hash_record(const std::vector<std::string_view>& fields) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (auto f : fields) {
-    for (unsigned char c : f) h = (h ^ c) * 1099511628211ULL;
-    h = (h ^ 0x1f) * 1099511628211ULL;  // field separator
+bool has_prefix(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+/// Whether `code` is in `patterns` (a trailing '*' in a pattern matches any rest).
+bool matches_code(std::string_view code, const std::vector<std::string>& patterns) {
+  for (const std::string_view p : patterns) {
+    if (!p.empty() && p.back() == '*' ? has_prefix(code, p.substr(0, p.size() - 1)) : code == p) return true;
   }
-  return h ^ (h >> 29);  // FNV's low bits are weak; the set indexes by them
+  return false;
 }
 
-/// Instacart side files: product titles and "department/aisle" categories.
-struct InstacartCatalog {
-  std::unordered_map<std::string, std::pair<std::string, std::string>> products;  // id -> (title, category)
+std::uint64_t rotl(std::uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+std::uint64_t fmix(std::uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 33);
+}
+
+template <typename Word>
+std::uint64_t load(const char* p) {
+  Word w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+/// Mixes the bytes of `s` into `h` (MurmurHash3-style rounds over 8-byte words, with the length,
+/// so that "ab","c" and "a","bc" differ as fields of a record). Tails are read as overlapping
+/// words, as wyhash does: byte-wise loops cost more than the rest.
+std::uint64_t hash_bytes(std::uint64_t h, std::string_view s) {
+  auto round = [&h](std::uint64_t k) {
+    k *= 0x87c37b91114253d5ULL;
+    k = rotl(k, 31);
+    k *= 0x4cf5ad432745937fULL;
+    h ^= k;
+    h = rotl(h, 27) * 5 + 0x52dce729;
+  };
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  round(n);
+  if (n >= 8) {
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8) round(load<std::uint64_t>(p + k));
+    if (k < n) round(load<std::uint64_t>(p + n - 8));
+  } else if (n >= 4) {
+    round((load<std::uint32_t>(p) << 32) | load<std::uint32_t>(p + n - 4));
+  } else if (n > 0) {
+    const auto byte = [p](std::size_t k) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])); };
+    round((byte(0) << 16) | (byte(n / 2) << 8) | byte(n - 1));
+  }
+  return h;
+}
+
+/// A non-zero 64-bit hash of a whole record.
+std::uint64_t hash_record(const std::vector<std::string_view>& fields) {
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ fields.size();
+  for (const auto f : fields) h = hash_bytes(h, f);
+  h = fmix(h);
+  return h == 0 ? 1 : h;
+}
+
+/// An open-addressing set of non-zero 64-bit hashes (already well mixed).
+class HashSet {
+ public:
+  /// Adds `h` (non-zero); false when it was already there.
+  bool insert(std::uint64_t h) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == h) return false;
+      if (slots_[i] == 0) {
+        slots_[i] = h;
+        ++size_;
+        return true;
+      }
+    }
+  }
+
+ private:
+  void grow() {
+    std::vector<std::uint64_t> old(std::max<std::size_t>(8, slots_.size() * 2));
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::uint64_t h : old) {
+      if (h == 0) continue;
+      std::size_t i = h & mask;
+      while (slots_[i] != 0) i = (i + 1) & mask;
+      slots_[i] = h;
+    }
+  }
+  std::vector<std::uint64_t> slots_;  // 0 = free
+  std::size_t size_ = 0;
 };
 
-std::unordered_map<std::string, std::string> read_names(const std::filesystem::path& p, const char* id, const char* name) {
-  std::unordered_map<std::string, std::string> out;
-  if (!std::filesystem::exists(p)) return out;
-  auto r = CsvReader::open_file(p.string());
-  std::vector<std::string_view> f;
-  if (!r.next(f)) return out;
-  auto ii = std::find(f.begin(), f.end(), id) - f.begin();
-  auto ni = std::find(f.begin(), f.end(), name) - f.begin();
-  const auto cols = static_cast<std::ptrdiff_t>(f.size());
-  COBUY_CHECK(ii < cols && ni < cols, ErrorCode::bad_data, p.string() << ": expected columns " << id << " and " << name);
-  while (r.next(f)) {
-    if (static_cast<std::ptrdiff_t>(f.size()) == cols) out.emplace(std::string(trim(f[static_cast<std::size_t>(ii)])), std::string(f[static_cast<std::size_t>(ni)]));
+/// An open-addressing map from strings to dense indexes whose strings are kept elsewhere (the
+/// catalogue's ids, the orders' ids). Every kept row looks up its item; std::unordered_map's nodes
+/// cost an allocation and a cache miss each, which showed on catalogues of 40k items.
+class DenseIndex {
+ public:
+  /// The index of `s`, where `key(i)` is the string of index i; when absent, `fresh` is recorded
+  /// as its index and returned (the caller then stores `s` at `fresh`).
+  template <typename Key>
+  std::uint32_t find_or_add(std::string_view s, std::uint32_t fresh, const Key& key) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    const auto h = static_cast<std::uint32_t>(fmix(hash_bytes(0, s)));
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.index == kFree) {
+        slot = {h, fresh};
+        ++size_;
+        return fresh;
+      }
+      if (slot.hash == h && key(slot.index) == s) return slot.index;
+    }
   }
+
+ private:
+  static constexpr std::uint32_t kFree = static_cast<std::uint32_t>(-1);
+  struct Slot {
+    std::uint32_t hash = 0;  // the low bits place the slot, so growing needs no strings
+    std::uint32_t index = kFree;
+  };
+  void grow() {
+    std::vector<Slot> old(std::max<std::size_t>(1024, slots_.size() * 2));
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.index == kFree) continue;
+      std::size_t i = slot.hash & mask;
+      while (slots_[i].index != kFree) i = (i + 1) & mask;
+      slots_[i] = slot;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
+/// `id` -> `name` from an Instacart lookup file; empty when the file is absent.
+std::unordered_map<std::string, std::string> read_names(const std::filesystem::path& path, const char* id,
+                                                        const char* name) {
+  std::unordered_map<std::string, std::string> out;
+  if (!std::filesystem::exists(path)) return out;
+  read_table(path.string(), {id, name}, 2, [&](const auto& v) { out.emplace(v[0], v[1]); });
   return out;
 }
 
-InstacartCatalog read_instacart_catalog(const std::string& orders_path) {
+/// Titles and "department/aisle" categories from the Instacart files beside `orders_path`, for
+/// items that have none yet.
+void apply_instacart_products(const std::string& orders_path, Catalog& catalog) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(orders_path).parent_path();
-  InstacartCatalog cat;
   const fs::path products = dir / "products.csv";
   if (!fs::exists(products)) {
-    log::warn("instacart products.csv not found beside the orders; items get no titles", {{"dir", dir.string()}});
-    return cat;
+    log::warn("instacart products.csv not found beside the orders; items get no titles", {{"file", orders_path}});
+    return;
   }
   const auto aisles = read_names(dir / "aisles.csv", "aisle_id", "aisle");
   const auto departments = read_names(dir / "departments.csv", "department_id", "department");
-  auto r = CsvReader::open_file(products.string());
-  std::vector<std::string_view> f;
-  COBUY_CHECK(r.next(f), ErrorCode::bad_data, products.string() << " is empty");
-  auto col = [&](const char* name) {
-    auto it = std::find(f.begin(), f.end(), name);
-    COBUY_CHECK(it != f.end(), ErrorCode::bad_data, products.string() << ": missing column " << name);
-    return static_cast<std::size_t>(it - f.begin());
-  };
-  const std::size_t id = col("product_id"), title = col("product_name"), aisle = col("aisle_id"),
-                    dept = col("department_id"), n = f.size();
-  while (r.next(f)) {
-    if (f.size() != n) continue;
-    std::string category;
-    auto d = departments.find(std::string(trim(f[dept])));
-    auto a = aisles.find(std::string(trim(f[aisle])));
-    if (d != departments.end()) category = d->second;
+  read_table(products.string(), {"product_id", "product_name", "aisle_id", "department_id"}, 4, [&](const auto& v) {
+    const auto item = catalog.find(v[0]);
+    if (!item) return;  // the catalogue holds only items that were ordered
+    if (catalog.titles[*item].empty()) catalog.titles[*item] = v[1];
+    if (!catalog.categories[*item].empty()) return;
+    const auto d = departments.find(std::string(v[3]));
+    const auto a = aisles.find(std::string(v[2]));
+    std::string category = d != departments.end() ? d->second : "";
     if (a != aisles.end()) category += (category.empty() ? "" : "/") + a->second;
-    cat.products.emplace(std::string(trim(f[id])), std::make_pair(std::string(f[title]), std::move(category)));
-  }
-  return cat;
+    catalog.categories[*item] = std::move(category);
+  });
 }
 
-/// Accumulates cleaned rows into orders across files.
+/// Overrides title, category and price of known items from a catalogue CSV.
+void apply_catalog_file(const std::string& path, Catalog& catalog) {
+  read_table(path, {"item_id", "title", "category", "price"}, 1, [&](const auto& v) {
+    const auto item = catalog.find(v[0]);
+    if (!item) return;
+    if (!v[1].empty()) catalog.titles[*item] = v[1];
+    if (!v[2].empty()) catalog.categories[*item] = v[2];
+    if (const auto p = parse_number(v[3]); p && *p > 0) catalog.prices[*item] = static_cast<float>(*p);
+  });
+}
+
+/// One cleaned row; views into the reader's buffer.
+struct Row {
+  std::string_view order_id, item_id, customer, title, category;
+  Timestamp time = kNoTime;
+  double quantity = 1.0;
+  double price = std::nan("");
+};
+
+/// Accumulates kept rows into orders, merging orders across files.
 class Builder {
  public:
-  explicit Builder(IngestSummary& summary) : summary_(summary) {}
-
-  /// Whether a row with this hash is new within its order (and remembers it). Exact duplicates
-  /// always share their order id, so checking within the order is exact and cache-friendly.
-  bool first_time(std::string_view order_id, std::uint64_t row_hash) {
-    auto& hashes = row_hashes_[order_index(order_id)];
-    if (std::find(hashes.begin(), hashes.end(), row_hash) != hashes.end()) return false;
-    hashes.push_back(row_hash);
-    return true;
-  }
-
-  void add_row(std::string_view order_id, std::string_view item_id, std::string_view customer, Timestamp time,
-               double quantity, double price, std::string_view title, std::string_view category) {
-    const ItemIndex item = data_.catalog.add(item_id);
-    // The last non-empty title and category win; assign only on change (most rows repeat them).
-    if (!title.empty() && data_.catalog.titles[item] != title) data_.catalog.titles[item] = title;
-    if (!category.empty() && data_.catalog.categories[item] != category) data_.catalog.categories[item] = category;
-    if (!std::isnan(price) && price > 0) data_.catalog.prices[item] = static_cast<float>(price);
-
-    Order& o = data_.orders[order_index(order_id)];
-    if (o.lines.empty() && o.time == kNoTime) o.time = time;
-    if (o.customer == kNoCustomer && !customer.empty()) {
-      auto [c, new_customer] = customers_.try_emplace(std::string(customer), data_.customer_ids.size());
-      if (new_customer) data_.customer_ids.emplace_back(customer);
-      o.customer = static_cast<CustomerIndex>(c->second);
-    }
-    if (customer.empty()) ++summary_.rows_without_customer;
-    for (auto& l : o.lines) {
-      if (l.item == item) {
-        l.quantity += static_cast<float>(quantity);
-        if (!std::isnan(price)) l.price = static_cast<float>(price);
-        return;
-      }
-    }
-    o.lines.push_back({item, static_cast<float>(quantity), static_cast<float>(price)});
-  }
-
-  /// The index of the order with this id, creating it if new. Rows of one order usually come
-  /// together, so the previous row's order is checked first.
-  std::size_t order_index(std::string_view order_id) {
-    if (last_order_ < data_.orders.size() && data_.orders[last_order_].id == order_id) return last_order_;
-    auto it = orders_.find(order_id);
-    if (it == orders_.end()) {
-      it = orders_.emplace(std::string(order_id), static_cast<std::uint32_t>(data_.orders.size())).first;
-      data_.orders.emplace_back().id = std::string(order_id);
+  /// The index of the order with this id, created (empty) if new.
+  std::uint32_t order_for(std::string_view id) {
+    if (last_order_ < data_.orders.size() && data_.orders[last_order_].id == id) return last_order_;
+    const auto fresh = static_cast<std::uint32_t>(data_.orders.size());
+    const std::uint32_t o =
+        orders_.find_or_add(id, fresh, [&](std::uint32_t k) -> std::string_view { return data_.orders[k].id; });
+    if (o == fresh) {
+      data_.orders.emplace_back().id = id;
+      mixed_.push_back(false);
       row_hashes_.emplace_back();
+    } else if (!mixed_[o]) {
+      // Resumed after rows of other orders: from now on its lines are found through the map.
+      mixed_[o] = true;
+      const auto& lines = data_.orders[o].lines;
+      for (std::uint32_t k = 0; k < lines.size(); ++k) mixed_lines_.emplace(line_key(o, lines[k].item), k);
     }
-    last_order_ = it->second;
-    return last_order_;
+    return last_order_ = o;
+  }
+
+  /// Whether no earlier row of `file` in order `o` had this hash (and remembers it). Identical
+  /// rows share their order id, so a set per order finds them, and stays in cache while the
+  /// order's rows go by.
+  bool first_in_file(std::uint32_t o, std::uint32_t file, std::uint64_t row_hash) {
+    auto& [hash_file, hashes] = row_hashes_[o];
+    if (hash_file != file) hashes = HashSet{};
+    hash_file = file;
+    return hashes.insert(row_hash);
+  }
+
+  /// Adds a kept row to order `o` (from order_for).
+  void add(std::uint32_t o, const Row& r) {
+    Catalog& cat = data_.catalog;
+    const auto fresh = static_cast<ItemIndex>(cat.size());
+    const ItemIndex item =
+        items_.find_or_add(r.item_id, fresh, [&](ItemIndex k) -> std::string_view { return cat.ids[k]; });
+    if (item == fresh) {
+      cat.add(r.item_id);
+      item_last_.push_back({kNone, 0});
+    }
+    // The most recent non-empty title and category win; assign only on change (rows repeat them).
+    if (!r.title.empty() && cat.titles[item] != r.title) cat.titles[item] = r.title;
+    if (!r.category.empty() && cat.categories[item] != r.category) cat.categories[item] = r.category;
+    if (r.price > 0) cat.prices[item] = static_cast<float>(r.price);
+    Order& order = data_.orders[o];
+    if (order.lines.empty()) order.time = r.time;  // the order's first kept row
+    if (order.customer == kNoCustomer && !r.customer.empty()) order.customer = customer_for(r.customer);
+    if (OrderLine* line = find_line(o, item)) {
+      line->quantity += static_cast<float>(r.quantity);
+      if (!std::isnan(r.price)) line->price = static_cast<float>(r.price);
+    } else {
+      add_line(o, {item, static_cast<float>(r.quantity), static_cast<float>(r.price)});
+    }
   }
 
   OrderData finish() {
-    // Orders that only ever had dropped rows were created by first_time(); they hold no lines.
-    std::erase_if(data_.orders, [](const Order& o) { return o.lines.empty(); });
     std::stable_sort(data_.orders.begin(), data_.orders.end(),
                      [](const Order& a, const Order& b) { return a.time < b.time; });
     return std::move(data_);
   }
-  OrderData& data() { return data_; }
+  Catalog& catalog() { return data_.catalog; }
 
  private:
-  IngestSummary& summary_;
+  static constexpr std::uint32_t kNone = static_cast<std::uint32_t>(-1);
+
+  CustomerIndex customer_for(std::string_view id) {
+    auto& ids = data_.customer_ids;
+    const auto fresh = static_cast<std::uint32_t>(ids.size());
+    const std::uint32_t c =
+        customers_.find_or_add(id, fresh, [&](std::uint32_t k) -> std::string_view { return ids[k]; });
+    if (c == fresh) ids.emplace_back(id);
+    return static_cast<CustomerIndex>(c);
+  }
+
+  static std::uint64_t line_key(std::uint32_t order, ItemIndex item) {
+    return (static_cast<std::uint64_t>(order) << 32) | item;
+  }
+
+  OrderLine* find_line(std::uint32_t o, ItemIndex item) {
+    auto& lines = data_.orders[o].lines;
+    if (mixed_[o]) {
+      const auto it = mixed_lines_.find(line_key(o, item));
+      return it == mixed_lines_.end() ? nullptr : &lines[it->second];
+    }
+    // Every kept row since this order began was its own, so the item is in it exactly when
+    // this order was the last to add it.
+    const auto [last_order, line] = item_last_[item];
+    return last_order == o ? &lines[line] : nullptr;
+  }
+
+  void add_line(std::uint32_t o, const OrderLine& line) {
+    auto& lines = data_.orders[o].lines;
+    const auto k = static_cast<std::uint32_t>(lines.size());
+    lines.push_back(line);
+    item_last_[line.item] = {o, k};
+    if (mixed_[o]) mixed_lines_.emplace(line_key(o, line.item), k);
+  }
+
   OrderData data_;
-  StringIndexMap orders_;
-  std::vector<std::vector<std::uint64_t>> row_hashes_;  // per order, hashes of its rows so far
-  std::size_t last_order_ = static_cast<std::size_t>(-1);
-  std::unordered_map<std::string, std::size_t> customers_;
+  DenseIndex items_, orders_, customers_;
+  std::uint32_t last_order_ = kNone;
+  std::vector<bool> mixed_;  // per order: its rows were interleaved with other orders' rows
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> item_last_;  // per item: (order, line) last added
+  std::unordered_map<std::uint64_t, std::uint32_t> mixed_lines_;    // (mixed order, item) -> line
+  std::vector<std::pair<std::uint32_t, HashSet>> row_hashes_;       // per order: (file, row hashes)
 };
 
-void apply_catalog_file(const std::string& path, OrderData& data) {
-  auto r = CsvReader::open_file(path);
-  std::vector<std::string_view> f;
-  COBUY_CHECK(r.next(f), ErrorCode::bad_data, path << " is empty");
-  const std::vector<std::string> header(f.begin(), f.end());
-  auto col = [&](const char* name) -> std::ptrdiff_t {
-    auto it = std::find(header.begin(), header.end(), name);
-    return it == header.end() ? -1 : it - header.begin();
-  };
-  const auto id = col("item_id"), title = col("title"), category = col("category"), price = col("price");
-  COBUY_CHECK(id >= 0, ErrorCode::bad_data, path << ": the catalogue needs an item_id column");
-  while (r.next(f)) {
-    if (f.size() != header.size()) continue;
-    auto item = data.catalog.find(trim(f[static_cast<std::size_t>(id)]));
-    if (!item) continue;
-    if (title >= 0 && !f[static_cast<std::size_t>(title)].empty()) data.catalog.titles[*item] = std::string(f[static_cast<std::size_t>(title)]);
-    if (category >= 0 && !f[static_cast<std::size_t>(category)].empty()) data.catalog.categories[*item] = std::string(f[static_cast<std::size_t>(category)]);
-    if (price >= 0) {
-      if (auto p = parse_number(f[static_cast<std::size_t>(price)]); p && *p > 0) data.catalog.prices[*item] = static_cast<float>(*p);
+/// The format's preset with the options' overrides applied.
+Settings resolve(const IngestOptions& options) {
+  Settings settings = preset_for(options.format);
+  for (const auto& [key, header] : options.columns) {
+    const auto it = std::find(kKeys.begin(), kKeys.end(), key);
+    COBUY_CHECK(it != kKeys.end(), ErrorCode::bad_request,
+                "unknown column key '" << key
+                                       << "' (expected order_id, item_id, customer_id, timestamp, quantity, price, "
+                                          "title or category)");
+    const auto k = static_cast<std::size_t>(it - kKeys.begin());
+    settings.headers[k] = trim(header);
+    settings.mapped[k] = !settings.headers[k].empty();  // "key=" switches an optional column off
+  }
+  if (!options.non_product_codes.empty()) settings.non_product_codes = options.non_product_codes;
+  if (!options.cancellation_prefixes.empty()) settings.cancellation_prefixes = options.cancellation_prefixes;
+  std::erase(settings.cancellation_prefixes, "");  // would match every order
+  return settings;
+}
+
+/// Reads one order file into `builder`, counting into `summary`.
+class FileIngest {
+ public:
+  FileIngest(const std::string& path, std::uint32_t file_number, const Settings& settings, const IngestOptions& options,
+             IngestSummary& summary, std::array<std::uint64_t, kReasonCount>& dropped)
+      : path_(path),
+        file_(file_number),
+        settings_(settings),
+        options_(options),
+        summary_(summary),
+        dropped_(dropped),
+        reader_(CsvReader::open_file(path)) {}
+
+  /// Reads every row; `bytes_before` is what earlier files consumed (for progress).
+  void run(Builder& builder, const ProgressFn& progress, std::uint64_t bytes_before, std::uint64_t& next_progress) {
+    header_ = read_header(reader_);
+    map_columns();
+    Row row;
+    while (reader_.next(f_)) {
+      ++summary_.rows_read;
+      if (progress && bytes_before + reader_.bytes_read() >= next_progress) {
+        progress("ingest", bytes_before + reader_.bytes_read(), 0);
+        next_progress = bytes_before + reader_.bytes_read() + kProgressStep;
+      }
+      if (!parse_row(row)) continue;
+      if (const Reason reason = classify(row); reason != kReasonCount) {
+        ++dropped_[reason];
+        continue;
+      }
+      // Duplicates are judged last, among rows kept so far: a copy of a dropped row is dropped
+      // for the same reason as the original.
+      const std::uint32_t order = builder.order_for(row.order_id);
+      if (!builder.first_in_file(order, file_, hash_record(f_))) {
+        ++dropped_[kDuplicate];
+        continue;
+      }
+      ++summary_.rows_kept;
+      if (row.customer.empty()) ++summary_.rows_without_customer;
+      builder.add(order, row);
     }
   }
-}
+
+  std::uint64_t bytes_read() const { return reader_.bytes_read(); }
+
+ private:
+  void map_columns() {
+    for (std::size_t k = 0; k < kColumnCount; ++k) {
+      const std::string& want = settings_.headers[k];
+      col_[k] = want.empty() ? kNoColumn : find_column(header_, want);
+      const bool required = k == kOrder || k == kItem || settings_.mapped[k];
+      COBUY_CHECK(col_[k] != kNoColumn || !required, ErrorCode::bad_data,
+                  path_ << ": no column '" << (want.empty() ? std::string(kKeys[k]) : want) << "' for " << kKeys[k]
+                        << " in the header (columns: " << join(header_) << "); map it with --columns " << kKeys[k]
+                        << "=HEADER");
+    }
+  }
+
+  std::string_view field(Column c) const { return col_[c] == kNoColumn ? std::string_view{} : trim(f_[col_[c]]); }
+
+  /// Fills `row` from the current record; false (counted as malformed) when it cannot.
+  bool parse_row(Row& row) {
+    if (!reader_.error().empty()) return bad(reader_.error());
+    if (f_.size() != header_.size()) {
+      return bad((f_.size() < header_.size() ? "short row: " : "long row: ") + std::to_string(f_.size()) +
+                 " fields, the header has " + std::to_string(header_.size()));
+    }
+    row.quantity = 1.0;
+    if (const auto v = field(kQuantity); !v.empty()) {
+      const auto q = parse_number(v);
+      if (!q) return bad("bad quantity " + shown(v));
+      row.quantity = *q;
+    }
+    row.price = std::nan("");
+    if (const auto v = field(kPrice); !v.empty()) {
+      const auto p = parse_number(v);
+      if (!p) return bad("bad price " + shown(v));
+      row.price = *p;
+    }
+    row.time = kNoTime;
+    if (const auto v = field(kTime); !v.empty()) {
+      // Rows of one order repeat its timestamp; parse each distinct text once.
+      if (v != last_time_text_) {
+        const auto t = parse_timestamp(v);
+        if (!t) return bad("bad timestamp " + shown(v));
+        last_time_text_ = v;
+        last_time_ = *t;
+      }
+      row.time = last_time_;
+    }
+    row.order_id = field(kOrder);
+    row.item_id = field(kItem);
+    row.customer = field(kCustomer);
+    row.title = field(kTitle);
+    row.category = field(kCategory);
+    return true;
+  }
+
+  /// Why the row is dropped, or kReasonCount when it is kept (duplicates are checked after).
+  Reason classify(const Row& row) const {
+    if (row.order_id.empty()) return kMissingOrder;
+    if (row.item_id.empty()) return kMissingItem;
+    for (const auto& p : settings_.cancellation_prefixes) {
+      if (has_prefix(row.order_id, p)) return kCancellation;
+    }
+    if (matches_code(row.item_id, settings_.non_product_codes)) return kNonProduct;
+    if (row.quantity <= 0) return kNonPositiveQuantity;
+    if (row.price <= 0) return kNonPositivePrice;  // false for NaN: no price
+    return kReasonCount;
+  }
+
+  bool bad(const std::string& reason) {
+    ++dropped_[kMalformed];
+    if (summary_.bad_row_examples.size() < options_.max_bad_row_examples) {
+      summary_.bad_row_examples.push_back(path_ + ":" + std::to_string(reader_.line()) + ": " + reason);
+      log::warn("malformed row dropped", {{"file", path_}, {"line", reader_.line()}, {"reason", reason}});
+    }
+    return false;
+  }
+
+  const std::string& path_;
+  const std::uint32_t file_;
+  const Settings& settings_;
+  const IngestOptions& options_;
+  IngestSummary& summary_;
+  std::array<std::uint64_t, kReasonCount>& dropped_;
+  CsvReader reader_;
+  std::vector<std::string_view> f_;
+  std::vector<std::string> header_;
+  std::array<std::size_t, kColumnCount> col_{};
+  std::string last_time_text_;
+  Timestamp last_time_ = kNoTime;
+};
 
 }  // namespace
 
@@ -249,153 +563,37 @@ OrderData load_orders(const std::vector<std::string>& paths, const IngestOptions
   COBUY_CHECK(!paths.empty(), ErrorCode::bad_request, "no order files given");
   COBUY_CHECK(options.max_bad_row_share >= 0 && options.max_bad_row_share <= 1, ErrorCode::bad_request,
               "max_bad_row_share must be in [0, 1], got " << options.max_bad_row_share);
-  Preset preset = preset_for(options.format);
-  std::array<bool, kColumns> explicit_column{};
-  for (const auto& [key, header] : options.columns) {
-    auto it = std::find(kKeys.begin(), kKeys.end(), key);
-    COBUY_CHECK(it != kKeys.end(), ErrorCode::bad_request,
-                "unknown column key '" << key << "' (expected order_id, item_id, customer_id, timestamp, quantity, "
-                                          "price, title or category)");
-    preset.headers[static_cast<std::size_t>(it - kKeys.begin())] = header;
-    explicit_column[static_cast<std::size_t>(it - kKeys.begin())] = true;
-  }
-  const auto& non_products = options.non_product_codes.empty() ? preset.non_product_codes : options.non_product_codes;
-  const auto& cancellations =
-      options.cancellation_prefixes.empty() ? preset.cancellation_prefixes : options.cancellation_prefixes;
-
+  const Settings settings = resolve(options);
   IngestSummary summary;
-  Builder builder(summary);
-  std::vector<std::string_view> f;
-  for (const auto& path : paths) {
-    auto reader = CsvReader::open_file(path);
-    COBUY_CHECK(reader.next(f), ErrorCode::bad_data, path << ": the file is empty (no header row)");
-    const std::vector<std::string> header(f.begin(), f.end());
-    std::array<std::ptrdiff_t, kColumns> col;
-    col.fill(-1);
-    for (std::size_t k = 0; k < kColumns; ++k) {
-      const auto& want = preset.headers[k];
-      if (want.empty()) continue;
-      auto it = std::find_if(header.begin(), header.end(), [&](const std::string& h) { return trim(h) == want; });
-      if (it == header.end()) {
-        it = std::find_if(header.begin(), header.end(), [&](const std::string& h) { return iequals(trim(h), want); });
-      }
-      if (it != header.end()) {
-        col[k] = it - header.begin();
-      } else {
-        COBUY_CHECK(k != kOrder && k != kItem && !explicit_column[k], ErrorCode::bad_data,
-                    path << ": no column '" << want << "' for " << kKeys[k] << " in the header (columns: "
-                         << [&] {
-                              std::string s;
-                              for (const auto& h : header) s += (s.empty() ? "" : ", ") + h;
-                              return s;
-                            }()
-                         << "); map it with --columns " << kKeys[k] << "=HEADER");
-      }
-    }
-    InstacartCatalog instacart;
-    if (options.format == OrderFormat::instacart) instacart = read_instacart_catalog(path);
-
-    std::uint64_t file_rows = 0, file_bad = 0;
-    std::size_t next_progress = 1 << 20;
-    auto bad = [&](const std::string& reason) {
-      ++file_bad;
-      ++summary.dropped["malformed"];
-      if (summary.bad_row_examples.size() < options.max_bad_row_examples) {
-        summary.bad_row_examples.push_back(path + ":" + std::to_string(reader.line()) + ": " + reason);
-        log::warn("bad row", {{"file", path}, {"line", reader.line()}, {"reason", reason}});
-      }
-    };
-    auto field = [&](Column c) -> std::string_view {
-      return col[c] < 0 ? std::string_view{} : f[static_cast<std::size_t>(col[c])];
-    };
-    while (reader.next(f)) {
-      ++summary.rows_read;
-      ++file_rows;
-      if (progress && reader.bytes_read() >= next_progress) {
-        progress("ingest", reader.bytes_read(), 0);
-        next_progress = reader.bytes_read() + (1 << 20);
-      }
-      if (!reader.error().empty()) {
-        bad(reader.error());
-        continue;
-      }
-      if (f.size() != header.size()) {
-        bad((f.size() < header.size() ? "short row: " : "long row: ") + std::to_string(f.size()) +
-            " fields, the header has " + std::to_string(header.size()));
-        continue;
-      }
-      const auto order_id = trim(field(kOrder));
-      const auto item_id = trim(field(kItem));
-      double quantity = 1.0, price = std::nan("");
-      Timestamp time = kNoTime;
-      if (col[kQuantity] >= 0 && !trim(field(kQuantity)).empty()) {
-        auto q = parse_number(field(kQuantity));
-        if (!q) {
-          bad("bad quantity '" + std::string(field(kQuantity)) + "'");
-          continue;
-        }
-        quantity = *q;
-      }
-      if (col[kPrice] >= 0 && !trim(field(kPrice)).empty()) {
-        auto p = parse_number(field(kPrice));
-        if (!p) {
-          bad("bad price '" + std::string(field(kPrice)) + "'");
-          continue;
-        }
-        price = *p;
-      }
-      if (col[kTime] >= 0 && !trim(field(kTime)).empty()) {
-        auto t = parse_timestamp(field(kTime));
-        if (!t) {
-          bad("bad timestamp '" + std::string(field(kTime)) + "'");
-          continue;
-        }
-        time = *t;
-      }
-      const char* drop = nullptr;
-      if (order_id.empty()) {
-        drop = "missing_order_id";
-      } else if (item_id.empty()) {
-        drop = "missing_item_id";
-      } else if (std::any_of(cancellations.begin(), cancellations.end(),
-                             [&](const std::string& p) { return order_id.substr(0, p.size()) == p; })) {
-        drop = "cancellation";
-      } else if (matches_code(item_id, non_products)) {
-        drop = "non_product_code";
-      } else if (quantity <= 0) {
-        drop = "non_positive_quantity";
-      } else if (col[kPrice] >= 0 && !std::isnan(price) && price <= 0) {
-        drop = "non_positive_price";
-      } else if (!builder.first_time(order_id, hash_record(f))) {
-        drop = "duplicate_line";
-      }
-      if (drop) {
-        ++summary.dropped[drop];
-        continue;
-      }
-      ++summary.rows_kept;
-      std::string_view title = trim(field(kTitle)), category = trim(field(kCategory));
-      if (options.format == OrderFormat::instacart) {
-        auto it = instacart.products.find(std::string(item_id));
-        if (it != instacart.products.end()) {
-          title = it->second.first;
-          category = it->second.second;
-        }
-      }
-      builder.add_row(order_id, item_id, trim(field(kCustomer)), time, quantity, price, title, category);
-    }
-    const double share = file_rows == 0 ? 0.0 : static_cast<double>(file_bad) / static_cast<double>(file_rows);
-    COBUY_CHECK(share <= options.max_bad_row_share, ErrorCode::bad_data,
-                path << ": " << file_bad << " of " << file_rows << " rows (" << share * 100 << "%) are malformed, over the "
-                     << options.max_bad_row_share * 100 << "% limit; first: "
-                     << (summary.bad_row_examples.empty() ? "" : summary.bad_row_examples.front()));
+  std::array<std::uint64_t, kReasonCount> dropped{};
+  Builder builder;
+  std::uint64_t bytes = 0, next_progress = kProgressStep;
+  for (std::size_t n = 0; n < paths.size(); ++n) {
+    const std::string& path = paths[n];
+    FileIngest file(path, static_cast<std::uint32_t>(n), settings, options, summary, dropped);
+    file.run(builder, progress, bytes, next_progress);
+    bytes += file.bytes_read();
+    if (options.format == OrderFormat::instacart) apply_instacart_products(path, builder.catalog());
+    // Judge the share once enough rows are in, so one short file does not fail on a single row.
+    const bool last = n + 1 == paths.size();
+    const double share = summary.rows_read == 0
+                             ? 0.0
+                             : static_cast<double>(dropped[kMalformed]) / static_cast<double>(summary.rows_read);
+    COBUY_CHECK((summary.rows_read < 100 && !last) || share <= options.max_bad_row_share, ErrorCode::bad_data,
+                path << ": " << dropped[kMalformed] << " of " << summary.rows_read << " rows read are malformed ("
+                     << share * 100 << "%), over the limit of " << options.max_bad_row_share * 100 << "%; first: "
+                     << (summary.bad_row_examples.empty() ? "(no examples kept)" : summary.bad_row_examples.front()));
   }
+  if (progress) progress("ingest", bytes, 0);
   OrderData data = builder.finish();
-  if (!options.catalog_path.empty()) apply_catalog_file(options.catalog_path, data);
+  if (!options.catalog_path.empty()) apply_catalog_file(options.catalog_path, data.catalog);
+  for (std::size_t r = 0; r < kReasonCount; ++r) {
+    if (dropped[r] > 0) summary.dropped[kReasonNames[r]] = dropped[r];
+  }
   summary.orders = data.orders.size();
   summary.items = data.catalog.size();
   summary.customers = data.customer_ids.size();
-  if (summary_out) *summary_out = summary;
+  if (summary_out) *summary_out = std::move(summary);
   return data;
 }
 

@@ -53,6 +53,10 @@ struct IngestSummary {
 /// Reads, cleans and merges order files into OrderData (orders sorted by time, stable).
 /// Throws Error(io) for unreadable files, Error(bad_data) for a missing required column or when
 /// malformed rows exceed max_bad_row_share, naming file, line and reason.
+/// Rows of one order id (across files too) form one Order: its time is that of its first kept row,
+/// its customer the first non-empty one; repeated items merge into one OrderLine (quantities summed,
+/// last price). The catalogue keeps each item's most recent non-empty title and category and its
+/// last positive price. summary->dropped lists only reasons that occurred.
 OrderData load_orders(const std::vector<std::string>& paths, const IngestOptions& options,
                       IngestSummary* summary = nullptr, const ProgressFn& progress = nullptr);
 

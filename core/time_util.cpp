@@ -65,8 +65,7 @@ struct Fields {
 std::optional<Timestamp> to_timestamp(const Fields& f) {
   if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > days_in_month(f.year, f.month)) return std::nullopt;
   if (f.hour > 23 || f.minute > 59 || f.second > 60) return std::nullopt;  // 60: a leap second
-  const std::int64_t days =
-      days_from_civil(f.year, static_cast<unsigned>(f.month), static_cast<unsigned>(f.day));
+  const std::int64_t days = days_from_civil(f.year, static_cast<unsigned>(f.month), static_cast<unsigned>(f.day));
   return days * 86400 + f.hour * 3600 + f.minute * 60 + f.second - f.offset;
 }
 
