@@ -36,7 +36,7 @@ struct EaseConfig {
 /// are rarely bought together).
 struct EmbeddingConfig {
   std::uint32_t dim = 64;             ///< floats per vector
-  std::uint32_t epochs = 10;          ///< passes over all baskets; 0 = no embeddings (no substitutes)
+  std::uint32_t epochs = 0;           ///< passes over all baskets; 0 = no embeddings (no substitutes)
   std::uint32_t negatives = 5;        ///< negative samples per (centre, context) pair
   double ns_exponent = 0.75;          ///< negatives drawn with P(i) ~ count_i ^ ns_exponent
   double learning_rate = 0.025;       ///< at the start, decayed linearly ...
