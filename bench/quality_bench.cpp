@@ -3,6 +3,7 @@
 // seed 42). Not a timing benchmark: it prints a markdown table used to choose the defaults.
 //   build/bench/cobuy_quality_bench [ORDERS_FILE [online-retail|instacart]]
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "bench/bench_data.h"
@@ -33,7 +34,12 @@ int main(int argc, char** argv) {
   };
   const bool sweep_pairs = argc > 3 && std::string(argv[3]) == "pairs";
   std::printf("| model | HR@10 | NDCG@10 | MRR@10 |\n|---|---|---|---|\n");
-  row("co-occurrence (defaults)", TrainConfig{});
+  // COBUY_CONFIG=FILE scores one config file instead of the whole table.
+  if (const char* file = std::getenv("COBUY_CONFIG")) {
+    row(file, load_train_config(file));
+    return 0;
+  }
+  row("default config", TrainConfig{});
   for (double lambda : {20.0, 50.0, 200.0}) {
     TrainConfig c;
     c.blend = {0.0, 1.0};
@@ -44,6 +50,18 @@ int main(int argc, char** argv) {
     TrainConfig c;
     c.blend = {w, 1.0};
     row("blend co-occurrence " + std::to_string(w).substr(0, 4) + " + EASE 1", c);
+  }
+  for (double w : {0.25, 0.5, 1.0}) {
+    TrainConfig c;
+    c.blend = {0.25, 1.0, w};
+    c.embedding.epochs = 5;
+    row("blend co-occurrence 0.25 + EASE 1 + embeddings " + std::to_string(w).substr(0, 4), c);
+  }
+  {
+    TrainConfig c;
+    c.blend = {0.0, 0.0, 1.0};
+    c.embedding.epochs = 5;
+    row("embeddings only (5 epochs)", c);
   }
   if (!sweep_pairs) return 0;
   std::printf("\n| score | min_support | shrinkage | HR@10 | NDCG@10 | MRR@10 |\n|---|---|---|---|---|---|\n");
