@@ -66,6 +66,9 @@ std::shared_ptr<Model> make_model(const std::string& version = "test-v1") {
     m->bought_together.entries.insert(m->bought_together.entries.end(), row.begin(), row.end());
     m->bought_together.offsets.push_back(m->bought_together.entries.size());
   }
+  // Substitutes: only tea has one (cafe), every other row is empty.
+  m->similar.entries = {{latin1, 0.7f, 0}};
+  m->similar.offsets = {0, 1, 1, 1, 1, 1, 1, 1, 1};
   m->item_orders = {12, 7, 4, 10, 9, 2, 2, 2};
   m->popular = {pen, tea, saucer, paper, cake, regency, box, latin1};
   m->popular_scores = {1.0f, 0.8f, 0.6f, 0.5f, 0.3f, 0.1f, 0.05f, 0.02f};
@@ -274,12 +277,15 @@ TEST_F(ServerTest, InvalidUtf8TitlesAreReplacedNotFatal) {
   EXPECT_EQ(item_ids(j["items"]), (std::vector<std::string>{"cake"}));
 }
 
-TEST_F(ServerTest, SimilarAnswersAnEmptyListForKnownItems) {
+TEST_F(ServerTest, SimilarListsSubstitutes) {
   const json j = get("/v1/items/tea/similar?limit=5");
   EXPECT_EQ(j["item_id"], "tea");
-  EXPECT_TRUE(j["items"].is_array());
-  EXPECT_TRUE(j["items"].empty());
-  EXPECT_TRUE(j["note"].is_string());
+  EXPECT_EQ(item_ids(j["items"]), (std::vector<std::string>{"cafe"}));
+  EXPECT_EQ(j["items"][0]["relation"], "substitute");
+  EXPECT_EQ(j["items"][0]["reason"], "tea");
+  const json none = get("/v1/items/pen/similar");
+  EXPECT_TRUE(none["items"].is_array());
+  EXPECT_TRUE(none["items"].empty());
   expect_error(get("/v1/items/nope/similar", 404), "not_found", "unknown item 'nope'");
   expect_error(get("/v1/items/tea/similar?limit=0", 400), "bad_request", "'limit'");
 }
