@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <numeric>
 
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -196,7 +197,7 @@ std::uint64_t planned_pairs(std::uint64_t k, const SgnsConfig& c) {
     const std::uint64_t side = w * (w + 1) / 2 + (k - 1 - w) * w;
     return 2 * side;
   }
-  if (c.long_basket > 0 && k > c.long_basket) return k * (c.long_basket / 2) * 2;
+  if (c.max_contexts > 0 && k - 1 > c.max_contexts) return k * (c.max_contexts / 2) * 2;
   return k * (k - 1);
 }
 
@@ -209,6 +210,7 @@ struct TrainContext {
   const std::uint64_t* keep = nullptr;
   const AliasSampler* sampler = nullptr;
   const std::uint64_t* planned = nullptr;
+  const std::uint32_t* order = nullptr;  // this epoch's visiting order of baskets
   double total_planned = 1.0;
   std::atomic<std::uint64_t>* progress = nullptr;
 };
@@ -232,9 +234,11 @@ struct Worker {
   }
 };
 
-// Trains baskets [begin, end) of one epoch. Hogwild: rows are read and written without locks
-// while other workers do the same (as word2vec, fastText and gensim do); collisions are rare
-// and only add noise to SGD, and locking would cost more than the update itself.
+// Trains the baskets at positions [begin, end) of this epoch's order. Hogwild: rows are read and
+// written without locks while other workers do the same (as word2vec, fastText and gensim do);
+// an update lost to a concurrent write only adds noise to SGD, and locking would cost more than
+// the update itself. Every basket draws from its own generator, seeded by (seed, epoch, basket),
+// so a single-threaded run is reproducible whatever the chunking.
 COBUY_SGNS_CLONES COBUY_SGNS_FLATTEN void train_baskets(const TrainContext& ctx, std::size_t begin,
                                                         std::size_t end, int epoch, Worker& w) {
   const SgnsConfig& c = ctx.config;
@@ -250,7 +254,8 @@ COBUY_SGNS_CLONES COBUY_SGNS_FLATTEN void train_baskets(const TrainContext& ctx,
   const int* labels = w.labels.data();
   float* grad = w.grad.data();
 
-  for (std::size_t b = begin; b < end; ++b) {
+  for (std::size_t pos = begin; pos < end; ++pos) {
+    const std::size_t b = ctx.order[pos];
     const std::uint64_t done = ctx.progress->fetch_add(ctx.planned[b], std::memory_order_relaxed);
     if (ctx.planned[b] == 0) continue;
     const float lr = std::max(
@@ -268,13 +273,13 @@ COBUY_SGNS_CLONES COBUY_SGNS_FLATTEN void train_baskets(const TrainContext& ctx,
     for (std::uint32_t i = k - 1; i > 0; --i) std::swap(buf[i], buf[rng.below(i + 1)]);
 
     // Context of position i: all others; or +-window (clipped at the ends); or, for long
-    // baskets, +-long_basket/2 around the circle of the shuffled order.
+    // baskets, +-max_contexts/2 around the circle of the shuffled order.
     std::uint32_t half = 0;
     bool circular = false;
     if (c.window > 0) {
       half = static_cast<std::uint32_t>(c.window);
-    } else if (c.long_basket > 0 && k > c.long_basket) {
-      half = c.long_basket / 2;
+    } else if (c.max_contexts > 0 && k - 1 > c.max_contexts) {
+      half = c.max_contexts / 2;
       circular = true;
     }
 
@@ -297,15 +302,15 @@ COBUY_SGNS_CLONES COBUY_SGNS_FLATTEN void train_baskets(const TrainContext& ctx,
         }
       }
 
-      // Fills slot `s` with the rows of context `c` and fresh negatives (a negative equal to the
-      // context is skipped, as in word2vec) and prefetches them; returns how many rows.
-      auto draw = [&](int s, ItemIndex c) {
-        float** o = outs + s * (negatives + 1);
-        o[0] = ctx.output + static_cast<std::size_t>(c) * ustride;
+      // Fills slot `slot` with the rows of `context` and fresh negatives (a negative equal to
+      // the context is skipped, as in word2vec) and prefetches them; returns how many rows.
+      auto draw = [&](int slot, ItemIndex context) {
+        float** o = outs + slot * (negatives + 1);
+        o[0] = ctx.output + static_cast<std::size_t>(context) * ustride;
         int n = 1;
         for (int t = 0; t < negatives; ++t) {
           const ItemIndex neg = ctx.sampler->sample(rng.next());
-          if (neg == c) continue;
+          if (neg == context) continue;
           o[n++] = ctx.output + static_cast<std::size_t>(neg) * ustride;
         }
         for (int t = 0; t < n; ++t) prefetch_row(o[t], stride);
@@ -346,8 +351,8 @@ void validate(const SgnsConfig& c) {
               "sgns.subsample must be >= 0 (0 = off), got " << c.subsample);
   COBUY_CHECK(c.min_count >= 1, ErrorCode::bad_request, "sgns.min_count must be >= 1, got " << c.min_count);
   COBUY_CHECK(c.window >= 0, ErrorCode::bad_request, "sgns.window must be >= 0 (0 = whole basket), got " << c.window);
-  COBUY_CHECK(c.long_basket == 0 || c.long_basket >= 2, ErrorCode::bad_request,
-              "sgns.long_basket must be 0 (off) or >= 2, got " << c.long_basket);
+  COBUY_CHECK(c.max_contexts == 0 || c.max_contexts >= 2, ErrorCode::bad_request,
+              "sgns.max_contexts must be 0 (whole basket) or >= 2, got " << c.max_contexts);
 }
 
 float sgns_sigmoid(float x) { return lookup(x).sigmoid; }
@@ -416,6 +421,8 @@ float sgns_step(float* in, float* const out_vectors[], const int labels[], int n
 
 SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, const SgnsCallback& callback) {
   validate(config);
+  COBUY_CHECK(baskets.size() <= std::numeric_limits<std::uint32_t>::max(), ErrorCode::too_large,
+              "sgns: at most 2^32 - 1 baskets, got " << baskets.size());
   const std::size_t n_items = baskets.n_items;
   const int stride = (config.dim + kLanes - 1) / kLanes * kLanes;
   const auto ustride = static_cast<std::size_t>(stride);
@@ -474,6 +481,9 @@ SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, cons
   ctx.keep = keep.data();
   ctx.sampler = &sampler;
   ctx.planned = planned.data();
+  std::vector<std::uint32_t> order(baskets.size());
+  std::iota(order.begin(), order.end(), 0u);
+  ctx.order = order.data();
   ctx.total_planned = std::max(1.0, total_planned);
   ctx.progress = &progress;
 
@@ -487,9 +497,17 @@ SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, cons
 
   for (int epoch = 1; epoch <= config.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
+    if (config.shuffle_baskets) {
+      Rng shuffle{mix64(config.seed ^ mix64(static_cast<std::uint64_t>(epoch) ^ 0x2545f4914f6cdd1dULL))};
+      for (std::size_t i = order.size(); i > 1; --i) {
+        std::swap(order[i - 1], order[shuffle.below(static_cast<std::uint32_t>(i))]);
+      }
+    }
     if (single) {
       train_baskets(ctx, 0, baskets.size(), epoch, main_worker);
     } else {
+      // Ranges of the visiting order; with shuffle_baskets each is a random sample of baskets,
+      // so concurrent workers rarely train near-identical (consecutive bulk) orders at once.
       arena.execute([&] {
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, baskets.size(), kGrain),
                           [&](const tbb::blocked_range<std::size_t>& r) {
@@ -538,3 +556,6 @@ SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, cons
 }
 
 }  // namespace cobuy
+
+#undef COBUY_LOAD8
+#undef COBUY_STORE8

@@ -43,41 +43,49 @@ TEST(SgnsStep, MatchesHandComputedUpdate) {
   EXPECT_NEAR(in[1], 0.07212590f, tol);
 }
 
-TEST(SgnsStep, LongVectorsUseTheSameArithmetic) {
-  // Dims that exercise the 16-wide blocks, the 8-wide block and the scalar tail, against a
-  // plain double-precision reference of the same update.
+TEST(SgnsStep, MatchesAPlainReferenceForAnyDimAndTargetCount) {
+  // Dims that exercise the 16- and 8-wide blocks and the scalar tail, and target counts past one
+  // group of 8, against word2vec's one-target-at-a-time loop in double precision.
   for (int dim : {3, 8, 16, 19, 64, 67}) {
-    std::mt19937 rng(static_cast<std::uint32_t>(dim));
-    std::uniform_real_distribution<float> u(-0.3f, 0.3f);
-    std::vector<float> in(static_cast<std::size_t>(dim)), a(in.size()), b(in.size()), grad(in.size());
-    for (std::size_t d = 0; d < in.size(); ++d) {
-      in[d] = u(rng);
-      a[d] = u(rng);
-      b[d] = u(rng);
-    }
-    std::vector<double> rin(in.begin(), in.end()), ra(a.begin(), a.end()), rb(b.begin(), b.end());
-    std::vector<double> rgrad(in.size(), 0.0);
-    const double lr = 0.1;
-    double rloss = 0.0;
-    for (auto [out, label] : {std::pair{&ra, 1.0}, std::pair{&rb, 0.0}}) {
-      double f = 0.0;
-      for (std::size_t d = 0; d < in.size(); ++d) f += rin[d] * (*out)[d];
-      const double s = 1.0 / (1.0 + std::exp(-f));
-      rloss += label > 0 ? -std::log(s) : -std::log(1.0 - s);
-      const double g = (label - s) * lr;
-      for (std::size_t d = 0; d < in.size(); ++d) {
-        rgrad[d] += g * (*out)[d];
-        (*out)[d] += g * rin[d];
+    for (int n : {1, 2, 6, 8, 11, 20}) {
+      std::mt19937 rng(static_cast<std::uint32_t>(dim * 100 + n));
+      std::uniform_real_distribution<float> u(-0.3f, 0.3f);
+      const auto udim = static_cast<std::size_t>(dim);
+      std::vector<float> in(udim), grad(udim);
+      std::vector<std::vector<float>> outs(static_cast<std::size_t>(n), std::vector<float>(udim));
+      std::vector<int> labels(static_cast<std::size_t>(n), 0);
+      labels[0] = 1;
+      for (auto& x : in) x = u(rng);
+      for (auto& o : outs) {
+        for (auto& x : o) x = u(rng);
       }
-    }
-    float* outs[2] = {a.data(), b.data()};
-    const int labels[2] = {1, 0};
-    const float loss = sgns_step(in.data(), outs, labels, 2, dim, static_cast<float>(lr), grad.data());
-    EXPECT_NEAR(loss, rloss, 1e-5) << "dim " << dim;
-    for (std::size_t d = 0; d < in.size(); ++d) {
-      EXPECT_NEAR(in[d], rin[d] + rgrad[d], 1e-6) << "dim " << dim << " d " << d;
-      EXPECT_NEAR(a[d], ra[d], 1e-6) << "dim " << dim << " d " << d;
-      EXPECT_NEAR(b[d], rb[d], 1e-6) << "dim " << dim << " d " << d;
+      std::vector<double> rin(in.begin(), in.end()), rgrad(udim, 0.0);
+      std::vector<std::vector<double>> rout;
+      for (const auto& o : outs) rout.emplace_back(o.begin(), o.end());
+      const double lr = 0.1;
+      double rloss = 0.0;
+      for (std::size_t t = 0; t < rout.size(); ++t) {
+        double f = 0.0;
+        for (std::size_t d = 0; d < udim; ++d) f += rin[d] * rout[t][d];
+        const double s = 1.0 / (1.0 + std::exp(-f));
+        const double label = labels[t];
+        rloss += label > 0 ? -std::log(s) : -std::log(1.0 - s);
+        const double g = (label - s) * lr;
+        for (std::size_t d = 0; d < udim; ++d) {
+          rgrad[d] += g * rout[t][d];
+          rout[t][d] += g * rin[d];
+        }
+      }
+      std::vector<float*> ptrs;
+      for (auto& o : outs) ptrs.push_back(o.data());
+      const float loss = sgns_step(in.data(), ptrs.data(), labels.data(), n, dim, static_cast<float>(lr), grad.data());
+      EXPECT_NEAR(loss, rloss, 1e-5) << "dim " << dim << " n " << n;
+      for (std::size_t d = 0; d < udim; ++d) {
+        EXPECT_NEAR(in[d], rin[d] + rgrad[d], 1e-6) << "dim " << dim << " n " << n << " d " << d;
+        for (std::size_t t = 0; t < outs.size(); ++t) {
+          EXPECT_NEAR(outs[t][d], rout[t][d], 1e-6) << "dim " << dim << " n " << n << " t " << t;
+        }
+      }
     }
   }
 }
@@ -127,11 +135,17 @@ TEST(TrainSgns, DeterministicModeIsBitIdenticalForASeed) {
   const SgnsEmbeddings other = train_sgns(b, c);
   EXPECT_FALSE(first.input == other.input);
   EXPECT_FALSE(first.output == other.output);
+
+  c.seed = 11;
+  c.shuffle_baskets = false;  // basket order is the other source of randomness
+  const SgnsEmbeddings in_order = train_sgns(b, c);
+  EXPECT_TRUE(in_order.input == train_sgns(b, c).input);
+  EXPECT_FALSE(in_order.input == first.input);
 }
 
 TEST(TrainSgns, CountsPairsPerContextRule) {
   // One basket of 10 items (no subsampling): whole basket 10*9 pairs; window 1 on the shuffled
-  // order gives 2*(10-1); long_basket 4 gives each centre 4 contexts.
+  // order gives 2*(10-1); max_contexts 4 gives each centre 4 contexts.
   Baskets b;
   b.n_items = 12;
   std::vector<ItemIndex> basket(10);
@@ -154,8 +168,14 @@ TEST(TrainSgns, CountsPairsPerContextRule) {
   c.window = 3;  // i-3..i+3 clipped at the ends: 3+4+5+6+6+6+6+5+4+3 = 48
   EXPECT_EQ(pairs_per_epoch(c), (std::vector<std::uint64_t>{48, 48}));
   c.window = 0;
-  c.long_basket = 4;
+  c.max_contexts = 4;
   EXPECT_EQ(pairs_per_epoch(c), (std::vector<std::uint64_t>{40, 40}));
+  c.max_contexts = 5;  // rounds down to 4
+  EXPECT_EQ(pairs_per_epoch(c), (std::vector<std::uint64_t>{40, 40}));
+  c.max_contexts = 9;  // 9 others: the whole basket
+  EXPECT_EQ(pairs_per_epoch(c), (std::vector<std::uint64_t>{90, 90}));
+  c.max_contexts = 8;
+  EXPECT_EQ(pairs_per_epoch(c), (std::vector<std::uint64_t>{80, 80}));
 }
 
 TEST(TrainSgns, MinCountLeavesRareItemsUntrainedWithZeroRows) {
@@ -291,7 +311,7 @@ TEST(SgnsConfig, ValidateNamesTheBadField) {
   expect_invalid(with([](SgnsConfig& c) { c.subsample = -1e-3; }), "sgns.subsample");
   expect_invalid(with([](SgnsConfig& c) { c.min_count = 0; }), "sgns.min_count");
   expect_invalid(with([](SgnsConfig& c) { c.window = -1; }), "sgns.window");
-  expect_invalid(with([](SgnsConfig& c) { c.long_basket = 1; }), "sgns.long_basket");
+  expect_invalid(with([](SgnsConfig& c) { c.max_contexts = 1; }), "sgns.max_contexts");
   // train_sgns validates before doing anything.
   Baskets b;
   b.n_items = 3;
