@@ -382,6 +382,10 @@ float sgns_step(float* in, float* const out_vectors[], const int labels[], int n
       loss += s.softplus - label * f;  // -log sigmoid(f) if label else -log(1 - sigmoid(f))
       g[t] = (label - s.sigmoid) * lr;
     }
+    // Broadcast once per target, not per block: without AVX, GCC builds a broadcast from eight
+    // scalar stores, and reading them back at once stalls store forwarding.
+    Float8 gv[kGroup];
+    for (int t = 0; t < m; ++t) gv[t] = Float8{} + g[t];
     int d = 0;
     for (; d + kLanes <= dim; d += kLanes) {
       Float8 x, acc = {};
@@ -390,8 +394,8 @@ float sgns_step(float* in, float* const out_vectors[], const int labels[], int n
       for (int t = 0; t < m; ++t) {
         Float8 o;
         COBUY_LOAD8(o, outs[t] + d);
-        acc += g[t] * o;
-        o += g[t] * x;
+        acc += gv[t] * o;
+        o += gv[t] * x;
         COBUY_STORE8(outs[t] + d, o);
       }
       if (last) {
