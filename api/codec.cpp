@@ -157,6 +157,8 @@ json recommendations_to_json(const Model& model, const std::vector<Recommendatio
     if (!cat.categories[r.item].empty()) o["category"] = cat.categories[r.item];
     o["relation"] = relation_name(r.relation);
     o["reason"] = r.reason;
+    // Optional, so the DESIGN.md item object is unchanged for everything else.
+    if (r.source == Source::embedding) o["source"] = source_name(r.source);
     out.push_back(std::move(o));
   }
   return out;

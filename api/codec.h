@@ -30,7 +30,8 @@ namespace cobuy {
 Query query_from_json(const nlohmann::json& j);
 
 /// The items of an answer, in order: `[{"item_id", "score", "title", "price", "category", "relation",
-/// "reason"}, ...]`. `title`, `price` and `category` appear only when the catalogue knows them.
+/// "reason", "source"}, ...]`. `title`, `price` and `category` appear only when the catalogue knows
+/// them; `source` only as `"embedding"`, for items found by the query-time embedding search.
 /// Every Recommendation::item must index model.catalog.
 nlohmann::json recommendations_to_json(const Model& model, const std::vector<Recommendation>& items);
 

@@ -13,13 +13,14 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/recommender.h"
+#include "index/complement_search.h"
 
 namespace cobuy::cli {
 namespace {
 
 /// Answers one JSONL line; a bad line becomes an error line with the query id when known.
-std::string answer_line(const Model& model, const std::string& line, std::size_t line_no, const ServeLimits& limits,
-                        bool& failed) {
+std::string answer_line(const Model& model, const ComplementSearch& complements, const std::string& line,
+                        std::size_t line_no, const ServeLimits& limits, bool& failed) {
   nlohmann::json id = nullptr;
   try {
     nlohmann::json j;
@@ -31,7 +32,7 @@ std::string answer_line(const Model& model, const std::string& line, std::size_t
     if (j.is_object() && j.contains("id")) id = j["id"];
     Query q = query_from_json(j);
     validate(q, limits);
-    return result_to_json(model, recommend(model, q)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return result_to_json(model, recommend(model, q, complements)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } catch (const Error& e) {
     failed = true;
     auto out = error_json(error_code_name(e.code()), "line " + std::to_string(line_no) + ": " + e.what());
@@ -42,6 +43,8 @@ std::string answer_line(const Model& model, const std::string& line, std::size_t
 
 void run_recommend(const std::string& model_dir, const std::string& queries_path, const std::string& out_path) {
   auto model = load_model(model_dir);
+  // The same embedding search as the server, so a batch answer equals the API's.
+  const ComplementSearch complements = make_complement_search(model);
   std::ifstream in(queries_path);
   COBUY_CHECK(in.good(), ErrorCode::io, "cannot read queries file " << queries_path);
   std::vector<std::string> lines;
@@ -64,7 +67,7 @@ void run_recommend(const std::string& model_dir, const std::string& queries_path
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, lines.size(), 64), [&](const auto& r) {
     for (std::size_t i = r.begin(); i != r.end(); ++i) {
       bool bad = false;
-      out[i] = answer_line(*model, lines[i], line_numbers[i], limits, bad);
+      out[i] = answer_line(*model, complements, lines[i], line_numbers[i], limits, bad);
       failed[i] = bad;
     }
     const auto d = done += r.size();

@@ -36,6 +36,7 @@ void add_serve_command(CLI::App& app) {
     server.bind();
     log::info("serving", {{"model", args->model_dir},
                           {"version", model->version},
+                          {"embedding_dim", model->embeddings.dim},
                           {"url", "http://" + args->options.host + ":" + std::to_string(server.port())}});
     serve_until_signal(server);
   });

@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/recommender.h"
+#include "index/complement_search.h"
 
 namespace cobuy {
 namespace {
@@ -121,6 +122,20 @@ std::string_view strip_json_exception_prefix(std::string_view what) {
 // request at a time from pre-routing to the logger, so a thread_local suffices.
 thread_local Clock::time_point t_request_start{};
 
+/// A served model and the search over its embedding index, loaded once per model and kept alive
+/// together (the search holds the rebuilt Faiss index).
+struct Served {
+  std::shared_ptr<const Model> model;  ///< null until a model is set
+  ComplementSearch complements;        ///< empty without embeddings
+};
+
+std::shared_ptr<const Served> load(std::shared_ptr<const Model> model) {
+  auto served = std::make_shared<Served>();
+  if (model) served->complements = make_complement_search(model);
+  served->model = std::move(model);
+  return served;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -130,19 +145,22 @@ struct Server::Impl {
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> in_run{false};
 
-  Impl(std::shared_ptr<const Model> m, ServerOptions o) : options(std::move(o)), model_(std::move(m)) {}
+  Impl(std::shared_ptr<const Model> m, ServerOptions o) : options(std::move(o)), served_(load(std::move(m))) {}
 
-  /// The model a request works on, start to end. A mutex rather than std::atomic<std::shared_ptr>:
-  /// libstdc++ 12's version unlocks its load with a relaxed store, a data race that ThreadSanitizer
-  /// reports; an uncontended lock around one pointer copy costs tens of nanoseconds.
-  std::shared_ptr<const Model> snapshot() const {
+  /// The model a request works on, start to end, with its complement search. A mutex rather than
+  /// std::atomic<std::shared_ptr>: libstdc++ 12's version unlocks its load with a relaxed store, a
+  /// data race that ThreadSanitizer reports; an uncontended lock around one pointer copy costs tens
+  /// of nanoseconds.
+  std::shared_ptr<const Served> snapshot() const {
     std::lock_guard lock(model_mutex_);
-    return model_;
+    return served_;
   }
   void set_model(std::shared_ptr<const Model> m) {
+    // Load the index before taking the lock: a bad one throws here and the old model stays.
+    auto next = load(std::move(m));
     std::lock_guard lock(model_mutex_);
-    model_.swap(m);
-    // The old model (in m) is released outside the lock, by whichever request holds it last.
+    served_.swap(next);
+    // The old model (in next) is released outside the lock, by whichever request holds it last.
   }
 
   void install_routes();
@@ -150,11 +168,11 @@ struct Server::Impl {
                  std::string& body) const;
   void handle(const httplib::Request& req, httplib::Response& res, const std::string& body) const;
   void answer(const Route& route, const httplib::Request& req, httplib::Response& res, const std::string& body,
-              const std::shared_ptr<const Model>& model) const;
+              const Served& served) const;
 
  private:
   mutable std::mutex model_mutex_;
-  std::shared_ptr<const Model> model_;
+  std::shared_ptr<const Served> served_;
 };
 
 void Server::Impl::install_routes() {
@@ -279,7 +297,7 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, c
                   req.method + " is not allowed on " + req.path + " (allowed: " + allowed + ")");
       return;
     }
-    answer(*route, req, res, body, snapshot());
+    answer(*route, req, res, body, *snapshot());
   } catch (const Error& e) {
     const int status = http_status(e.code());
     if (status >= 500) log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}});
@@ -291,10 +309,10 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, c
 }
 
 void Server::Impl::answer(const Route& route, const httplib::Request& req, httplib::Response& res,
-                          const std::string& body, const std::shared_ptr<const Model>& model) const {
+                          const std::string& body, const Served& served) const {
   const auto need_model = [&]() -> const Model& {
-    COBUY_CHECK(model, ErrorCode::unavailable, "no model is loaded");
-    return *model;
+    COBUY_CHECK(served.model, ErrorCode::unavailable, "no model is loaded");
+    return *served.model;
   };
   const auto need_item = [&](const Model& m) {
     const auto item = m.catalog.find(route.item_id);
@@ -324,7 +342,7 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
       const Model& m = need_model();
       const auto item = need_item(m);
       const auto limit = limit_param(req, options.limits);
-      write_json(res, 200, item_answer_to_json(m, item, bought_together(m, item, limit)));
+      write_json(res, 200, item_answer_to_json(m, item, bought_together(m, item, limit, served.complements)));
       return;
     }
     case RouteId::similar: {
@@ -344,7 +362,7 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
       }
       const Query query = query_from_json(j);
       validate(query, options.limits);
-      write_json(res, 200, result_to_json(m, recommend(m, query)));
+      write_json(res, 200, result_to_json(m, recommend(m, query, served.complements)));
       return;
     }
   }

@@ -27,7 +27,9 @@ struct ServerOptions {
 class Server {
  public:
   /// `model` may be null: the server then answers /healthz, reports 503 on /readyz and on the
-  /// routes that need a model, until set_model() provides one.
+  /// routes that need a model, until set_model() provides one. The model's embedding index (if
+  /// any) is loaded here, once, and fills short bought-together lists; throws Error(bad_data) if
+  /// it is unusable.
   Server(std::shared_ptr<const Model> model, ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
@@ -44,7 +46,9 @@ class Server {
   /// Asks run() to return; safe from any thread, also before run() has started (run() then
   /// returns at once).
   void stop();
-  /// Swaps the served model atomically; requests in flight finish on the old one.
+  /// Swaps the served model atomically; requests in flight finish on the old one. The new
+  /// model's embedding index is loaded first: if it is unusable this throws Error(bad_data) and
+  /// the old model keeps serving.
   void set_model(std::shared_ptr<const Model> model);
 
  private:

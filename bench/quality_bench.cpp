@@ -5,9 +5,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "bench/bench_data.h"
 #include "core/evaluation.h"
+#include "core/bootstrap.h"
 #include "core/log.h"
 #include "core/time_util.h"
 #include "training/train.h"
@@ -26,42 +29,89 @@ int main(int argc, char** argv) {
   const auto cases = basket_completion_cases(train, test, 42);
   std::printf("data %s: %zu train orders, %zu test orders, %zu cases\n\n", path.c_str(), train.orders.size(),
               test.orders.size(), cases.size());
-  auto row = [&](const std::string& name, const TrainConfig& config) {
-    const Model model = train_model(train, config);
-    const auto r = evaluate_basket_completion(model, cases, 10);
-    std::printf("| %s | %.4f | %.4f | %.4f |\n", name.c_str(), r.hit_rate, r.ndcg, r.mrr);
-    std::fflush(stdout);
-  };
   const bool sweep_pairs = argc > 3 && std::string(argv[3]) == "pairs";
-  std::printf("| model | HR@10 | NDCG@10 | MRR@10 |\n|---|---|---|---|\n");
-  // COBUY_CONFIG=FILE scores one config file instead of the whole table.
+  std::printf("| model | HR@10 | NDCG@10 [95%% bootstrap] | MRR@10 |\n|---|---|---|---|\n");
+  // COBUY_CONFIG=FILE scores one config file instead of the whole table, with a 95% bootstrap
+  // interval; COBUY_BASELINE=FILE adds the paired difference to that config's model on the same
+  // cases; COBUY_WITH_CUSTOMER=1 names each test order's customer in the query.
   if (const char* file = std::getenv("COBUY_CONFIG")) {
-    row(file, load_train_config(file));
+    const bool with_customer = std::getenv("COBUY_WITH_CUSTOMER") != nullptr;
+    auto scores = [&](const char* config_file) {
+      const Model model = train_model(train, load_train_config(config_file));
+      return basket_completion_metrics(model, cases, 10, with_customer);
+    };
+    auto column = [](const std::vector<CaseMetrics>& m, double CaseMetrics::*field) {
+      std::vector<double> v;
+      for (const auto& c : m) v.push_back(c.*field);
+      return v;
+    };
+    const auto ours = scores(file);
+    const auto s = summarize(ours);
+    const auto ci = bootstrap_mean(column(ours, &CaseMetrics::ndcg));
+    std::printf("| %s | %.4f | %.4f [%.4f, %.4f] | %.4f |\n", file, s.hit_rate, s.ndcg, ci.low, ci.high, s.mrr);
+    if (const char* base = std::getenv("COBUY_BASELINE")) {
+      const auto theirs = scores(base);
+      for (auto [name, field] : {std::pair{"NDCG@10", &CaseMetrics::ndcg}, std::pair{"HR@10", &CaseMetrics::hit},
+                                 std::pair{"MRR@10", &CaseMetrics::rr}}) {
+        const auto d = bootstrap_mean_difference(column(ours, field), column(theirs, field));
+        std::printf("%s minus %s: %s %+.4f [%+.4f, %+.4f]\n", file, base, name, d.mean, d.low, d.high);
+      }
+    }
     return 0;
   }
-  row("default config", TrainConfig{});
-  for (double lambda : {20.0, 50.0, 200.0}) {
+  // The models of the RESULTS table; the default config comes first and is compared case by case
+  // (paired bootstrap) with every other row.
+  auto config = [](auto&& edit) {
     TrainConfig c;
-    c.blend = {0.0, 1.0};
-    c.ease.lambda = lambda;
-    row("EASE lambda " + std::to_string(static_cast<int>(lambda)), c);
+    edit(c);
+    return c;
+  };
+  auto tuned_embeddings = [](TrainConfig& c) {
+    c.embedding.epochs = 20;
+    c.embedding.subsample = 0;
+  };
+  const std::vector<std::pair<std::string, TrainConfig>> models = {
+      {"default blend (jaccard 0.25 + EASE weighted)", TrainConfig{}},
+      {"co-occurrence alone (jaccard)", config([](TrainConfig& c) { c.blend = {1.0, 0.0}; })},
+      {"EASE lambda 20 (plain counts)", config([](TrainConfig& c) {
+         c.blend = {0.0, 1.0};
+         c.ease.basket_weight = 0;
+         c.ease.lambda = 20;
+       })},
+      {"EASE lambda 50 (plain counts, the reference)", config([](TrainConfig& c) {
+         c.blend = {0.0, 1.0};
+         c.ease.basket_weight = 0;
+         c.ease.lambda = 50;
+       })},
+      {"EASE weighted (basket_weight 0.5, lambda 5)", config([](TrainConfig& c) { c.blend = {0.0, 1.0}; })},
+      {"blend jaccard 0.25 + plain EASE lambda 50 (previous default)", config([](TrainConfig& c) {
+         c.ease.basket_weight = 0;
+         c.ease.lambda = 50;
+       })},
+      {"embeddings alone (20 epochs, subsample 0)", config([&](TrainConfig& c) {
+         c.blend = {0.0, 0.0, 1.0};
+         tuned_embeddings(c);
+       })},
+      {"default blend + embeddings 0.1 (20 epochs, subsample 0)", config([&](TrainConfig& c) {
+         c.blend.embedding = 0.1;
+         tuned_embeddings(c);
+       })},
+  };
+  std::vector<std::vector<double>> ndcg;
+  for (const auto& [name, c] : models) {
+    const auto m = basket_completion_metrics(train_model(train, c), cases, 10);
+    const auto s = summarize(m);
+    std::vector<double> v;
+    for (const auto& x : m) v.push_back(x.ndcg);
+    const auto ci = bootstrap_mean(v);
+    std::printf("| %s | %.4f | %.4f [%.4f, %.4f] | %.4f |\n", name.c_str(), s.hit_rate, s.ndcg, ci.low, ci.high, s.mrr);
+    std::fflush(stdout);
+    ndcg.push_back(std::move(v));
   }
-  for (double w : {0.1, 0.25, 0.5, 1.0}) {
-    TrainConfig c;
-    c.blend = {w, 1.0};
-    row("blend co-occurrence " + std::to_string(w).substr(0, 4) + " + EASE 1", c);
-  }
-  for (double w : {0.25, 0.5, 1.0}) {
-    TrainConfig c;
-    c.blend = {0.25, 1.0, w};
-    c.embedding.epochs = 5;
-    row("blend co-occurrence 0.25 + EASE 1 + embeddings " + std::to_string(w).substr(0, 4), c);
-  }
-  {
-    TrainConfig c;
-    c.blend = {0.0, 0.0, 1.0};
-    c.embedding.epochs = 5;
-    row("embeddings only (5 epochs)", c);
+  std::printf("\n| NDCG@10 of the default blend minus | difference [95%% paired bootstrap] |\n|---|---|\n");
+  for (std::size_t r = 1; r < models.size(); ++r) {
+    const auto d = bootstrap_mean_difference(ndcg[0], ndcg[r]);
+    std::printf("| %s | %+.4f [%+.4f, %+.4f] |\n", models[r].first.c_str(), d.mean, d.low, d.high);
   }
   if (!sweep_pairs) return 0;
   std::printf("\n| score | min_support | shrinkage | HR@10 | NDCG@10 | MRR@10 |\n|---|---|---|---|---|---|\n");

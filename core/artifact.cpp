@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -47,6 +49,8 @@ constexpr FileSpec kNeighbors{"bought_together.bin", 2};
 constexpr FileSpec kPopular{"popular.bin", 3};
 constexpr FileSpec kCustomers{"customers.bin", 4};
 constexpr FileSpec kSimilar{"similar.bin", 5};
+constexpr FileSpec kEmbeddings{"embeddings.bin", 6};
+constexpr FileSpec kComplements{"complements.faiss", 7};  // raw index bytes, no cobuy header
 
 BinaryWriter items_file(const Model& m) {
   BinaryWriter w;
@@ -91,6 +95,31 @@ BinaryWriter customers_file(const Model& m) {
   w.put_array(h.item_offsets);
   w.put_array(h.items);
   return w;
+}
+
+BinaryWriter embeddings_file(const Model& m) {
+  BinaryWriter w;
+  put_header(w, kEmbeddings.kind);
+  w.put<std::uint32_t>(m.embeddings.dim);
+  w.put<std::uint64_t>(m.catalog.size());
+  w.put_array(m.embeddings.input);
+  return w;
+}
+
+BinaryWriter complements_file(const Model& m) {
+  BinaryWriter w;
+  w.put_raw(m.embeddings.complement_index);
+  return w;
+}
+
+std::uint64_t items_with_vectors(const ItemEmbeddings& e, std::size_t n_items) {
+  if (e.empty() || e.input.size() != n_items * e.dim) return 0;
+  std::uint64_t k = 0;
+  for (std::size_t i = 0; i < n_items; ++i) {
+    const auto row = e.input_row(static_cast<ItemIndex>(i));
+    k += std::any_of(row.begin(), row.end(), [](float x) { return x != 0.0f; }) ? 1 : 0;
+  }
+  return k;
 }
 
 template <typename Offsets>
@@ -165,6 +194,32 @@ void read_customers(BinaryReader& r, Model& m) {
   }
 }
 
+void read_embeddings(BinaryReader& r, Model& m) {
+  check_header(r, kEmbeddings.kind, kEmbeddings.name);
+  auto& e = m.embeddings;
+  e.dim = r.get<std::uint32_t>();
+  const auto n = r.get<std::uint64_t>();
+  e.input = r.get_array<float>();
+  r.expect_end();
+  COBUY_CHECK(n == m.catalog.size(), ErrorCode::bad_data,
+              kEmbeddings.name << " is for " << n << " items, items.bin holds " << m.catalog.size());
+  COBUY_CHECK(e.input.size() == static_cast<std::uint64_t>(e.dim) * n, ErrorCode::bad_data,
+              kEmbeddings.name << " holds " << e.input.size() << " floats, expected " << n << " items x dimension "
+                               << e.dim);
+  for (float x : e.input) {
+    COBUY_CHECK(std::isfinite(x), ErrorCode::bad_data, kEmbeddings.name << " holds a value that is not finite");
+  }
+}
+
+void read_complements(BinaryReader& r, Model& m) {
+  auto& e = m.embeddings;
+  e.complement_index = r.get_rest();
+  // The index itself is Faiss's format, checked by index/ when it is loaded for search.
+  COBUY_CHECK(e.empty() == e.complement_index.empty(), ErrorCode::bad_data,
+              kComplements.name << " has " << e.complement_index.size() << " bytes, but " << kEmbeddings.name
+                                << (e.empty() ? " holds no vectors" : " holds vectors"));
+}
+
 std::string unique_suffix() {
   std::random_device rd;
   std::ostringstream os;
@@ -194,7 +249,8 @@ json manifest_json(const Model& m) {
            std::uint64_t k = 0;
            for (std::size_t i = 0; i < m.bought_together.items(); ++i) k += m.bought_together.row(static_cast<ItemIndex>(i)).empty() ? 0 : 1;
            return k;
-         }()}}},
+         }()},
+        {"items_with_vectors", items_with_vectors(m.embeddings, m.catalog.size())}}},
       {"data_range", {{"first_order", time_or_null(m.stats.first_order)}, {"last_order", time_or_null(m.stats.last_order)}}},
       {"ingest", m.ingest_summary},
   };
@@ -220,6 +276,8 @@ void save_model(const Model& model, const std::string& dir) {
     write(kSimilar, neighbors_file(kSimilar, model.similar, model.catalog.size()));
     write(kPopular, popular_file(model));
     write(kCustomers, customers_file(model));
+    write(kEmbeddings, embeddings_file(model));
+    write(kComplements, complements_file(model));
     manifest["files"] = files;
     {
       std::ofstream f(tmp / "manifest.json");
@@ -260,6 +318,8 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
                 dir << " is not a cobuy model (manifest format is '" << manifest.value("format", "") << "')");
     const std::string version = manifest.value("format_version", "");
     const int major = std::atoi(version.c_str());
+    const auto dot = version.find('.');
+    const int minor = dot == std::string::npos ? 0 : std::atoi(version.c_str() + dot + 1);
     COBUY_CHECK(major == kArtifactFormatMajor, ErrorCode::bad_data,
                 dir << " has model format version '" << version << "'; this build reads " << kArtifactFormatMajor
                     << ".x: retrain the model with this version of cobuy");
@@ -312,6 +372,13 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
     {
       auto r = open(kCustomers);
       read_customers(r, *model);
+    }
+    // Format 1.0 had no embeddings; from 1.1 on both files are always written.
+    if (minor >= 1 || files.contains(kEmbeddings.name) || files.contains(kComplements.name)) {
+      auto r = open(kEmbeddings);
+      read_embeddings(r, *model);
+      auto c = open(kComplements);
+      read_complements(c, *model);
     }
     COBUY_CHECK(model->catalog.size() == model->stats.items, ErrorCode::bad_data,
                 "manifest.json counts " << model->stats.items << " items, items.bin holds " << model->catalog.size());

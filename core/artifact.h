@@ -12,7 +12,8 @@ namespace cobuy {
 
 /// Major.minor format version written into manifest.json; a reader refuses another major.
 inline constexpr int kArtifactFormatMajor = 1;
-inline constexpr int kArtifactFormatMinor = 0;
+/// 1.1 added embeddings.bin and complements.faiss; a 1.0 artifact still loads, without embeddings.
+inline constexpr int kArtifactFormatMinor = 1;
 
 /// Writes `model` to `dir` atomically: everything goes to a temporary sibling directory that is
 /// renamed over `dir` only when complete. Throws Error(io) on failure, leaving `dir` as it was.

@@ -32,6 +32,8 @@ class BinaryWriter {
     const auto* p = reinterpret_cast<const char*>(v.data());
     buf_.insert(buf_.end(), p, p + v.size() * sizeof(T));
   }
+  /// Appends raw bytes, without a length prefix (a file holding one foreign blob).
+  void put_raw(const std::vector<std::uint8_t>& bytes) { buf_.insert(buf_.end(), bytes.begin(), bytes.end()); }
   std::size_t size() const { return buf_.size(); }
   /// Writes the buffer to `path` and syncs it to disk; returns the CRC32 of the bytes.
   std::uint32_t write_to(const std::string& path) const;
@@ -74,6 +76,12 @@ class BinaryReader {
     std::vector<T> v(n);
     std::memcpy(v.data(), data_.data() + pos_, n * sizeof(T));
     pos_ += n * sizeof(T);
+    return v;
+  }
+  /// All bytes not read yet, as they are (for a file holding one foreign blob); reads them.
+  std::vector<std::uint8_t> get_rest() {
+    std::vector<std::uint8_t> v(data_.begin() + static_cast<std::ptrdiff_t>(pos_), data_.end());
+    pos_ = data_.size();
     return v;
   }
   /// Throws unless every byte was read.

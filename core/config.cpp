@@ -97,7 +97,7 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
         {"shrinkage", c.cooccurrence.shrinkage},
         {"top_k", c.cooccurrence.top_k},
         {"max_basket", c.cooccurrence.max_basket}}},
-      {"ease", {{"lambda", c.ease.lambda}, {"max_items", c.ease.max_items}}},
+      {"ease", {{"lambda", c.ease.lambda}, {"max_items", c.ease.max_items}, {"basket_weight", c.ease.basket_weight}}},
       {"embedding",
        {{"dim", c.embedding.dim},
         {"epochs", c.embedding.epochs},
@@ -139,6 +139,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     ObjectReader r(*e, "ease");
     r.read("lambda", c.ease.lambda);
     r.read("max_items", c.ease.max_items);
+    r.read("basket_weight", c.ease.basket_weight);
     r.reject_unknown();
   }
   if (const json* e = top.child("embedding")) {
@@ -215,6 +216,8 @@ void validate(const TrainConfig& c) {
   COBUY_CHECK(co.max_basket >= 2, ErrorCode::bad_request, "cooccurrence.max_basket must be >= 2");
   COBUY_CHECK(c.ease.lambda > 0 && c.ease.lambda <= 1e9, ErrorCode::bad_request,
               "ease.lambda must be in (0, 1e9], got " << c.ease.lambda);
+  COBUY_CHECK(c.ease.basket_weight >= 0 && c.ease.basket_weight <= 2, ErrorCode::bad_request,
+              "ease.basket_weight must be in [0, 2], got " << c.ease.basket_weight);
   COBUY_CHECK(c.ease.max_items >= 2 && c.ease.max_items <= 50000, ErrorCode::bad_request,
               "ease.max_items must be in [2, 50000] (it needs max_items^2 doubles of memory), got "
                   << c.ease.max_items);

@@ -27,8 +27,9 @@ struct CooccurrenceConfig {
 
 /// Parameters of the EASE item-item model (Steck 2019).
 struct EaseConfig {
-  double lambda = 50.0;             ///< L2 regularisation added to the Gram matrix diagonal
+  double lambda = 5.0;              ///< L2 regularisation added to the Gram matrix diagonal
   std::uint32_t max_items = 10000;  ///< only the most frequent items take part (memory: n^2 doubles)
+  double basket_weight = 0.5;       ///< each basket b counts |b|^-basket_weight in X'X (0 = plain counts)
 };
 
 /// Co-purchase embeddings (skip-gram with negative sampling over baskets) and what is built

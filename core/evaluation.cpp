@@ -5,7 +5,7 @@
 #include <unordered_set>
 
 #include <tbb/blocked_range.h>
-#include <tbb/parallel_reduce.h>
+#include <tbb/parallel_for.h>
 
 #include "core/metrics.h"
 #include "core/recommender.h"
@@ -54,6 +54,8 @@ std::vector<BasketCase> basket_completion_cases(const OrderData& train, const Or
     std::uniform_int_distribution<std::size_t> pick(0, o.lines.size() - 1);
     const std::size_t hidden = pick(rng);
     BasketCase c;
+    if (o.customer != kNoCustomer) c.customer = test.customer_ids[static_cast<std::size_t>(o.customer)];
+    c.at = o.time;
     for (std::size_t k = 0; k < o.lines.size(); ++k) {
       const auto& id = test.catalog.ids[o.lines[k].item];
       if (k == hidden) {
@@ -67,37 +69,42 @@ std::vector<BasketCase> basket_completion_cases(const OrderData& train, const Or
   return cases;
 }
 
-RankingSummary evaluate_basket_completion(const Model& model, const std::vector<BasketCase>& cases, std::size_t k) {
-  RankingSummary total = tbb::parallel_reduce(
-      tbb::blocked_range<std::size_t>(0, cases.size(), 64), RankingSummary{},
-      [&](const tbb::blocked_range<std::size_t>& r, RankingSummary acc) {
-        std::vector<ItemIndex> ranked;
-        for (std::size_t i = r.begin(); i != r.end(); ++i) {
-          Query q;
-          q.items = cases[i].given;
-          q.limit = k;
-          const auto res = recommend(model, q);
-          ranked.clear();
-          for (const auto& rec : res.items) ranked.push_back(rec.item);
-          const auto hidden = model.catalog.find(cases[i].hidden);
-          std::vector<ItemIndex> truth;
-          if (hidden) truth.push_back(*hidden);
-          acc.hit_rate += hit_rate_at_k(ranked, truth, k);
-          acc.ndcg += ndcg_at_k(ranked, truth, k);
-          acc.mrr += reciprocal_rank(ranked, truth);
-          acc.precision += precision_at_k(ranked, truth, k);
-          ++acc.cases;
-        }
-        return acc;
-      },
-      [](RankingSummary a, const RankingSummary& b) {
-        a.cases += b.cases;
-        a.hit_rate += b.hit_rate;
-        a.ndcg += b.ndcg;
-        a.mrr += b.mrr;
-        a.precision += b.precision;
-        return a;
-      });
+std::vector<CaseMetrics> basket_completion_metrics(const Model& model, const std::vector<BasketCase>& cases,
+                                                   std::size_t k, bool with_customer) {
+  std::vector<CaseMetrics> out(cases.size());
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cases.size(), 64), [&](const tbb::blocked_range<std::size_t>& r) {
+    std::vector<ItemIndex> ranked;
+    for (std::size_t i = r.begin(); i != r.end(); ++i) {
+      const auto& c = cases[i];
+      Query q;
+      q.items = c.given;
+      q.limit = k;
+      if (with_customer && c.customer) {
+        q.customer_id = c.customer;
+        if (c.at != kNoTime) q.at = c.at;
+      }
+      const auto res = recommend(model, q);
+      ranked.clear();
+      for (const auto& rec : res.items) ranked.push_back(rec.item);
+      const auto hidden = model.catalog.find(c.hidden);
+      std::vector<ItemIndex> truth;
+      if (hidden) truth.push_back(*hidden);
+      out[i] = {hit_rate_at_k(ranked, truth, k), ndcg_at_k(ranked, truth, k), reciprocal_rank(ranked, truth),
+                precision_at_k(ranked, truth, k)};
+    }
+  });
+  return out;
+}
+
+RankingSummary summarize(const std::vector<CaseMetrics>& metrics) {
+  RankingSummary total;
+  for (const auto& m : metrics) {
+    total.hit_rate += m.hit;
+    total.ndcg += m.ndcg;
+    total.mrr += m.rr;
+    total.precision += m.precision;
+  }
+  total.cases = metrics.size();
   if (total.cases > 0) {
     const auto n = static_cast<double>(total.cases);
     total.hit_rate /= n;
@@ -106,6 +113,10 @@ RankingSummary evaluate_basket_completion(const Model& model, const std::vector<
     total.precision /= n;
   }
   return total;
+}
+
+RankingSummary evaluate_basket_completion(const Model& model, const std::vector<BasketCase>& cases, std::size_t k) {
+  return summarize(basket_completion_metrics(model, cases, k));
 }
 
 }  // namespace cobuy

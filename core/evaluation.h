@@ -2,6 +2,7 @@
 /// Offline evaluation building blocks: splitting order history and basket-completion cases.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ std::pair<OrderData, OrderData> split_random(const OrderData& data, double test_
 struct BasketCase {
   std::vector<std::string> given;
   std::string hidden;
+  std::optional<std::string> customer;  ///< the order's customer, if it has one
+  Timestamp at = kNoTime;               ///< the order's time
 };
 
 /// For each test order with 2+ distinct items, all of which occur in `train`, hides one item
@@ -35,6 +38,23 @@ struct RankingSummary {
   double mrr = 0;
   double precision = 0;
 };
+
+/// One case's metrics at one cut-off (hit 0/1, NDCG, reciprocal rank, precision).
+struct CaseMetrics {
+  double hit = 0;
+  double ndcg = 0;
+  double rr = 0;
+  double precision = 0;
+};
+
+/// Per-case basket-completion metrics of `model` through recommend() (the serving code path) at
+/// cut-off k, in the order of `cases`: the input for bootstrap intervals and paired comparisons.
+/// When `with_customer` is set, each query also names the order's customer and time.
+std::vector<CaseMetrics> basket_completion_metrics(const Model& model, const std::vector<BasketCase>& cases,
+                                                   std::size_t k, bool with_customer = false);
+
+/// Means of per-case metrics.
+RankingSummary summarize(const std::vector<CaseMetrics>& metrics);
 
 /// Scores `model` on basket completion through recommend() (the serving code path) at cut-off k.
 RankingSummary evaluate_basket_completion(const Model& model, const std::vector<BasketCase>& cases, std::size_t k);

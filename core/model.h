@@ -46,6 +46,23 @@ struct CustomerHistory {
   std::size_t customers() const { return ids.size(); }
 };
 
+/// The co-purchase embeddings kept for query time (empty when training ran without embeddings).
+/// Plain data: core never interprets `complement_index`; index/ rebuilds a searchable index from it.
+struct ItemEmbeddings {
+  std::uint32_t dim = 0;     ///< floats per vector; 0 = no embeddings
+  std::vector<float> input;  ///< size n_items * dim, row-major, row i = ItemIndex i; zero rows for untrained items
+  /// A serialized vector index (VectorIndex::serialize(), Faiss format) over the n_items output
+  /// vectors of dimension dim: row id = ItemIndex, zero rows for untrained items. Searched with an
+  /// item's input vector, its best inner products are that item's complements.
+  std::vector<std::uint8_t> complement_index;
+
+  bool empty() const { return dim == 0; }
+  /// The input vector of item i (dim floats); requires !empty() and i < n_items.
+  std::span<const float> input_row(ItemIndex i) const {
+    return {input.data() + static_cast<std::size_t>(i) * dim, dim};
+  }
+};
+
 /// Counts and facts recorded in the manifest.
 struct ModelStats {
   std::uint64_t orders = 0;
@@ -73,6 +90,7 @@ struct Model {
   NeighborTable bought_together;           ///< complements, best first; never a substitute of the item
   NeighborTable similar;                   ///< substitutes (look-alikes rarely bought together), best first
   CustomerHistory customers;
+  ItemEmbeddings embeddings;               ///< empty unless trained with embedding.epochs > 0
 };
 
 }  // namespace cobuy

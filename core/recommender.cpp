@@ -11,6 +11,9 @@ namespace cobuy {
 namespace {
 
 constexpr double kSecondsPerDay = 86400.0;
+// Extra hits asked of the embedding search beyond what the fill needs (the anchor itself, its
+// substitutes, excluded or filtered items).
+constexpr std::size_t kEmbeddingSearchSlack = 16;
 
 struct Candidate {
   double score = 0.0;
@@ -82,6 +85,49 @@ void rank_into(const Model& m, const std::unordered_map<ItemIndex, Candidate>& c
     rec.relation = c->repeat ? Relation::repeat : Relation::complement;
     rec.reason = c->repeat ? "history" : m.catalog.ids[c->anchor];
     out.push_back(std::move(rec));
+  }
+}
+
+/// Excludes `item` and its substitutes (model.similar row) from what may be shown.
+void exclude_with_substitutes(const Model& m, ItemIndex item, Eligibility& ok) {
+  ok.exclude(item);
+  if (m.similar.items() > item) {
+    for (const auto& s : m.similar.row(item)) ok.exclude(s.item);
+  }
+}
+
+/// Pads `out` up to `limit` with the embedding search's complements of the anchors (each
+/// candidate's best affinity over the anchors names its anchor). Scores are sigmoid(affinity),
+/// SGNS's own estimate that the pair goes together, scaled below the last ranked score. Negative
+/// affinities are kept, only the order counts: on small catalogues the negative samples often hit
+/// true complements, so even an item's best pairs can score below 0.
+void backfill_embedding(const Model& m, const ComplementSearch& search, const std::vector<ItemIndex>& anchors,
+                        const Eligibility& ok, std::size_t limit, std::vector<Recommendation>& out) {
+  if (!search || anchors.empty() || out.size() >= limit) return;
+  std::unordered_set<ItemIndex> present;
+  for (const auto& r : out) present.insert(r.item);
+  const std::size_t want = limit - out.size();
+  // The search knows nothing of exclusions, filters or what is already chosen: ask for more.
+  const std::size_t k = 2 * want + out.size() + kEmbeddingSearchSlack;
+  std::unordered_map<ItemIndex, std::pair<float, ItemIndex>> best;  // item -> (affinity, anchor)
+  for (ItemIndex a : anchors) {
+    for (const auto& [i, affinity] : search(a, k)) {
+      if (i >= m.catalog.size() || i == a || present.count(i) || !ok.allows(i)) continue;
+      auto [it, added] = best.try_emplace(i, affinity, a);
+      if (!added && affinity > it->second.first) it->second = {affinity, a};
+    }
+  }
+  std::vector<std::pair<ItemIndex, std::pair<float, ItemIndex>>> v(best.begin(), best.end());
+  const auto take = std::min(want, v.size());
+  std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(take), v.end(), [](const auto& a, const auto& b) {
+    return a.second.first != b.second.first ? a.second.first > b.second.first : a.first < b.first;
+  });
+  const double ceiling = out.empty() ? 1.0 : out.back().score * 0.999;
+  for (std::size_t r = 0; r < take; ++r) {
+    const auto& [i, hit] = v[r];
+    const double p = 1.0 / (1.0 + std::exp(-static_cast<double>(hit.first)));
+    out.push_back({i, static_cast<float>(ceiling * p), Relation::complement, m.catalog.ids[hit.second],
+                   Source::embedding});
   }
 }
 
@@ -171,6 +217,8 @@ std::string_view relation_name(Relation r) {
   return "popular";
 }
 
+std::string_view source_name(Source s) { return s == Source::embedding ? "embedding" : "precomputed"; }
+
 void validate(const Query& q, const ServeLimits& limits) {
   COBUY_CHECK(q.limit >= 1 && q.limit <= limits.max_limit, ErrorCode::bad_request,
               "field 'limit' must be between 1 and " << limits.max_limit << ", got " << q.limit);
@@ -185,7 +233,7 @@ void validate(const Query& q, const ServeLimits& limits) {
               ErrorCode::bad_request, "filters.min_price is above filters.max_price");
 }
 
-RecommendResult recommend(const Model& m, const Query& q) {
+RecommendResult recommend(const Model& m, const Query& q, const ComplementSearch& complements) {
   RecommendResult res;
   res.id = q.id;
   Eligibility ok(m, q);
@@ -193,17 +241,15 @@ RecommendResult recommend(const Model& m, const Query& q) {
   for (const auto& id : q.items) {
     if (auto i = m.catalog.find(id)) {
       if (std::find(anchors.begin(), anchors.end(), *i) == anchors.end()) anchors.push_back(*i);
-      ok.exclude(*i);
       // Never complete a basket with a substitute of something already in it.
-      if (m.similar.items() > *i) {
-        for (const auto& s : m.similar.row(*i)) ok.exclude(s.item);
-      }
+      exclude_with_substitutes(m, *i, ok);
     } else {
       res.unknown_items.push_back(id);
     }
   }
   if (!q.items.empty()) {
     complete_basket(m, anchors, ok, q.limit, res.items);
+    backfill_embedding(m, complements, anchors, ok, q.limit, res.items);
   } else if (q.customer_id) {
     auto c = m.customers.index.find(*q.customer_id);
     if (c == m.customers.index.end()) {
@@ -230,8 +276,16 @@ std::vector<Recommendation> row_of(const Model& m, const NeighborTable& table, I
 }
 }  // namespace
 
-std::vector<Recommendation> bought_together(const Model& m, ItemIndex item, std::size_t limit) {
-  return row_of(m, m.bought_together, item, limit, Relation::complement);
+std::vector<Recommendation> bought_together(const Model& m, ItemIndex item, std::size_t limit,
+                                            const ComplementSearch& complements) {
+  auto out = row_of(m, m.bought_together, item, limit, Relation::complement);
+  if (complements && out.size() < limit) {
+    const Query no_filters;
+    Eligibility ok(m, no_filters);
+    exclude_with_substitutes(m, item, ok);
+    backfill_embedding(m, complements, {item}, ok, limit, out);
+  }
+  return out;
 }
 
 std::vector<Recommendation> similar_items(const Model& m, ItemIndex item, std::size_t limit) {

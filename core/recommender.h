@@ -1,9 +1,12 @@
 #pragma once
 /// Recommendation logic shared by the HTTP API and the batch command.
 
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/config.h"
@@ -14,6 +17,21 @@ namespace cobuy {
 /// Why an item is recommended.
 enum class Relation { complement, substitute, repeat, popular };
 std::string_view relation_name(Relation r);
+
+/// Which part of the model produced a recommendation.
+enum class Source {
+  precomputed,  ///< the neighbour tables, the customer's history or the popular list
+  embedding,    ///< a query-time search of the embedding index, filling a short table row
+};
+/// "precomputed" or "embedding" (the JSON field "source" is written only for "embedding").
+std::string_view source_name(Source s);
+
+/// An optional query-time search for complements in the embedding space, injected by the caller
+/// (api/ builds one over the model's Faiss index; core never sees Faiss). For a known item, up to
+/// k other items that have embedding vectors, best first, as (item, affinity) where affinity is
+/// the inner product input(item) . output(other). Must be safe to call from many threads at once.
+/// An empty function means "no embedding search".
+using ComplementSearch = std::function<std::vector<std::pair<ItemIndex, float>>(ItemIndex item, std::size_t k)>;
 
 /// Business filters applied to every candidate.
 struct Filters {
@@ -40,6 +58,7 @@ struct Recommendation {
   float score = 0.0f;
   Relation relation = Relation::popular;
   std::string reason;  ///< the anchor item id (complement), "history" (repeat) or "popular"
+  Source source = Source::precomputed;
 };
 
 /// The answer to one Query.
@@ -55,11 +74,16 @@ struct RecommendResult {
 void validate(const Query& query, const ServeLimits& limits);
 
 /// Answers a query: basket completion when items is non-empty, else next order for the customer.
-/// Never returns a query item, an excluded item or a filtered one. Unknown ids are not errors.
-RecommendResult recommend(const Model& model, const Query& query);
+/// Never returns a query item, a substitute of one, an excluded item or a filtered one. Unknown
+/// ids are not errors. A basket whose table rows give fewer than `limit` items is filled from
+/// `complements` (when given; Source::embedding) before the popular fallback.
+RecommendResult recommend(const Model& model, const Query& query, const ComplementSearch& complements = {});
 
-/// Complements of one known item, best first, at most `limit`.
-std::vector<Recommendation> bought_together(const Model& model, ItemIndex item, std::size_t limit);
+/// Complements of one known item, best first, at most `limit`: its "bought together" row, then,
+/// if that row is short and `complements` is given, items from the embedding search
+/// (Source::embedding), never the item itself or one of its substitutes.
+std::vector<Recommendation> bought_together(const Model& model, ItemIndex item, std::size_t limit,
+                                            const ComplementSearch& complements = {});
 
 /// Substitutes of one known item (look-alikes rarely bought with it), best first, at most `limit`.
 std::vector<Recommendation> similar_items(const Model& model, ItemIndex item, std::size_t limit);

@@ -1,8 +1,10 @@
+#include "index/brute_force_index.h"
+
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 
 #include "core/error.h"
-#include "index/vector_index.h"
 
 namespace cobuy {
 namespace {
@@ -47,7 +49,19 @@ class BruteForceIndex final : public VectorIndex {
     f.write(reinterpret_cast<const char*>(data_.data()), static_cast<std::streamsize>(data_.size() * sizeof(float)));
     COBUY_CHECK(f.good(), ErrorCode::io, "cannot write " << path);
   }
+  std::vector<std::uint8_t> serialize() const override {
+    const std::uint32_t dim = static_cast<std::uint32_t>(dim_);
+    const std::uint64_t n = static_cast<std::uint64_t>(size());
+    std::vector<std::uint8_t> out(kHeaderBytes + data_.size() * sizeof(float));
+    std::memcpy(out.data(), &detail::kBruteForceMagic, 4);
+    std::memcpy(out.data() + 4, &dim, 4);
+    std::memcpy(out.data() + 8, &n, 8);
+    std::memcpy(out.data() + kHeaderBytes, data_.data(), data_.size() * sizeof(float));
+    return out;
+  }
   std::string description() const override { return "brute-force"; }
+
+  static constexpr std::size_t kHeaderBytes = 16;  // magic, dim, n
 
  private:
   int dim_;
@@ -57,6 +71,29 @@ class BruteForceIndex final : public VectorIndex {
 }  // namespace
 
 std::unique_ptr<VectorIndex> make_brute_force_index(int dim) { return std::make_unique<BruteForceIndex>(dim); }
+
+std::unique_ptr<VectorIndex> detail::brute_force_index_from_bytes(std::span<const std::uint8_t> bytes) {
+  constexpr std::size_t header = BruteForceIndex::kHeaderBytes;
+  COBUY_CHECK(bytes.size() >= header, ErrorCode::bad_data,
+              "brute-force index bytes are truncated (" << bytes.size() << " bytes, the header alone is " << header << ")");
+  std::uint32_t magic = 0, dim = 0;
+  std::uint64_t n = 0;
+  std::memcpy(&magic, bytes.data(), 4);
+  std::memcpy(&dim, bytes.data() + 4, 4);
+  std::memcpy(&n, bytes.data() + 8, 8);
+  COBUY_CHECK(magic == kBruteForceMagic, ErrorCode::bad_data, "not a serialized brute-force index");
+  COBUY_CHECK(dim > 0 && dim <= (1u << 20), ErrorCode::bad_data, "brute-force index has an invalid dimension " << dim);
+  const std::size_t floats = (bytes.size() - header) / sizeof(float);
+  COBUY_CHECK((bytes.size() - header) % sizeof(float) == 0 && n <= floats / dim && n * dim == floats,
+              ErrorCode::bad_data,
+              "brute-force index of " << n << " vectors of dimension " << dim << " does not fit in " << bytes.size()
+                                      << " bytes (truncated or corrupt)");
+  auto index = std::make_unique<BruteForceIndex>(static_cast<int>(dim));
+  std::vector<float> data(floats);
+  std::memcpy(data.data(), bytes.data() + header, floats * sizeof(float));
+  index->add(data);
+  return index;
+}
 
 double recall_at_k(const std::vector<SearchHit>& exact, const std::vector<SearchHit>& approx, int k) {
   COBUY_CHECK(k > 0 && exact.size() == approx.size() && exact.size() % static_cast<std::size_t>(k) == 0,

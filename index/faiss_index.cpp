@@ -1,9 +1,15 @@
 #include <faiss/Index.h>
 #include <faiss/impl/FaissException.h>
+#include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
 
+#include <cstring>
+#include <new>
+#include <stdexcept>
+
 #include "core/error.h"
+#include "index/brute_force_index.h"
 #include "index/vector_index.h"
 
 namespace cobuy {
@@ -20,8 +26,14 @@ class FaissIndex final : public VectorIndex {
     COBUY_CHECK(v.size() % d == 0, ErrorCode::bad_request,
                 "vector data size " << v.size() << " is not a multiple of dimension " << d);
     const auto n = static_cast<faiss::Index::idx_t>(v.size() / d);
-    if (!index_->is_trained) index_->train(n, v.data());
-    index_->add(n, v.data());
+    try {
+      if (!index_->is_trained) index_->train(n, v.data());
+      index_->add(n, v.data());
+    } catch (const faiss::FaissException& e) {
+      // For example an IVF index with more lists than training vectors.
+      COBUY_FAIL(ErrorCode::bad_request, "cannot add " << n << " vectors to Faiss index '" << description_
+                                                        << "': " << e.what());
+    }
   }
   std::vector<SearchHit> search(std::span<const float> q, int k) const override {
     COBUY_CHECK(k > 0, ErrorCode::bad_request, "k must be positive, got " << k);
@@ -40,6 +52,15 @@ class FaissIndex final : public VectorIndex {
     } catch (const faiss::FaissException& e) {
       COBUY_FAIL(ErrorCode::io, "cannot write index " << path << ": " << e.what());
     }
+  }
+  std::vector<std::uint8_t> serialize() const override {
+    faiss::VectorIOWriter writer;
+    try {
+      faiss::write_index(index_.get(), &writer);
+    } catch (const faiss::FaissException& e) {
+      COBUY_FAIL(ErrorCode::io, "cannot serialize Faiss index '" << description_ << "': " << e.what());
+    }
+    return std::move(writer.data);
   }
   std::string description() const override { return description_; }
 
@@ -67,6 +88,30 @@ std::unique_ptr<VectorIndex> load_faiss_index(const std::string& path) {
   } catch (const faiss::FaissException& e) {
     COBUY_FAIL(ErrorCode::bad_data, "cannot read Faiss index " << path << ": " << e.what());
   }
+}
+
+std::unique_ptr<VectorIndex> index_from_bytes(std::span<const std::uint8_t> bytes) {
+  COBUY_CHECK(!bytes.empty(), ErrorCode::bad_data, "cannot read a vector index from 0 bytes");
+  std::uint32_t magic = 0;
+  if (bytes.size() >= sizeof magic) std::memcpy(&magic, bytes.data(), sizeof magic);
+  if (magic == detail::kBruteForceMagic) return detail::brute_force_index_from_bytes(bytes);
+  faiss::VectorIOReader reader;
+  reader.data.assign(bytes.begin(), bytes.end());
+  std::unique_ptr<faiss::Index> index;
+  try {
+    index.reset(faiss::read_index(&reader));
+  } catch (const faiss::FaissException& e) {
+    COBUY_FAIL(ErrorCode::bad_data, "cannot read Faiss index from " << bytes.size() << " bytes: " << e.what());
+  } catch (const std::bad_alloc&) {
+    // A corrupt length field asks for an absurd allocation.
+    COBUY_FAIL(ErrorCode::bad_data, "cannot read Faiss index from " << bytes.size() << " bytes: corrupt sizes");
+  } catch (const std::length_error&) {
+    COBUY_FAIL(ErrorCode::bad_data, "cannot read Faiss index from " << bytes.size() << " bytes: corrupt sizes");
+  }
+  COBUY_CHECK(index, ErrorCode::bad_data, "cannot read Faiss index from " << bytes.size() << " bytes");
+  COBUY_CHECK(reader.rp == reader.data.size(), ErrorCode::bad_data,
+              "Faiss index bytes have " << (reader.data.size() - reader.rp) << " unexpected trailing bytes");
+  return std::make_unique<FaissIndex>(std::move(index), "loaded");
 }
 
 }  // namespace cobuy

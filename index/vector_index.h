@@ -31,6 +31,9 @@ class VectorIndex {
   virtual std::vector<SearchHit> search(std::span<const float> queries, int k) const = 0;
   /// Writes the index to `path`; throws Error(io) on failure.
   virtual void save(const std::string& path) const = 0;
+  /// The whole index as bytes that index_from_bytes() reads back (Faiss's own format for a Faiss
+  /// index, a small cobuy format for the brute-force one). Throws Error(io) on failure.
+  virtual std::vector<std::uint8_t> serialize() const = 0;
   /// The description it was built from ("Flat", "HNSW32", "brute-force", ...).
   virtual std::string description() const = 0;
 };
@@ -42,6 +45,11 @@ std::unique_ptr<VectorIndex> make_faiss_index(int dim, const std::string& factor
 std::unique_ptr<VectorIndex> load_faiss_index(const std::string& path);
 /// The exact reference implementation (no Faiss): scans every vector.
 std::unique_ptr<VectorIndex> make_brute_force_index(int dim);
+
+/// Rebuilds an index from the bytes of VectorIndex::serialize() (either kind). The result owns its
+/// data (`bytes` may be dropped afterwards). Throws Error(bad_data) for bytes that are not a whole,
+/// valid index; the message says why.
+std::unique_ptr<VectorIndex> index_from_bytes(std::span<const std::uint8_t> bytes);
 
 /// Share of the exact top-k ids that `approx` also returns, over all queries (0..1).
 double recall_at_k(const std::vector<SearchHit>& exact, const std::vector<SearchHit>& approx, int k);

@@ -127,6 +127,7 @@ NeighborTable top_k_neighbors(const PairCounts& pairs, std::span<const std::uint
     for (auto p = pairs.offsets[i]; p < pairs.offsets[i + 1]; ++p) {
       const ItemIndex j = pairs.items[p];
       const std::uint32_t c = pairs.counts[p];
+      if (c < config.min_support) continue;
       const double s = pair_score(config, c, item_orders[i], item_orders[j], static_cast<double>(n_orders));
       row.push_back({j, static_cast<float>(s), c});
     }

@@ -52,6 +52,7 @@ PairCounts count_pairs(const Baskets& baskets, std::uint32_t min_support, std::u
 double pair_score(const CooccurrenceConfig& config, double c, double n_i, double n_j, double n_orders);
 
 /// Per item, the top_k neighbours by pair_score, best first (ties: more orders, then lower index).
+/// Pairs seen in fewer than config.min_support orders are skipped.
 NeighborTable top_k_neighbors(const PairCounts& pairs, std::span<const std::uint32_t> item_orders,
                               std::uint64_t n_orders, const CooccurrenceConfig& config);
 

@@ -1,6 +1,7 @@
 #include "training/ease.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <vector>
 
@@ -17,8 +18,8 @@ void dpotri_(const char* uplo, const int* n, double* a, const int* lda, int* inf
 
 namespace cobuy {
 
-NeighborTable train_ease(const Baskets& baskets, const EaseConfig& config, std::uint32_t top_k,
-                         std::uint32_t max_basket) {
+NeighborTable train_ease(const Baskets& baskets, const PairCounts& pairs, const EaseConfig& config,
+                         std::uint32_t top_k, std::uint32_t max_basket) {
   COBUY_CHECK(config.lambda > 0, ErrorCode::bad_request, "ease.lambda must be > 0, got " << config.lambda);
   COBUY_CHECK(config.max_items >= 2, ErrorCode::bad_request, "ease.max_items must be >= 2");
   const auto counts = item_order_counts(baskets);
@@ -31,17 +32,22 @@ NeighborTable train_ease(const Baskets& baskets, const EaseConfig& config, std::
   std::vector<int> dense(baskets.n_items, -1);
   for (int d = 0; d < n; ++d) dense[order[static_cast<std::size_t>(d)]] = d;
 
-  // Gram matrix G = X'X (+ lambda on the diagonal) over the kept items, from exact pair counts.
-  const PairCounts pairs = count_pairs(baskets, 1, max_basket);
+  // Gram matrix G = X'WX (+ lambda on the diagonal) over the kept items, W = diag(|b|^-basket_weight).
   Eigen::MatrixXd g = Eigen::MatrixXd::Zero(n, n);
-  for (int d = 0; d < n; ++d) {
-    const ItemIndex i = order[static_cast<std::size_t>(d)];
-    g(d, d) = counts[i] + config.lambda;
-    for (auto p = pairs.offsets[i]; p < pairs.offsets[i + 1]; ++p) {
-      const int e = dense[pairs.items[p]];
-      if (e >= 0) g(e, d) = pairs.counts[p];
+  std::vector<int> kept;
+  for (std::size_t b = 0; b < baskets.size(); ++b) {
+    const auto basket = baskets.basket(b);
+    if (basket.size() > max_basket) continue;
+    const double w = std::pow(static_cast<double>(basket.size()), -config.basket_weight);
+    kept.clear();
+    for (ItemIndex i : basket) {
+      if (dense[i] >= 0) kept.push_back(dense[i]);
+    }
+    for (int d : kept) {
+      for (int e : kept) g(e, d) += w;
     }
   }
+  g.diagonal().array() += config.lambda;
   int info = 0;
   const char uplo = 'L';
   dpotrf_(&uplo, &n, g.data(), &n, &info);

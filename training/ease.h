@@ -15,7 +15,8 @@ namespace cobuy {
 /// returns each item's top_k largest positive weights B[i][j] as neighbours (count = co-occurrences).
 /// Items outside the max_items most frequent get empty rows. Throws Error(bad_request) for
 /// lambda <= 0 or max_items < 2.
-NeighborTable train_ease(const Baskets& baskets, const EaseConfig& config, std::uint32_t top_k,
-                         std::uint32_t max_basket);
+/// `pairs` are the pair counts of `baskets` (any min_support), used for the neighbours' counts.
+NeighborTable train_ease(const Baskets& baskets, const PairCounts& pairs, const EaseConfig& config,
+                         std::uint32_t top_k, std::uint32_t max_basket);
 
 }  // namespace cobuy

@@ -5,6 +5,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include "core/error.h"
 #include "index/vector_index.h"
 
 namespace cobuy {
@@ -70,6 +71,25 @@ NeighborTable embedding_complements(const SgnsEmbeddings& e, std::uint32_t top_k
 NeighborTable embedding_lookalikes(const SgnsEmbeddings& e, std::uint32_t top_k, const std::string& factory) {
   const Packed p = pack(e, e.input, true);
   return search_table(e, p, p, top_k, factory);
+}
+
+ItemEmbeddings item_embeddings(const SgnsEmbeddings& e, const std::string& factory) {
+  ItemEmbeddings out;
+  if (e.dim <= 0) return out;
+  const auto d = static_cast<std::size_t>(e.dim);
+  COBUY_ASSERT(e.input.size() == e.n_items * d && e.output.size() == e.n_items * d && e.trained.size() == e.n_items);
+  out.dim = static_cast<std::uint32_t>(e.dim);
+  out.input.assign(e.n_items * d, 0.0f);
+  std::vector<float> output(e.n_items * d, 0.0f);
+  for (std::size_t i = 0; i < e.n_items; ++i) {
+    if (!e.trained[i]) continue;
+    std::copy_n(e.input_row(i), d, out.input.begin() + static_cast<std::ptrdiff_t>(i * d));
+    std::copy_n(e.output_row(i), d, output.begin() + static_cast<std::ptrdiff_t>(i * d));
+  }
+  auto index = make_faiss_index(e.dim, factory);
+  if (e.n_items > 0) index->add(output);
+  out.complement_index = index->serialize();
+  return out;
 }
 
 NeighborTable substitutes_from_lookalikes(const NeighborTable& lookalikes, const PairCounts& pairs,

@@ -19,6 +19,11 @@ NeighborTable embedding_complements(const SgnsEmbeddings& e, std::uint32_t top_k
 /// Per trained item, the top_k trained items j != i by cosine(input_i, input_j).
 NeighborTable embedding_lookalikes(const SgnsEmbeddings& e, std::uint32_t top_k, const std::string& factory);
 
+/// What the model keeps of `e` for query time: the input vectors (untrained rows zeroed) and a
+/// serialized index built with `factory` over all n_items output vectors (untrained rows zeroed,
+/// so row id == ItemIndex). Empty when e.dim == 0.
+ItemEmbeddings item_embeddings(const SgnsEmbeddings& e, const std::string& factory);
+
 /// The look-alikes of each item with cosine >= min_similarity whose co-purchase lift
 /// c_ij * N / (n_i * n_j) is below max_lift (pairs missing from `pairs` count as 0 co-purchases).
 /// Count fields are set to c_ij.

@@ -64,7 +64,7 @@ void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const Tr
     sources.push_back({&cooc, config.blend.cooccurrence});
   }
   if (config.blend.ease > 0) {
-    ease = train_ease(baskets, config.ease, top_k, config.cooccurrence.max_basket);
+    ease = train_ease(baskets, pairs, config.ease, top_k, config.cooccurrence.max_basket);
     sources.push_back({&ease, config.blend.ease});
   }
   if (config.embedding.epochs > 0) {
@@ -72,6 +72,7 @@ void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const Tr
       report(progress, "embed", static_cast<std::uint64_t>(s.epoch), config.embedding.epochs);
       log::debug("embedding epoch", {{"epoch", s.epoch}, {"loss", s.loss}, {"pairs_per_s", s.pairs_per_second}});
     });
+    m.embeddings = item_embeddings(vectors, config.embedding.index);
     const auto lookalikes = embedding_lookalikes(vectors, top_k, config.embedding.index);
     m.similar = substitutes_from_lookalikes(lookalikes, pairs, m.item_orders, baskets.size(),
                                             config.embedding.substitute_max_lift,
@@ -181,7 +182,10 @@ Model train_model(const OrderData& data, const TrainConfig& config, const nlohma
   report(progress, "count", 0, 3);
   const Baskets baskets = baskets_from_orders(data);
   m.item_orders = item_order_counts(baskets);
-  const PairCounts pairs = count_pairs(baskets, config.cooccurrence.min_support, config.cooccurrence.max_basket);
+  // Every co-purchased pair, even once: EASE and the substitute test need the true counts (a
+  // rare item's real partner must not look never-bought-with-it); the co-occurrence table
+  // applies min_support itself.
+  const PairCounts pairs = count_pairs(baskets, 1, config.cooccurrence.max_basket);
   report(progress, "count", 1, 3);
   build_item_tables(baskets, pairs, config, m, progress);
   report(progress, "count", 2, 3);
@@ -192,7 +196,9 @@ Model train_model(const OrderData& data, const TrainConfig& config, const nlohma
   m.stats.orders = data.orders.size();
   m.stats.items = data.catalog.size();
   m.stats.customers = data.customer_ids.size();
-  m.stats.pairs = pairs.entries() / 2;
+  m.stats.pairs = static_cast<std::uint64_t>(std::count_if(pairs.counts.begin(), pairs.counts.end(), [&](std::uint32_t c) {
+                    return c >= config.cooccurrence.min_support;
+                  })) / 2;
   for (const auto& o : data.orders) {
     if (o.time == kNoTime) continue;
     if (m.stats.first_order == kNoTime || o.time < m.stats.first_order) m.stats.first_order = o.time;

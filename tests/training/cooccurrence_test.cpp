@@ -109,6 +109,7 @@ TEST(TopK, ShrinkageKeepsTinyCountsFromWinning) {
   CooccurrenceConfig c;
   c.score = PairScore::lift;
   c.shrinkage = 0;
+  c.min_support = 1;
   auto raw = top_k_neighbors(pairs, counts, b.size(), c);
   ASSERT_EQ(raw.row(0).size(), 2u);
   EXPECT_EQ(raw.row(0)[0].item, 1u) << "without shrinkage the one-off pair wins (lift N/31 against N/62)";
@@ -116,6 +117,10 @@ TEST(TopK, ShrinkageKeepsTinyCountsFromWinning) {
   auto shrunk = top_k_neighbors(pairs, counts, b.size(), c);
   EXPECT_EQ(shrunk.row(0)[0].item, 2u) << "with shrinkage the well-supported pair wins";
   EXPECT_EQ(shrunk.row(0)[0].count, 30u);
+  c.min_support = 2;
+  auto supported = top_k_neighbors(pairs, counts, b.size(), c);
+  ASSERT_EQ(supported.row(0).size(), 1u) << "the one-off pair is below min_support";
+  EXPECT_EQ(supported.row(0)[0].item, 2u);
 }
 
 TEST(TopK, KeepsKBestSortedAndNeverTheItemItself) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include <Eigen/Dense>
@@ -26,18 +27,17 @@ Baskets small_baskets() {
   return b;
 }
 
-TEST(Ease, MatchesADirectDenseSolution) {
-  const Baskets b = small_baskets();
-  EaseConfig c;
-  c.lambda = 10;
-  const NeighborTable t = train_ease(b, c, 100, 500);
-
-  // Reference: X (baskets x items), P = (X'X + lambda I)^-1, B = I - P / diag(P).
+// Checks train_ease against the textbook solution: X (baskets x items), W = diag(|b|^-basket_weight),
+// P = (X'WX + lambda I)^-1, B = I - P / diag(P).
+void expect_matches_dense_solution(const Baskets& b, const EaseConfig& c) {
+  const NeighborTable t = train_ease(b, count_pairs(b, 1, 500), c, 100, 500);
   Eigen::MatrixXd x = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(b.size()), 12);
+  Eigen::VectorXd w(static_cast<Eigen::Index>(b.size()));
   for (std::size_t k = 0; k < b.size(); ++k) {
     for (ItemIndex i : b.basket(k)) x(static_cast<Eigen::Index>(k), i) = 1;
+    w(static_cast<Eigen::Index>(k)) = std::pow(static_cast<double>(b.basket(k).size()), -c.basket_weight);
   }
-  Eigen::MatrixXd g = x.transpose() * x;
+  Eigen::MatrixXd g = x.transpose() * w.asDiagonal() * x;
   g.diagonal().array() += c.lambda;
   const Eigen::MatrixXd p = g.inverse();
   for (ItemIndex i = 0; i < 12; ++i) {
@@ -55,11 +55,24 @@ TEST(Ease, MatchesADirectDenseSolution) {
   EXPECT_EQ(t.row(0)[0].item, 1u) << "the planted pair is item 0's strongest weight";
 }
 
+TEST(Ease, MatchesADirectDenseSolution) {
+  EaseConfig c;
+  c.lambda = 10;
+  expect_matches_dense_solution(small_baskets(), c);
+}
+
+TEST(Ease, WeightsBasketsByInverseSize) {
+  EaseConfig c;
+  c.lambda = 3;
+  c.basket_weight = 0.5;
+  expect_matches_dense_solution(small_baskets(), c);
+}
+
 TEST(Ease, OnlyTheMostFrequentItemsTakePart) {
   const Baskets b = small_baskets();
   EaseConfig c;
   c.max_items = 2;
-  const NeighborTable t = train_ease(b, c, 100, 500);
+  const NeighborTable t = train_ease(b, count_pairs(b, 1, 500), c, 100, 500);
   std::size_t non_empty = 0;
   for (ItemIndex i = 0; i < 12; ++i) non_empty += t.row(i).empty() ? 0 : 1;
   EXPECT_LE(non_empty, 2u);
@@ -70,7 +83,7 @@ TEST(Ease, RejectsBadParameters) {
   const Baskets b = small_baskets();
   EaseConfig c;
   c.lambda = 0;
-  EXPECT_THROW(train_ease(b, c, 100, 500), Error);
+  EXPECT_THROW(train_ease(b, count_pairs(b, 1, 500), c, 100, 500), Error);
 }
 
 }  // namespace

@@ -80,5 +80,30 @@ TEST(Substitutes, BasketCompletionNeverOffersTheOtherTea) {
   EXPECT_EQ(std::count(got.begin(), got.end(), "black-tea"), 0);
 }
 
+TEST(Substitutes, RarePairsBelowMinSupportStillCountAsBoughtTogether) {
+  // "rare" is bought twice with tea and saucer: below min_support 3, but far above chance, so
+  // neither may be labelled its substitute however alike their vectors are.
+  OrderData d;
+  for (int k = 0; k < 8; ++k) testing::add_order(d, "a" + std::to_string(k), {"tea", "saucer"});
+  for (int k = 0; k < 6; ++k) testing::add_order(d, "b" + std::to_string(k), {"pen", "paper"});
+  for (int k = 0; k < 2; ++k) testing::add_order(d, "r" + std::to_string(k), {"rare", "tea", "saucer"});
+  TrainConfig c;
+  c.cooccurrence.min_support = 3;
+  c.blend.ease = 0;
+  c.embedding.epochs = 60;
+  c.embedding.dim = 8;
+  c.embedding.subsample = 0;
+  c.embedding.deterministic = true;
+  c.embedding.substitute_min_similarity = -1;  // every look-alike is a candidate
+  const Model m = train_model(d, c);
+  const auto rare = *m.catalog.find("rare");
+  for (const auto& s : m.similar.row(rare)) {
+    EXPECT_NE(m.catalog.ids[s.item], "tea");
+    EXPECT_NE(m.catalog.ids[s.item], "saucer");
+  }
+  EXPECT_TRUE(m.bought_together.row(rare).empty()) << "its pairs are below min_support";
+  EXPECT_EQ(m.stats.pairs, 2u) << "tea-saucer and pen-paper";
+}
+
 }  // namespace
 }  // namespace cobuy
