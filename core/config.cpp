@@ -112,8 +112,9 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
         {"deterministic", c.embedding.deterministic},
         {"index", c.embedding.index},
         {"substitute_max_lift", c.embedding.substitute_max_lift},
-        {"substitute_min_similarity", c.embedding.substitute_min_similarity}}},
-      {"blend", {{"cooccurrence", c.blend.cooccurrence}, {"ease", c.blend.ease}, {"embedding", c.blend.embedding}}},
+        {"substitute_min_similarity", c.embedding.substitute_min_similarity},
+        {"substitute_min_expected", c.embedding.substitute_min_expected}}},
+      {"blend", {{"cooccurrence", c.blend.cooccurrence}, {"ease", c.blend.ease}, {"embedding", c.blend.embedding}, {"history", c.blend.history}}},
       {"popularity", {{"half_life_days", c.popularity.half_life_days}, {"top_n", c.popularity.top_n}}},
       {"next_order",
        {{"repeat_weight", c.next_order.repeat_weight},
@@ -159,12 +160,14 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     r.read("index", m.index);
     r.read("substitute_max_lift", m.substitute_max_lift);
     r.read("substitute_min_similarity", m.substitute_min_similarity);
+    r.read("substitute_min_expected", m.substitute_min_expected);
     r.reject_unknown();
   }
   if (const json* b = top.child("blend")) {
     ObjectReader r(*b, "blend");
     r.read("cooccurrence", c.blend.cooccurrence);
     r.read("ease", c.blend.ease);
+    r.read("history", c.blend.history);
     r.read("embedding", c.blend.embedding);
     r.reject_unknown();
   }
@@ -221,6 +224,8 @@ void validate(const TrainConfig& c) {
   COBUY_CHECK(c.ease.max_items >= 2 && c.ease.max_items <= 50000, ErrorCode::bad_request,
               "ease.max_items must be in [2, 50000] (it needs max_items^2 doubles of memory), got "
                   << c.ease.max_items);
+  COBUY_CHECK(c.blend.history >= 0 && c.blend.history <= 100, ErrorCode::bad_request,
+              "blend.history must be in [0, 100], got " << c.blend.history);
   COBUY_CHECK(c.blend.cooccurrence >= 0 && c.blend.ease >= 0 && c.blend.embedding >= 0 &&
                   c.blend.cooccurrence + c.blend.ease + c.blend.embedding > 0,
               ErrorCode::bad_request, "blend weights must be >= 0 and not all 0");
@@ -240,6 +245,8 @@ void validate(const TrainConfig& c) {
   COBUY_CHECK(m.min_count >= 1, ErrorCode::bad_request, "embedding.min_count must be >= 1");
   COBUY_CHECK(!m.index.empty(), ErrorCode::bad_request, "embedding.index must name a Faiss index (\"Flat\", \"HNSW32\")");
   COBUY_CHECK(m.substitute_max_lift >= 0, ErrorCode::bad_request, "embedding.substitute_max_lift must be >= 0");
+  COBUY_CHECK(m.substitute_min_expected >= 0 && m.substitute_min_expected <= 1e6, ErrorCode::bad_request,
+              "embedding.substitute_min_expected must be in [0, 1e6], got " << m.substitute_min_expected);
   COBUY_CHECK(m.substitute_min_similarity >= -1 && m.substitute_min_similarity <= 1, ErrorCode::bad_request,
               "embedding.substitute_min_similarity must be a cosine in [-1, 1]");
   COBUY_CHECK(c.popularity.half_life_days >= 0, ErrorCode::bad_request,

@@ -50,6 +50,7 @@ struct EmbeddingConfig {
   std::string index = "Flat";         ///< Faiss factory string for neighbour search ("Flat" = exact)
   double substitute_max_lift = 0.5;   ///< look-alikes bought together below this lift are substitutes
   double substitute_min_similarity = 0.8;  ///< ... if their input vectors' cosine is at least this
+  double substitute_min_expected = 5.0;    ///< ... and chance alone would put them together in this many orders
 };
 
 /// Weights of the sources of the "bought together" blend; a source with weight 0 is not trained.
@@ -57,6 +58,7 @@ struct BlendConfig {
   double cooccurrence = 0.25;  ///< normalised co-purchase score (cooccurrence.score)
   double ease = 1.0;           ///< EASE weights
   double embedding = 0.0;      ///< input-output embedding affinity
+  double history = 0.4;        ///< a known customer's own past items, when completing their basket
 };
 
 /// Parameters of popularity (the fallback list).

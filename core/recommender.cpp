@@ -147,20 +147,12 @@ bool backfill_popular(const Model& m, const Eligibility& ok, std::size_t limit, 
   return used;
 }
 
-void complete_basket(const Model& m, const std::vector<ItemIndex>& anchors, Eligibility& ok, std::size_t limit,
-                     std::vector<Recommendation>& out) {
-  std::unordered_map<ItemIndex, Candidate> cands;
-  for (ItemIndex a : anchors) {
-    for (const auto& n : m.bought_together.row(a)) add_part(cands[n.item], n.score, a);
-  }
-  rank_into(m, cands, ok, limit, out);
-}
-
-void next_order(const Model& m, std::uint32_t customer, std::optional<Timestamp> at, Eligibility& ok,
-                std::size_t limit, std::vector<Recommendation>& out) {
+/// The customer's past items weighted by the recency of the orders holding them (orders from
+/// `at` on are ignored), and the largest weight (0 when there is no history).
+std::pair<std::unordered_map<ItemIndex, double>, double> history_weights(const Model& m, std::uint32_t customer,
+                                                                          std::optional<Timestamp> at) {
   const auto& h = m.customers;
-  const auto& cfg = m.config.next_order;
-  // Item weights from the customer's orders before `at`, decayed by age.
+  const double half_life = m.config.next_order.half_life_days;
   std::unordered_map<ItemIndex, double> weight;
   Timestamp reference = kNoTime;
   for (auto o = h.order_offsets[customer]; o < h.order_offsets[customer + 1]; ++o) {
@@ -172,14 +164,46 @@ void next_order(const Model& m, std::uint32_t customer, std::optional<Timestamp>
     const Timestamp t = h.order_times[o];
     if (at && t != kNoTime && t >= *at) continue;
     double w = 1.0;
-    if (cfg.half_life_days > 0 && t != kNoTime && reference != kNoTime) {
-      w = std::exp2(-static_cast<double>(std::max<Timestamp>(0, reference - t)) / kSecondsPerDay / cfg.half_life_days);
+    if (half_life > 0 && t != kNoTime && reference != kNoTime) {
+      w = std::exp2(-static_cast<double>(std::max<Timestamp>(0, reference - t)) / kSecondsPerDay / half_life);
     }
     for (auto p = h.item_offsets[o]; p < h.item_offsets[o + 1]; ++p) weight[h.items[p]] += w;
   }
-  if (weight.empty()) return;
   double max_w = 0;
   for (const auto& [i, w] : weight) max_w = std::max(max_w, w);
+  return {std::move(weight), max_w};
+}
+
+/// Ranks complements of the basket's anchors. For a known customer (customer >= 0), their own
+/// past items also score blend.history x their recency weight (relative to the customer's top
+/// item) x the best basket score, so a wholesaler's usual items rank among the basket's
+/// complements; an item reached only through history is a repeat.
+void complete_basket(const Model& m, const std::vector<ItemIndex>& anchors, std::int64_t customer,
+                     std::optional<Timestamp> at, Eligibility& ok, std::size_t limit, std::vector<Recommendation>& out) {
+  std::unordered_map<ItemIndex, Candidate> cands;
+  for (ItemIndex a : anchors) {
+    for (const auto& n : m.bought_together.row(a)) add_part(cands[n.item], n.score, a);
+  }
+  const double history = m.config.blend.history;
+  if (customer >= 0 && history > 0) {
+    const auto [weight, max_w] = history_weights(m, static_cast<std::uint32_t>(customer), at);
+    double top = 0;
+    for (const auto& [i, c] : cands) top = std::max(top, c.score);
+    if (top <= 0) top = 1.0;
+    for (const auto& [i, w] : weight) {
+      auto [it, fresh] = cands.try_emplace(i);
+      it->second.score += history * w / max_w * top;
+      if (fresh) it->second.repeat = true;
+    }
+  }
+  rank_into(m, cands, ok, limit, out);
+}
+
+void next_order(const Model& m, std::uint32_t customer, std::optional<Timestamp> at, Eligibility& ok,
+                std::size_t limit, std::vector<Recommendation>& out) {
+  const auto& cfg = m.config.next_order;
+  const auto [weight, max_w] = history_weights(m, customer, at);
+  if (weight.empty()) return;
 
   std::unordered_map<ItemIndex, Candidate> comp;
   for (const auto& [a, w] : weight) {
@@ -247,16 +271,20 @@ RecommendResult recommend(const Model& m, const Query& q, const ComplementSearch
       res.unknown_items.push_back(id);
     }
   }
-  if (!q.items.empty()) {
-    complete_basket(m, anchors, ok, q.limit, res.items);
-    backfill_embedding(m, complements, anchors, ok, q.limit, res.items);
-  } else if (q.customer_id) {
+  std::int64_t customer = -1;
+  if (q.customer_id) {
     auto c = m.customers.index.find(*q.customer_id);
     if (c == m.customers.index.end()) {
       res.unknown_customer = true;
     } else {
-      next_order(m, c->second, q.at, ok, q.limit, res.items);
+      customer = c->second;
     }
+  }
+  if (!q.items.empty()) {
+    complete_basket(m, anchors, customer, q.at, ok, q.limit, res.items);
+    backfill_embedding(m, complements, anchors, ok, q.limit, res.items);
+  } else if (customer >= 0) {
+    next_order(m, static_cast<std::uint32_t>(customer), q.at, ok, q.limit, res.items);
   }
   res.fallback = backfill_popular(m, ok, q.limit, res.items);
   return res;

@@ -94,7 +94,7 @@ ItemEmbeddings item_embeddings(const SgnsEmbeddings& e, const std::string& facto
 
 NeighborTable substitutes_from_lookalikes(const NeighborTable& lookalikes, const PairCounts& pairs,
                                           std::span<const std::uint32_t> item_orders, std::uint64_t n_orders,
-                                          double max_lift, double min_similarity) {
+                                          double max_lift, double min_similarity, double min_expected) {
   NeighborTable t;
   t.offsets.assign(lookalikes.items() + 1, 0);
   std::vector<std::vector<Neighbor>> rows(lookalikes.items());
@@ -108,6 +108,7 @@ NeighborTable substitutes_from_lookalikes(const NeighborTable& lookalikes, const
           it != last && *it == nb.item ? pairs.counts[static_cast<std::size_t>(it - pairs.items.begin())] : 0;
       const double expected =
           static_cast<double>(item_orders[i]) * item_orders[nb.item] / std::max<double>(1.0, static_cast<double>(n_orders));
+      if (expected < min_expected) continue;  // too rare for "seldom together" to mean anything
       const double lift = expected > 0 ? c / expected : 0.0;
       if (lift < max_lift) rows[i].push_back({nb.item, nb.score, c});
     }

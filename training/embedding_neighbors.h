@@ -26,9 +26,10 @@ ItemEmbeddings item_embeddings(const SgnsEmbeddings& e, const std::string& facto
 
 /// The look-alikes of each item with cosine >= min_similarity whose co-purchase lift
 /// c_ij * N / (n_i * n_j) is below max_lift (pairs missing from `pairs` count as 0 co-purchases).
-/// Count fields are set to c_ij.
+/// Only pairs expected in at least min_expected orders by chance (n_i * n_j / N) qualify: for
+/// rarer pairs, never seeing them together is no evidence. Count fields are set to c_ij.
 NeighborTable substitutes_from_lookalikes(const NeighborTable& lookalikes, const PairCounts& pairs,
                                           std::span<const std::uint32_t> item_orders, std::uint64_t n_orders,
-                                          double max_lift, double min_similarity);
+                                          double max_lift, double min_similarity, double min_expected);
 
 }  // namespace cobuy

@@ -76,7 +76,8 @@ void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const Tr
     const auto lookalikes = embedding_lookalikes(vectors, top_k, config.embedding.index);
     m.similar = substitutes_from_lookalikes(lookalikes, pairs, m.item_orders, baskets.size(),
                                             config.embedding.substitute_max_lift,
-                                            config.embedding.substitute_min_similarity);
+                                            config.embedding.substitute_min_similarity,
+                                            config.embedding.substitute_min_expected);
     if (config.blend.embedding > 0) {
       emb = embedding_complements(vectors, top_k, config.embedding.index);
       sources.push_back({&emb, config.blend.embedding});

@@ -131,6 +131,51 @@ TEST_F(RecommenderTest, UnknownCustomerFallsBack) {
   EXPECT_EQ(r.items.size(), 1u);
 }
 
+TEST_F(RecommenderTest, BasketQueryWithACustomerRanksTheirOwnItems) {
+  // cake's only complement is tea; alice also bought saucer and pen.
+  Query q;
+  q.items = {"cake"};
+  q.limit = 3;
+  auto plain = recommend(model_, q);
+  ASSERT_EQ(plain.items.size(), 3u);
+  EXPECT_EQ(model_.catalog.ids[plain.items[0].item], "tea");
+  EXPECT_EQ(plain.items[1].relation, Relation::popular) << "without a customer the rest is popular backfill";
+
+  q.customer_id = "alice";
+  auto r = recommend(model_, q);
+  EXPECT_FALSE(r.unknown_customer);
+  const auto got = ids(model_, r);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], "tea") << "a complement she also bought before";
+  EXPECT_EQ(r.items[0].relation, Relation::complement);
+  for (std::size_t k = 1; k < 3; ++k) {
+    EXPECT_TRUE(got[k] == "saucer" || got[k] == "pen") << got[k];
+    EXPECT_EQ(r.items[k].relation, Relation::repeat);
+    EXPECT_EQ(r.items[k].reason, "history");
+  }
+  EXPECT_FALSE(r.fallback);
+
+  q.at = *parse_timestamp("2011-05-01");  // the pen order is later
+  const auto before = ids(model_, recommend(model_, q));
+  EXPECT_NE(std::find(before.begin(), before.end(), "saucer"), before.end());
+
+  q.customer_id = "nobody";
+  auto unknown = recommend(model_, q);
+  EXPECT_TRUE(unknown.unknown_customer);
+  EXPECT_EQ(ids(model_, unknown), ids(model_, plain));
+}
+
+TEST_F(RecommenderTest, HistoryWeightZeroIgnoresTheCustomerInBasketQueries) {
+  Model m = model_;
+  m.config.blend.history = 0;
+  Query q;
+  q.items = {"cake"};
+  q.limit = 3;
+  const auto plain = ids(m, recommend(m, q));
+  q.customer_id = "alice";
+  EXPECT_EQ(ids(m, recommend(m, q)), plain);
+}
+
 TEST(QueryValidation, RejectsAbsurdParameters) {
   ServeLimits limits;
   Query q;
