@@ -1,7 +1,7 @@
 // Basket-completion quality of the co-occurrence scores on the reference split (train before
 // 2011-09-01, test on later orders whose items all occur in training, one hidden item per order,
 // seed 42). Not a timing benchmark: it prints a markdown table used to choose the defaults.
-//   build/bench/cobuy_quality_bench [ORDERS_FILE [online-retail|instacart]]
+//   build/bench/cobuy_quality_bench [ORDERS_FILE|- [online-retail|instacart [pairs]]]
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -18,7 +18,8 @@
 int main(int argc, char** argv) {
   using namespace cobuy;
   log::set_level(log::Level::error);
-  const std::string path = argc > 1 ? argv[1] : bench::online_retail_path();
+  // "-" (or no argument) = the Online Retail file.
+  const std::string path = argc > 1 && std::string(argv[1]) != "-" ? argv[1] : bench::online_retail_path();
   const std::string format = argc > 2 ? argv[2] : "online-retail";
   IngestOptions options;
   options.format = parse_order_format(format);

@@ -49,7 +49,7 @@ struct EmbeddingConfig {
   bool deterministic = false;         ///< single-threaded, bit-for-bit reproducible
   std::string index = "Flat";         ///< Faiss factory string for neighbour search ("Flat" = exact)
   double substitute_max_lift = 0.5;   ///< look-alikes bought together below this lift are substitutes
-  double substitute_min_similarity = 0.8;  ///< ... if their input vectors' cosine is at least this
+  double substitute_min_similarity = 0.5;  ///< ... if their input vectors' cosine is at least this
   double substitute_min_expected = 5.0;    ///< ... and chance alone would put them together in this many orders
 };
 
