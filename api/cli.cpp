@@ -22,6 +22,7 @@ int run(int argc, char** argv) {
   add_serve_command(app);
   add_recommend_command(app);
   add_demo_command(app);
+  add_eval_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

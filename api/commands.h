@@ -12,5 +12,6 @@ void add_train_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_recommend_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 
 }  // namespace cobuy::cli

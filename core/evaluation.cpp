@@ -38,6 +38,24 @@ std::pair<OrderData, OrderData> split_random(const OrderData& data, double test_
   return {std::move(train), std::move(test)};
 }
 
+std::pair<OrderData, OrderData> split_last_basket(const OrderData& data) {
+  auto train = empty_like(data);
+  auto test = empty_like(data);
+  std::vector<std::int64_t> last(data.customer_ids.size(), -1);
+  for (std::size_t o = 0; o < data.orders.size(); ++o) {
+    const auto c = data.orders[o].customer;
+    if (c == kNoCustomer) continue;
+    auto& l = last[static_cast<std::size_t>(c)];
+    if (l < 0 || data.orders[o].time >= data.orders[static_cast<std::size_t>(l)].time) l = static_cast<std::int64_t>(o);
+  }
+  for (std::size_t o = 0; o < data.orders.size(); ++o) {
+    const auto c = data.orders[o].customer;
+    const bool is_last = c != kNoCustomer && last[static_cast<std::size_t>(c)] == static_cast<std::int64_t>(o);
+    (is_last ? test : train).orders.push_back(data.orders[o]);
+  }
+  return {std::move(train), std::move(test)};
+}
+
 std::vector<BasketCase> basket_completion_cases(const OrderData& train, const OrderData& test, std::uint64_t seed) {
   std::vector<char> in_train(train.catalog.size(), 0);
   for (const auto& o : train.orders) {

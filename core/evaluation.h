@@ -18,6 +18,10 @@ std::pair<OrderData, OrderData> split_by_time(const OrderData& data, Timestamp c
 /// A seeded random split of orders: each order goes to test with probability `test_fraction`.
 std::pair<OrderData, OrderData> split_random(const OrderData& data, double test_fraction, std::uint64_t seed);
 
+/// Each customer's last order (latest time; ties: the later one in the data) goes to test,
+/// everything else to train; orders without a customer stay in train.
+std::pair<OrderData, OrderData> split_last_basket(const OrderData& data);
+
 /// One basket-completion case: the visible items of a test order and the one hidden item.
 struct BasketCase {
   std::vector<std::string> given;

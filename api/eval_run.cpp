@@ -1,0 +1,197 @@
+#include "api/eval_run.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+
+#include "core/bootstrap.h"
+#include "core/error.h"
+#include "core/evaluation.h"
+#include "core/offline_eval.h"
+#include "core/time_util.h"
+#include "training/train.h"
+
+namespace cobuy::cli {
+namespace {
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+/// One model of the comparison: how it ranks, and what training it took.
+struct Contender {
+  std::string name;
+  std::string description;
+  double train_seconds = 0;
+  std::shared_ptr<const Model> model;  // the model it ranks with (the reference one for list baselines)
+  Ranker rank;
+};
+
+json interval_json(const std::vector<double>& values, const EvalRun& run) {
+  const auto ci = bootstrap_mean(values, run.bootstrap_resamples, run.seed);
+  return {{"mean", ci.mean}, {"low", ci.low}, {"high", ci.high}, {"n", values.size()}};
+}
+
+json task_json(const TaskScores& s, const EvalRun& run) {
+  json metrics = json::object(), coverage = json::object(), popularity = json::object();
+  for (const auto& [name, per_k] : s.metrics) {
+    json by_k = json::object();
+    for (std::size_t j = 0; j < s.ks.size(); ++j) by_k[std::to_string(s.ks[j])] = interval_json(per_k[j], run);
+    metrics[name] = by_k;
+  }
+  for (std::size_t j = 0; j < s.ks.size(); ++j) {
+    coverage[std::to_string(s.ks[j])] = s.coverage[j];
+    popularity[std::to_string(s.ks[j])] = s.popularity_percentile[j];
+  }
+  return {{"metrics", metrics}, {"coverage", coverage}, {"popularity_percentile", popularity}};
+}
+
+std::shared_ptr<const Model> timed_train(const OrderData& train, const TrainConfig& c, double& seconds) {
+  const auto t = Clock::now();
+  auto m = std::make_shared<const Model>(train_model(train, c));
+  seconds = std::chrono::duration<double>(Clock::now() - t).count();
+  return m;
+}
+
+}  // namespace
+
+SplitSpec parse_split(const std::string& text) {
+  SplitSpec s;
+  s.text = text;
+  if (text == "last-basket") {
+    s.kind = SplitSpec::Kind::last_basket;
+  } else if (text.rfind("time:", 0) == 0) {
+    s.kind = SplitSpec::Kind::time;
+    auto t = parse_timestamp(text.substr(5));
+    COBUY_CHECK(t.has_value(), ErrorCode::bad_request,
+                "--split time:DATE needs an ISO-8601 date such as 2011-09-01, got '" << text.substr(5) << "'");
+    s.cut = *t;
+  } else if (text.rfind("random:", 0) == 0) {
+    s.kind = SplitSpec::Kind::random;
+    const std::string f = text.substr(7);
+    char* end = nullptr;
+    s.fraction = std::strtod(f.c_str(), &end);
+    COBUY_CHECK(!f.empty() && end && *end == '\0' && s.fraction > 0 && s.fraction < 1, ErrorCode::bad_request,
+                "--split random:FRACTION needs a test share between 0 and 1 such as 0.2, got '" << f << "'");
+  } else {
+    COBUY_FAIL(ErrorCode::bad_request,
+               "--split must be time:DATE, last-basket or random:FRACTION, got '" << text << "'");
+  }
+  return s;
+}
+
+json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn& progress) {
+  COBUY_CHECK(!run.ks.empty(), ErrorCode::bad_request, "at least one cut-off K is needed");
+  for (auto k : run.ks) COBUY_CHECK(k >= 1 && k <= 1000, ErrorCode::bad_request, "K must be in [1, 1000], got " << k);
+  validate(run.config);
+  auto [train, test] = run.split.kind == SplitSpec::Kind::time     ? split_by_time(data, run.split.cut)
+                       : run.split.kind == SplitSpec::Kind::random ? split_random(data, run.split.fraction, run.seed)
+                                                                   : split_last_basket(data);
+  COBUY_CHECK(!train.orders.empty(), ErrorCode::bad_data, "the split " << run.split.text << " leaves no training orders");
+  COBUY_CHECK(!test.orders.empty(), ErrorCode::bad_data, "the split " << run.split.text << " leaves no test orders");
+
+  // The models. The item-item baselines are cobuy's own sources alone, trained by the same code
+  // with the same settings; they ignore the customer (blend.history 0).
+  auto only = [&](double cooccurrence, double ease, double embedding) {
+    TrainConfig c = run.config;
+    c.blend = {cooccurrence, ease, embedding, 0.0};
+    if (embedding > 0 && c.embedding.epochs == 0) {
+      c.embedding.epochs = 20;  // the tuned setting of bench/RESULTS.md
+      c.embedding.subsample = 0;
+    } else if (embedding == 0) {
+      c.embedding.epochs = 0;
+    }
+    return c;
+  };
+  struct Spec {
+    std::string name, description;
+    TrainConfig config;
+  };
+  const std::vector<Spec> trained = {
+      {"co-occurrence", "jaccard co-occurrence alone", only(1, 0, 0)},
+      {"EASE", "EASE alone (lambda " + std::to_string(run.config.ease.lambda).substr(0, 5) + ", basket weight " +
+                   std::to_string(run.config.ease.basket_weight).substr(0, 4) + ")",
+       only(0, 1, 0)},
+      {"embeddings", "co-purchase embeddings alone (input-output affinity)", only(0, 0, 1)},
+      {"cobuy", "cobuy's blend as configured, with the customer's history", run.config},
+  };
+  const std::size_t steps = trained.size() + 2;
+  std::size_t step = 0;
+  auto report = [&](std::string_view stage) {
+    if (progress) progress(stage, step, steps);
+  };
+  std::vector<Contender> models;
+  report("eval: train");
+  for (const auto& s : trained) {
+    Contender c;
+    c.name = s.name;
+    c.description = s.description;
+    c.model = timed_train(train, s.config, c.train_seconds);
+    c.rank = model_ranker(*c.model);
+    models.push_back(std::move(c));
+    ++step;
+    report("eval: train");
+  }
+  const auto reference = models.back().model;
+  {
+    // The list baselines need only popularity and the customers' histories.
+    const auto t = Clock::now();
+    Model m;
+    build_popularity(train, run.config.popularity, m);
+    m.customers = build_customer_history(train);
+    const double seconds = std::chrono::duration<double>(Clock::now() - t).count();
+    models.insert(models.begin(), Contender{"personal top", "the customer's most frequent items, then popular", seconds,
+                                            reference, personal_top_ranker(*reference)});
+    models.insert(models.begin(), Contender{"popular", "most popular items (time-decayed)", seconds, reference,
+                                            popular_ranker(*reference)});
+  }
+
+  const auto basket_cases = basket_completion_cases(train, test, run.seed);
+  const auto next_cases = next_order_cases(train, test);
+  json basket_results = json::array(), next_results = json::array(), model_list = json::array();
+  for (const auto& c : models) {
+    report("eval: score");
+    model_list.push_back({{"name", c.name}, {"description", c.description}, {"train_seconds", c.train_seconds}});
+    auto b = task_json(score_basket_completion(*reference, basket_cases, c.rank, run.ks, true), run);
+    b["model"] = c.name;
+    basket_results.push_back(std::move(b));
+    auto n = task_json(score_next_order(*reference, next_cases, c.rank, run.ks), run);
+    n["model"] = c.name;
+    next_results.push_back(std::move(n));
+  }
+  ++step;
+  report("eval: score");
+
+  json ks = json::array();
+  for (auto k : run.ks) ks.push_back(k);
+  json train_config;
+  to_json(train_config, run.config);
+  const auto now = std::chrono::system_clock::now();
+  return {
+      {"title", "cobuy offline evaluation"},
+      {"created_at", format_timestamp(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count())},
+      {"data",
+       {{"orders", run.order_paths},
+        {"format", run.format},
+        {"split", run.split.text},
+        {"seed", run.seed},
+        {"train_orders", train.orders.size()},
+        {"test_orders", test.orders.size()},
+        {"items", data.catalog.size()},
+        {"customers", data.customer_ids.size()}}},
+      {"config", train_config},
+      {"k", ks},
+      {"models", model_list},
+      {"tasks",
+       {{"basket_completion",
+         {{"description", "hide one item of each test order with 2+ items all seen in training (seeded); predict it "
+                          "from the rest (queries name the order's customer)"},
+          {"cases", basket_cases.size()},
+          {"results", basket_results}}},
+        {"next_order",
+         {{"description", "for customers with orders in training, predict the items of their first order after the "
+                          "split; repeat = items they bought before, new = the rest"},
+          {"cases", next_cases.size()},
+          {"results", next_results}}}}},
+  };
+}
+
+}  // namespace cobuy::cli

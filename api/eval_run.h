@@ -1,0 +1,45 @@
+#pragma once
+/// One offline evaluation as `cobuy eval` runs it: split the history, train every model on the
+/// earlier part with the normal training code, score them on the later part, and build the report.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config.h"
+#include "core/ingest.h"
+#include "core/order_data.h"
+#include "core/progress.h"
+
+namespace cobuy::cli {
+
+/// How history is split into train and test.
+struct SplitSpec {
+  enum class Kind { time, last_basket, random } kind = Kind::time;
+  Timestamp cut = kNoTime;  ///< time: test = orders from here on
+  double fraction = 0.2;    ///< random: share of orders in test
+  std::string text;         ///< as given on the command line
+};
+
+/// Parses "time:DATE", "last-basket" or "random:FRACTION"; throws Error(bad_request) naming the
+/// problem.
+SplitSpec parse_split(const std::string& text);
+
+/// The inputs of an evaluation.
+struct EvalRun {
+  std::vector<std::string> order_paths;
+  std::string format;
+  TrainConfig config;                 ///< cobuy's model; the baselines derive from it
+  SplitSpec split;
+  std::vector<std::size_t> ks{5, 10, 20};
+  std::uint64_t seed = 42;            ///< hidden items, random split, bootstrap
+  std::size_t bootstrap_resamples = 1000;
+};
+
+/// Splits `data`, trains and scores every model, and returns the report (the JSON that
+/// report.json holds). Throws Error(bad_data) when the split leaves no training or no test orders.
+nlohmann::json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn& progress = nullptr);
+
+}  // namespace cobuy::cli

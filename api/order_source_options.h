@@ -1,0 +1,37 @@
+#pragma once
+/// The command-line flags that name order files and how to read them, shared by the commands
+/// that ingest orders (train, eval): --orders, --format, --columns, --catalog,
+/// --non-product-codes, --max-bad-row-share, --config.
+
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/ingest.h"
+
+namespace CLI {
+class App;
+}
+
+namespace cobuy::cli {
+
+/// The flags' values; resolve() turns them into ingest options and a training config.
+struct OrderSourceArgs {
+  std::vector<std::string> order_paths;
+  std::string format = "generic";
+  std::string columns;
+  std::string catalog_path;
+  std::string config_path;
+  std::string non_product_codes;
+  double max_bad_row_share = IngestOptions{}.max_bad_row_share;
+
+  /// Ingest options from the flags; throws Error(bad_request) for a bad format or column mapping.
+  IngestOptions ingest_options() const;
+  /// The training config from --config, or the defaults.
+  TrainConfig train_config() const;
+};
+
+/// Registers the flags on `cmd`, storing into `args` (which must outlive parsing).
+void add_order_source_options(CLI::App& cmd, OrderSourceArgs& args);
+
+}  // namespace cobuy::cli

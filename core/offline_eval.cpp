@@ -1,0 +1,252 @@
+#include "core/offline_eval.h"
+
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <tbb/parallel_for.h>
+
+#include "core/metrics.h"
+
+namespace cobuy {
+namespace {
+
+/// Item -> popularity percentile in (0, 100]: 100 for the most ordered item.
+std::vector<double> popularity_percentiles(const Model& m) {
+  const std::size_t n = m.catalog.size();
+  std::vector<ItemIndex> order(n);
+  std::iota(order.begin(), order.end(), ItemIndex{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](ItemIndex a, ItemIndex b) { return m.item_orders[a] > m.item_orders[b]; });
+  std::vector<double> pct(n, 0.0);
+  for (std::size_t r = 0; r < n; ++r) pct[order[r]] = 100.0 * static_cast<double>(n - r) / static_cast<double>(n);
+  return pct;
+}
+
+/// Ranked lists of every query (in parallel), at most max_k each.
+std::vector<std::vector<ItemIndex>> rank_all(const std::vector<Query>& queries, const Ranker& rank) {
+  std::vector<std::vector<ItemIndex>> out(queries.size());
+  tbb::parallel_for(std::size_t{0}, queries.size(), [&](std::size_t i) { out[i] = rank(queries[i]); });
+  return out;
+}
+
+void list_measures(const Model& m, const std::vector<std::vector<ItemIndex>>& ranked, TaskScores& s) {
+  const auto pct = popularity_percentiles(m);
+  for (std::size_t k : s.ks) {
+    std::vector<char> seen(m.catalog.size(), 0);
+    double sum = 0;
+    std::size_t count = 0;
+    for (const auto& r : ranked) {
+      for (std::size_t p = 0; p < r.size() && p < k; ++p) {
+        if (r[p] >= seen.size()) continue;
+        seen[r[p]] = 1;
+        sum += pct[r[p]];
+        ++count;
+      }
+    }
+    const auto distinct = static_cast<double>(std::count(seen.begin(), seen.end(), 1));
+    s.coverage.push_back(m.catalog.size() == 0 ? 0.0 : distinct / static_cast<double>(m.catalog.size()));
+    s.popularity_percentile.push_back(count == 0 ? 0.0 : sum / static_cast<double>(count));
+  }
+}
+
+std::vector<std::vector<double>>& metric(TaskScores& s, const std::string& name) {
+  auto& v = s.metrics[name];
+  v.resize(s.ks.size());
+  return v;
+}
+
+std::size_t max_k(const std::vector<std::size_t>& ks) { return ks.empty() ? 0 : *std::max_element(ks.begin(), ks.end()); }
+
+/// The customer's items bought before `at`.
+std::unordered_set<ItemIndex> history_before(const Model& m, const std::string& customer, Timestamp at) {
+  std::unordered_set<ItemIndex> out;
+  auto c = m.customers.index.find(customer);
+  if (c == m.customers.index.end()) return out;
+  const auto& h = m.customers;
+  for (auto o = h.order_offsets[c->second]; o < h.order_offsets[c->second + 1]; ++o) {
+    if (at != kNoTime && h.order_times[o] != kNoTime && h.order_times[o] >= at) continue;
+    for (auto p = h.item_offsets[o]; p < h.item_offsets[o + 1]; ++p) out.insert(h.items[p]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<NextOrderCase> next_order_cases(const OrderData& train, const OrderData& test) {
+  std::vector<char> has_history(train.customer_ids.size(), 0);
+  for (const auto& o : train.orders) {
+    if (o.customer != kNoCustomer) has_history[static_cast<std::size_t>(o.customer)] = 1;
+  }
+  std::unordered_map<CustomerIndex, const Order*> first;
+  for (const auto& o : test.orders) {
+    if (o.customer == kNoCustomer || static_cast<std::size_t>(o.customer) >= has_history.size() ||
+        !has_history[static_cast<std::size_t>(o.customer)]) {
+      continue;
+    }
+    auto [it, fresh] = first.try_emplace(o.customer, &o);
+    if (!fresh && o.time < it->second->time) it->second = &o;
+  }
+  std::vector<NextOrderCase> cases;
+  for (const auto& [c, o] : first) {
+    NextOrderCase k;
+    k.customer = test.customer_ids[static_cast<std::size_t>(c)];
+    k.at = o->time;
+    for (const auto& l : o->lines) {
+      const auto& id = test.catalog.ids[l.item];
+      if (std::find(k.truth.begin(), k.truth.end(), id) == k.truth.end()) k.truth.push_back(id);
+    }
+    cases.push_back(std::move(k));
+  }
+  std::sort(cases.begin(), cases.end(), [](const auto& a, const auto& b) { return a.customer < b.customer; });
+  return cases;
+}
+
+Ranker model_ranker(const Model& model) {
+  return [&model](const Query& q) {
+    std::vector<ItemIndex> out;
+    for (const auto& r : recommend(model, q).items) out.push_back(r.item);
+    return out;
+  };
+}
+
+Ranker popular_ranker(const Model& model) {
+  return [&model](const Query& q) {
+    std::unordered_set<ItemIndex> skip;
+    for (const auto& id : q.items) {
+      if (auto i = model.catalog.find(id)) skip.insert(*i);
+    }
+    std::vector<ItemIndex> out;
+    for (ItemIndex i : model.popular) {
+      if (out.size() >= q.limit) break;
+      if (!skip.count(i)) out.push_back(i);
+    }
+    return out;
+  };
+}
+
+Ranker personal_top_ranker(const Model& model) {
+  return [&model](const Query& q) {
+    std::unordered_set<ItemIndex> skip;
+    for (const auto& id : q.items) {
+      if (auto i = model.catalog.find(id)) skip.insert(*i);
+    }
+    std::vector<ItemIndex> out;
+    if (q.customer_id) {
+      auto c = model.customers.index.find(*q.customer_id);
+      if (c != model.customers.index.end()) {
+        const auto& h = model.customers;
+        std::unordered_map<ItemIndex, std::pair<std::uint32_t, Timestamp>> freq;  // orders, last time
+        for (auto o = h.order_offsets[c->second]; o < h.order_offsets[c->second + 1]; ++o) {
+          const Timestamp t = h.order_times[o];
+          if (q.at && t != kNoTime && t >= *q.at) continue;
+          for (auto p = h.item_offsets[o]; p < h.item_offsets[o + 1]; ++p) {
+            auto& f = freq[h.items[p]];
+            ++f.first;
+            f.second = std::max(f.second, t);
+          }
+        }
+        std::vector<std::pair<ItemIndex, std::pair<std::uint32_t, Timestamp>>> v(freq.begin(), freq.end());
+        std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+          if (a.second.first != b.second.first) return a.second.first > b.second.first;
+          if (a.second.second != b.second.second) return a.second.second > b.second.second;
+          return a.first < b.first;
+        });
+        for (const auto& [i, f] : v) {
+          if (out.size() >= q.limit) break;
+          if (!skip.count(i)) out.push_back(i);
+        }
+      }
+    }
+    for (ItemIndex i : out) skip.insert(i);
+    for (ItemIndex i : model.popular) {
+      if (out.size() >= q.limit) break;
+      if (!skip.count(i)) out.push_back(i);
+    }
+    return out;
+  };
+}
+
+TaskScores score_basket_completion(const Model& reference, const std::vector<BasketCase>& cases, const Ranker& rank,
+                                   const std::vector<std::size_t>& ks, bool with_customer) {
+  TaskScores s;
+  s.ks = ks;
+  s.cases = cases.size();
+  std::vector<Query> queries(cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    queries[i].items = cases[i].given;
+    queries[i].limit = max_k(ks);
+    if (with_customer && cases[i].customer) {
+      queries[i].customer_id = cases[i].customer;
+      if (cases[i].at != kNoTime) queries[i].at = cases[i].at;
+    }
+  }
+  const auto ranked = rank_all(queries, rank);
+  auto& hit = metric(s, "hit_rate");
+  auto& ndcg = metric(s, "ndcg");
+  auto& mrr = metric(s, "mrr");
+  auto& precision = metric(s, "precision");
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    std::vector<ItemIndex> truth;
+    if (auto h = reference.catalog.find(cases[i].hidden)) truth.push_back(*h);
+    for (std::size_t j = 0; j < ks.size(); ++j) {
+      const std::span<const ItemIndex> top(ranked[i].data(), std::min(ks[j], ranked[i].size()));
+      hit[j].push_back(hit_rate_at_k(top, truth, ks[j]));
+      ndcg[j].push_back(ndcg_at_k(top, truth, ks[j]));
+      mrr[j].push_back(reciprocal_rank(top, truth));
+      precision[j].push_back(precision_at_k(top, truth, ks[j]));
+    }
+  }
+  list_measures(reference, ranked, s);
+  return s;
+}
+
+TaskScores score_next_order(const Model& reference, const std::vector<NextOrderCase>& cases, const Ranker& rank,
+                            const std::vector<std::size_t>& ks) {
+  TaskScores s;
+  s.ks = ks;
+  s.cases = cases.size();
+  std::vector<Query> queries(cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    queries[i].customer_id = cases[i].customer;
+    if (cases[i].at != kNoTime) queries[i].at = cases[i].at;
+    queries[i].limit = max_k(ks);
+  }
+  const auto ranked = rank_all(queries, rank);
+  auto& recall = metric(s, "recall");
+  auto& ndcg = metric(s, "ndcg");
+  auto& recall_repeat = metric(s, "recall_repeat");
+  auto& ndcg_repeat = metric(s, "ndcg_repeat");
+  auto& recall_new = metric(s, "recall_new");
+  auto& ndcg_new = metric(s, "ndcg_new");
+  const auto n = static_cast<ItemIndex>(reference.catalog.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto history = history_before(reference, cases[i].customer, cases[i].at);
+    std::vector<ItemIndex> truth, repeat, fresh;
+    ItemIndex unknown = n;  // items the model has never seen: indexes no ranking can return
+    for (const auto& id : cases[i].truth) {
+      const auto item = reference.catalog.find(id);
+      const ItemIndex x = item ? *item : unknown++;
+      truth.push_back(x);
+      (item && history.count(*item) ? repeat : fresh).push_back(x);
+    }
+    for (std::size_t j = 0; j < ks.size(); ++j) {
+      const std::span<const ItemIndex> top(ranked[i].data(), std::min(ks[j], ranked[i].size()));
+      recall[j].push_back(recall_at_k(top, truth, ks[j]));
+      ndcg[j].push_back(ndcg_at_k(top, truth, ks[j]));
+      if (!repeat.empty()) {
+        recall_repeat[j].push_back(recall_at_k(top, repeat, ks[j]));
+        ndcg_repeat[j].push_back(ndcg_at_k(top, repeat, ks[j]));
+      }
+      if (!fresh.empty()) {
+        recall_new[j].push_back(recall_at_k(top, fresh, ks[j]));
+        ndcg_new[j].push_back(ndcg_at_k(top, fresh, ks[j]));
+      }
+    }
+  }
+  list_measures(reference, ranked, s);
+  return s;
+}
+
+}  // namespace cobuy

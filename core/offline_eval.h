@@ -1,0 +1,64 @@
+#pragma once
+/// Offline evaluation tasks behind `cobuy eval`: basket completion and next order, scored at
+/// several cut-offs for any ranking function, with per-case values kept for bootstrap intervals.
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/evaluation.h"
+#include "core/model.h"
+#include "core/recommender.h"
+
+namespace cobuy {
+
+/// One next-order case: a customer with history in train, the time of their first test order,
+/// and that order's distinct items.
+struct NextOrderCase {
+  std::string customer;
+  Timestamp at = kNoTime;
+  std::vector<std::string> truth;
+};
+
+/// For each customer with orders in both parts, their first test order (by time).
+std::vector<NextOrderCase> next_order_cases(const OrderData& train, const OrderData& test);
+
+/// Ranks items for a query, best first, at most query.limit. Called from several threads.
+using Ranker = std::function<std::vector<ItemIndex>(const Query&)>;
+
+/// cobuy's recommend() on `model` (the serving code path).
+Ranker model_ranker(const Model& model);
+/// The model's popular list, minus the query's items.
+Ranker popular_ranker(const Model& model);
+/// Personal top frequency: the customer's items before query.at by how many of their orders
+/// hold them (ties: bought more recently first), then popular; minus the query's items. Li et
+/// al. 2023 found it the strongest simple next-basket baseline.
+Ranker personal_top_ranker(const Model& model);
+
+/// Per-case values of each metric at each cut-off, plus list-level measures.
+struct TaskScores {
+  std::vector<std::size_t> ks;
+  /// metric name -> per cut-off (parallel to ks) -> per case. Cases where a metric does not
+  /// apply (next order: no repeat items in the truth, for the *_repeat metrics) are left out of
+  /// that metric's list.
+  std::map<std::string, std::vector<std::vector<double>>> metrics;
+  std::vector<double> coverage;               ///< per cut-off: share of the catalogue recommended at all
+  std::vector<double> popularity_percentile;  ///< per cut-off: mean percentile (100 = most ordered)
+  std::size_t cases = 0;
+};
+
+/// Basket completion (hit_rate, ndcg, mrr, precision at each k; MRR counts ranks up to k).
+/// When `with_customer`, each query names the test order's customer and time. `reference`
+/// supplies the catalogue and the popularity of items (any model trained on the same data).
+TaskScores score_basket_completion(const Model& reference, const std::vector<BasketCase>& cases, const Ranker& rank,
+                                   const std::vector<std::size_t>& ks, bool with_customer);
+
+/// Next order (recall, ndcg at each k, each also on the truth's repeat items, those the
+/// customer bought before, and on its new items). Truth items unknown to the model count as
+/// new items that cannot be found.
+TaskScores score_next_order(const Model& reference, const std::vector<NextOrderCase>& cases, const Ranker& rank,
+                            const std::vector<std::size_t>& ks);
+
+}  // namespace cobuy

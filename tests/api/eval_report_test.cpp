@@ -1,0 +1,240 @@
+// Rendering the offline-evaluation report: markdown tables, the self-contained HTML page, and the
+// three files write_report leaves in a directory.
+#include "api/eval_report.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "core/error.h"
+
+namespace cobuy {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+json ci(double mean, double low, double high) { return {{"mean", mean}, {"low", low}, {"high", high}}; }
+
+// Metrics at K = 5, 10, 20 whose means grow with K; `base` sets the level.
+json by_k(double base) {
+  return {{"5", ci(base, base - 0.01, base + 0.01)},
+          {"10", ci(base * 1.5, base * 1.5 - 0.01, base * 1.5 + 0.01)},
+          {"20", ci(base * 2, base * 2 - 0.01, base * 2 + 0.01)}};
+}
+
+json shares(double base) { return {{"5", base}, {"10", base * 2}, {"20", base * 3}}; }
+
+const std::string kOddName = "<b>&\"x";
+
+// Three models: "bought_together" is best on basket completion, "popular" on next order.
+json sample_report() {
+  json basket = json::array();
+  json next = json::array();
+  const std::vector<std::pair<std::string, double>> models = {{"popular", 0.03}, {"bought_together", 0.12}, {kOddName, 0.05}};
+  for (const auto& [name, level] : models) {
+    basket.push_back({{"model", name},
+                      {"metrics", {{"hit_rate", by_k(level)}, {"ndcg", by_k(level / 2)}, {"mrr", by_k(level / 3)}}},
+                      {"coverage", shares(level / 10)},
+                      {"popularity_percentile", shares(90 - level * 100)}});
+    const double nl = name == "popular" ? 0.2 : 0.1;
+    next.push_back({{"model", name},
+                    {"metrics",
+                     {{"recall", by_k(nl)}, {"ndcg", by_k(nl / 2)}, {"recall_repeat", by_k(nl * 2)}, {"recall_new", by_k(nl / 4)}}},
+                    {"coverage", shares(nl / 10)},
+                    {"popularity_percentile", shares(95)}});
+  }
+  return {{"title", "cobuy offline evaluation"},
+          {"created_at", "2026-11-28T22:30:00Z"},
+          {"data",
+           {{"orders", {"orders.csv.gz"}},
+            {"format", "online-retail"},
+            {"split", "time:2011-09-01"},
+            {"train_orders", 12383},
+            {"test_orders", 7390},
+            {"items", 3900},
+            {"customers", 4300}}},
+          {"k", {5, 10, 20}},
+          {"models",
+           {{{"name", "popular"}, {"description", "most popular items"}, {"train_seconds", 0.4}},
+            {{"name", "bought_together"}, {"description", "co-purchase counts"}, {"train_seconds", 12.25}},
+            {{"name", kOddName}, {"description", "a name to escape"}, {"train_seconds", 1}}}},
+          {"tasks",
+           {{"basket_completion", {{"description", "hide one item of each test order"}, {"cases", 2938}, {"results", basket}}},
+            {"next_order", {{"description", "predict the first order after the split"}, {"cases", 1200}, {"results", next}}}}}};
+}
+
+std::size_t count(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+// The markdown table row of `model` under the "### K = k" heading of the section `task`.
+std::string md_row(const std::string& md, const std::string& task, const std::string& k, const std::string& model) {
+  const auto section = md.find("## " + task);
+  const auto table = md.find("### K = " + k + "\n", section);
+  const auto row = md.find("| " + model + " |", table);
+  if (section == std::string::npos || table == std::string::npos || row == std::string::npos) return "";
+  return md.substr(row, md.find('\n', row) - row);
+}
+
+TEST(ReportMarkdown, HasTitleDataModelsAndTablesPerK) {
+  const std::string md = report_markdown(sample_report());
+  EXPECT_EQ(md.rfind("# cobuy offline evaluation\n", 0), 0u);
+  EXPECT_NE(md.find("**train orders**: 12,383"), std::string::npos);
+  EXPECT_NE(md.find("**split**: time:2011-09-01"), std::string::npos);
+  EXPECT_NE(md.find("| bought_together | co-purchase counts | 12.25 |"), std::string::npos);
+  for (const std::string& name : {std::string("popular"), std::string("bought_together"), kOddName}) EXPECT_NE(md.find("| " + name + " |"), std::string::npos) << name;
+  EXPECT_NE(md.find("## Basket completion"), std::string::npos);
+  EXPECT_NE(md.find("## Next order"), std::string::npos);
+  EXPECT_EQ(count(md, "### K = "), 6u);  // three cut-offs for each of two tasks
+  EXPECT_NE(md.find("| model | hit_rate@10 | ndcg@10 | mrr@10 | coverage@10 | popularity pct@10 |"), std::string::npos);
+  // Known metrics keep their fixed order, not nlohmann's alphabetical one.
+  EXPECT_NE(md.find("| model | recall@5 | ndcg@5 | recall_repeat@5 | recall_new@5 |"), std::string::npos);
+  EXPECT_NE(md.find("do not overlap"), std::string::npos);
+}
+
+TEST(ReportMarkdown, FormatsIntervalsWithFourDecimalsAndBoldsTheBest) {
+  const std::string md = report_markdown(sample_report());
+  const std::string popular = md_row(md, "Basket completion", "5", "popular");
+  const std::string best = md_row(md, "Basket completion", "5", "bought_together");
+  ASSERT_FALSE(popular.empty());
+  ASSERT_FALSE(best.empty());
+  // popular hit_rate@5 = 0.03 [0.02, 0.04], not the best: plain. Coverage 0.003 shows as 0.3%.
+  EXPECT_EQ(popular.find("| popular | 0.0300 [0.0200, 0.0400] |"), 0u) << popular;
+  EXPECT_NE(popular.find("| 0.3% | 87.0 |"), std::string::npos) << popular;
+  EXPECT_EQ(popular.find("**"), std::string::npos) << popular;
+  EXPECT_EQ(best.find("| bought_together | **0.1200 [0.1100, 0.1300]** | **0.0600 [0.0500, 0.0700]** |"), 0u) << best;
+  // Coverage and popularity are descriptive, never bold.
+  EXPECT_NE(best.find("| 1.2% | 78.0 |"), std::string::npos) << best;
+  // On next order "popular" wins instead.
+  EXPECT_NE(md_row(md, "Next order", "10", "popular").find("| **0.3000 [0.2900, 0.3100]** |"), std::string::npos);
+  EXPECT_EQ(md_row(md, "Next order", "10", "bought_together").find("**"), std::string::npos);
+}
+
+TEST(ReportMarkdown, BoldsEveryModelTiedForBest) {
+  json r = sample_report();
+  auto& results = r["tasks"]["basket_completion"]["results"];
+  results[0]["metrics"]["hit_rate"]["5"] = ci(0.12, 0.1, 0.14);
+  const std::string md = report_markdown(r);
+  EXPECT_NE(md_row(md, "Basket completion", "5", "popular").find("**0.1200 [0.1000, 0.1400]**"), std::string::npos);
+  EXPECT_NE(md_row(md, "Basket completion", "5", "bought_together").find("**0.1200 [0.1100, 0.1300]**"), std::string::npos);
+}
+
+TEST(ReportMarkdown, RendersWithoutNextOrderAndWithEmptyTasks) {
+  json r = sample_report();
+  r["tasks"].erase("next_order");
+  std::string md = report_markdown(r);
+  EXPECT_NE(md.find("## Basket completion"), std::string::npos);
+  EXPECT_EQ(md.find("## Next order"), std::string::npos);
+
+  r["tasks"]["basket_completion"]["cases"] = 0;
+  r["tasks"]["basket_completion"]["results"] = json::array();
+  md = report_markdown(r);
+  EXPECT_NE(md.find("No cases"), std::string::npos);
+  EXPECT_EQ(md.find("### K = "), std::string::npos);
+}
+
+TEST(ReportMarkdown, MissingValuesShowADash) {
+  json r = sample_report();
+  r["tasks"]["basket_completion"]["results"][0]["metrics"]["hit_rate"].erase("5");
+  r["tasks"]["basket_completion"]["results"][0].erase("coverage");
+  const std::string row = md_row(report_markdown(r), "Basket completion", "5", "popular");
+  EXPECT_EQ(row.find("| popular | – |"), 0u) << row;
+  EXPECT_NE(row.find("| – | 87.0 |"), std::string::npos) << row;
+}
+
+TEST(ReportMarkdown, RejectsANonObject) { EXPECT_THROW(report_markdown(json::array()), Error); }
+
+TEST(ReportHtml, IsSelfContainedWithOneSvgPerChart) {
+  const std::string html = report_html(sample_report());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+  // basket: hit_rate and ndcg lines; next order: recall and ndcg lines, repeat vs new bars; coverage.
+  EXPECT_EQ(count(html, "<svg"), 6u);
+  EXPECT_EQ(count(html, "</svg>"), 6u);
+  EXPECT_EQ(count(html, "http"), count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_NE(html.find("recall@10 on repeat vs new items"), std::string::npos);
+  EXPECT_NE(html.find("Catalogue coverage@10"), std::string::npos);
+  EXPECT_NE(html.find("<strong>0.1200"), std::string::npos);
+}
+
+TEST(ReportHtml, NamesEveryModelAndEscapesText) {
+  const std::string html = report_html(sample_report());
+  EXPECT_NE(html.find(">popular<"), std::string::npos);
+  EXPECT_NE(html.find(">bought_together<"), std::string::npos);
+  EXPECT_NE(html.find("&lt;b&gt;&amp;&quot;x"), std::string::npos);
+  EXPECT_EQ(html.find(kOddName), std::string::npos);
+  EXPECT_EQ(html.find("<b>"), std::string::npos);
+}
+
+TEST(ReportHtml, RendersWithoutNextOrder) {
+  json r = sample_report();
+  r["tasks"].erase("next_order");
+  const std::string html = report_html(r);
+  EXPECT_EQ(count(html, "<svg"), 3u);  // hit_rate and ndcg lines, coverage
+  EXPECT_EQ(html.find("Next order"), std::string::npos);
+  EXPECT_EQ(html.find("repeat vs new"), std::string::npos);
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+}
+
+TEST(ReportHtml, RendersAReportWithoutTasks) {
+  json r = sample_report();
+  r.erase("tasks");
+  const std::string html = report_html(r);
+  EXPECT_EQ(count(html, "<svg"), 0u);
+  EXPECT_NE(html.find("bought_together"), std::string::npos);
+}
+
+class WriteReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = fs::temp_directory_path() / ("cobuy-eval-report-test-" + std::to_string(::getpid())); }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+TEST_F(WriteReportTest, WritesThreeFilesAndTheJsonReadsBack) {
+  const json report = sample_report();
+  const fs::path out = dir_ / "nested" / "report";
+  write_report(report, out.string());
+  EXPECT_EQ(json::parse(slurp(out / "report.json")), report);
+  EXPECT_NE(slurp(out / "report.json").find("\n  \"created_at\""), std::string::npos);  // 2-space indent
+  EXPECT_EQ(slurp(out / "report.md"), report_markdown(report));
+  EXPECT_EQ(slurp(out / "report.html"), report_html(report));
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(out)) files += e.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(files, 3u);  // no temporary files left behind
+
+  write_report(report, out.string());  // overwriting works too
+  EXPECT_EQ(json::parse(slurp(out / "report.json")), report);
+}
+
+TEST_F(WriteReportTest, AnUnwritablePathThrowsAnIoError) {
+  fs::create_directories(dir_);
+  const fs::path file = dir_ / "a-file";
+  std::ofstream(file) << "x";
+  try {
+    write_report(sample_report(), (file / "report").string());
+    FAIL() << "expected cobuy::Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::io);
+    EXPECT_NE(std::string(e.what()).find((file / "report").string()), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace cobuy

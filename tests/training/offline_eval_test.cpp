@@ -1,0 +1,108 @@
+#include "core/offline_eval.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "core/time_util.h"
+#include "support/order_builder.h"
+#include "training/train.h"
+
+namespace cobuy {
+namespace {
+
+// ann buys tea + saucer again and again, bob pen + paper; after 2011-09-01 ann orders tea, saucer
+// and the new cake, bob orders paper and "novel" (an item that exists only in the test part).
+OrderData history() {
+  OrderData d;
+  for (int k = 1; k <= 5; ++k) testing::add_order(d, "a" + std::to_string(k), {"tea", "saucer"}, "ann", "2011-0" + std::to_string(k) + "-01");
+  for (int k = 1; k <= 4; ++k) testing::add_order(d, "b" + std::to_string(k), {"pen", "paper"}, "bob", "2011-0" + std::to_string(k) + "-02");
+  for (int k = 1; k <= 3; ++k) testing::add_order(d, "c" + std::to_string(k), {"cake", "tea"}, "", "2011-0" + std::to_string(k) + "-03");
+  testing::add_order(d, "t1", {"tea", "saucer", "cake"}, "ann", "2011-09-05");
+  testing::add_order(d, "t2", {"paper", "novel"}, "bob", "2011-09-06");
+  testing::add_order(d, "t3", {"tea"}, "ann", "2011-10-01");  // ann's second test order: not her first
+  return d;
+}
+
+TEST(OfflineEval, LastBasketSplitTakesEachCustomersLatestOrder) {
+  const auto [train, test] = split_last_basket(history());
+  ASSERT_EQ(test.orders.size(), 2u);  // ann's t3 and bob's t2; orders without a customer stay in train
+  std::vector<std::string> ids;
+  for (const auto& o : test.orders) ids.push_back(o.id);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"t2", "t3"}));
+  EXPECT_EQ(train.orders.size(), history().orders.size() - 2);
+}
+
+TEST(OfflineEval, NextOrderCasesAreEachCustomersFirstTestOrder) {
+  const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
+  const auto cases = next_order_cases(train, test);
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[0].customer, "ann");
+  EXPECT_EQ(cases[0].truth, (std::vector<std::string>{"tea", "saucer", "cake"}));
+  EXPECT_EQ(cases[0].at, *parse_timestamp("2011-09-05"));
+  EXPECT_EQ(cases[1].truth, (std::vector<std::string>{"paper", "novel"}));
+}
+
+TEST(OfflineEval, PersonalTopFrequencyThenPopular) {
+  const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
+  const Model m = train_model(train, TrainConfig{});
+  Query q;
+  q.customer_id = "bob";
+  q.limit = 4;
+  const auto ranked = personal_top_ranker(m)(q);
+  ASSERT_EQ(ranked.size(), 4u);
+  std::vector<std::string> ids;
+  for (auto i : ranked) ids.push_back(m.catalog.ids[i]);
+  // bob's own items first (pen and paper: 4 orders each), then the most popular others.
+  EXPECT_TRUE((ids[0] == "pen" && ids[1] == "paper") || (ids[0] == "paper" && ids[1] == "pen"));
+  EXPECT_EQ(ids[2], "tea");
+  q.items = {"tea"};
+  const auto without = personal_top_ranker(m)(q);
+  for (auto i : without) EXPECT_NE(m.catalog.ids[i], "tea") << "never an item of the query";
+}
+
+TEST(OfflineEval, NextOrderSplitsRepeatAndNewItems) {
+  const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
+  const Model m = train_model(train, TrainConfig{});
+  // A ranker that returns tea, saucer, cake for everyone.
+  const Ranker fixed = [&](const Query&) {
+    return std::vector<ItemIndex>{*m.catalog.find("tea"), *m.catalog.find("saucer"), *m.catalog.find("cake")};
+  };
+  const auto s = score_next_order(m, next_order_cases(train, test), fixed, {2, 3});
+  ASSERT_EQ(s.cases, 2u);
+  const auto& recall = s.metrics.at("recall");
+  // ann: truth {tea, saucer, cake}: 2/3 at k=2, 3/3 at k=3. bob: {paper, novel}: 0.
+  EXPECT_DOUBLE_EQ(recall[0][0], 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(recall[1][0], 1.0);
+  EXPECT_DOUBLE_EQ(recall[1][1], 0.0);
+  // Repeat items: ann's tea and saucer (both found at k=2); bob's paper (not found).
+  const auto& repeat = s.metrics.at("recall_repeat");
+  ASSERT_EQ(repeat[0].size(), 2u);
+  EXPECT_DOUBLE_EQ(repeat[0][0], 1.0);
+  EXPECT_DOUBLE_EQ(repeat[0][1], 0.0);
+  // New items: ann's cake (found only at k=3), bob's novel (unknown to the model: never found).
+  const auto& fresh = s.metrics.at("recall_new");
+  EXPECT_DOUBLE_EQ(fresh[0][0], 0.0);
+  EXPECT_DOUBLE_EQ(fresh[1][0], 1.0);
+  EXPECT_DOUBLE_EQ(fresh[1][1], 0.0);
+  // The same three items for everyone: coverage 3 of the 5 training items plus "novel" in the catalogue.
+  EXPECT_DOUBLE_EQ(s.coverage[1], 3.0 / static_cast<double>(m.catalog.size()));
+}
+
+TEST(OfflineEval, BasketCompletionScoresMatchTheServingPath) {
+  const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
+  const Model m = train_model(train, TrainConfig{});
+  const auto cases = basket_completion_cases(train, test, 42);
+  ASSERT_FALSE(cases.empty());
+  const auto s = score_basket_completion(m, cases, model_ranker(m), {10}, false);
+  const auto direct = basket_completion_metrics(m, cases, 10);
+  ASSERT_EQ(s.metrics.at("ndcg")[0].size(), direct.size());
+  for (std::size_t i = 0; i < direct.size(); ++i) {
+    EXPECT_DOUBLE_EQ(s.metrics.at("ndcg")[0][i], direct[i].ndcg);
+    EXPECT_DOUBLE_EQ(s.metrics.at("hit_rate")[0][i], direct[i].hit);
+  }
+}
+
+}  // namespace
+}  // namespace cobuy
