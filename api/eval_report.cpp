@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,12 +21,17 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+using Strings = std::vector<std::string>;
 
 // ---- reading the report tolerantly: a missing or mistyped field renders as "–" ----
 
 struct Interval {
   double mean = 0, low = 0, high = 0;
 };
+
+const std::string kMissing = "–";
+
+bool contains(const Strings& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
 const json* child(const json* j, const std::string& key) {
   if (j == nullptr || !j->is_object()) return nullptr;
@@ -36,20 +40,12 @@ const json* child(const json* j, const std::string& key) {
 }
 
 std::optional<double> number(const json* j) {
-  if (j != nullptr && j->is_number()) return j->get<double>();
-  return std::nullopt;
+  return j != nullptr && j->is_number() ? std::optional<double>(j->get<double>()) : std::nullopt;
 }
 
 std::string text(const json* j) {
   if (j == nullptr || j->is_null()) return "";
-  if (j->is_string()) return j->get<std::string>();
-  return j->dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::optional<Interval> interval(const json* j) {
-  const auto mean = number(child(j, "mean"));
-  if (!mean) return std::nullopt;
-  return Interval{*mean, number(child(j, "low")).value_or(*mean), number(child(j, "high")).value_or(*mean)};
+  return j->is_string() ? j->get<std::string>() : j->dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string fixed(double v, int decimals) {
@@ -58,120 +54,101 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-const std::string kMissing = "–";
-
 std::string format_interval(const std::optional<Interval>& i) {
-  if (!i) return kMissing;
-  return fixed(i->mean, 4) + " [" + fixed(i->low, 4) + ", " + fixed(i->high, 4) + "]";
+  return i ? fixed(i->mean, 4) + " [" + fixed(i->low, 4) + ", " + fixed(i->high, 4) + "]" : kMissing;
 }
 
-std::string format_percent(std::optional<double> share) { return share ? fixed(*share * 100, 1) + "%" : kMissing; }
-
-// Integers get thousands separators ("12,383"); anything else its plain text.
+// Counts get thousands separators ("12,383"), arrays are joined with commas, the rest is plain text.
 std::string format_value(const json* j) {
-  if (j != nullptr && j->is_number_integer()) {
-    const bool negative = !j->is_number_unsigned() && j->get<long long>() < 0;
-    std::string s = negative ? std::to_string(-j->get<long long>()) : std::to_string(j->get<unsigned long long>());
+  if (j == nullptr || j->is_null()) return kMissing;
+  if (j->is_number_unsigned() || (j->is_number_integer() && j->get<long long>() >= 0)) {
+    std::string s = std::to_string(j->get<unsigned long long>());
     for (int pos = static_cast<int>(s.size()) - 3; pos > 0; pos -= 3) s.insert(static_cast<std::size_t>(pos), ",");
-    return (negative ? "-" : "") + s;
-  }
-  if (j != nullptr && j->is_array()) {
-    std::string s;
-    for (const auto& e : *j) s += (s.empty() ? "" : ", ") + text(&e);
     return s;
   }
-  return j == nullptr || j->is_null() ? kMissing : text(j);
+  if (!j->is_array()) return text(j);
+  std::string s;
+  for (const auto& e : *j) s += (s.empty() ? "" : ", ") + text(&e);
+  return s;
 }
 
-// ---- the report as a few plain views ----
+// ---- the report as plain views ----
 
 struct TaskView {
   std::string title, description;
   const json* cases = nullptr;
-  std::vector<std::string> ks;       // cut-offs as the keys used in the report ("5", "10", ...)
-  std::vector<std::string> metrics;  // known metrics first, then the rest alphabetically
+  Strings ks;                        // cut-offs as the report's keys ("5", "10", ...)
+  Strings metrics;                   // known metrics first, then the rest alphabetically
   std::vector<const json*> results;  // one per model
   bool empty() const { return results.empty() || number(cases).value_or(1) <= 0; }
 };
 
-std::string metric_at(const json* result, const std::string& metric, const std::string& k) {
-  return format_interval(interval(child(child(child(result, "metrics"), metric), k)));
-}
-
 std::optional<Interval> metric_value(const json* result, const std::string& metric, const std::string& k) {
-  return interval(child(child(child(result, "metrics"), metric), k));
+  const json* j = child(child(child(result, "metrics"), metric), k);
+  const auto mean = number(child(j, "mean"));
+  if (!mean) return std::nullopt;
+  return Interval{*mean, number(child(j, "low")).value_or(*mean), number(child(j, "high")).value_or(*mean)};
 }
 
+std::optional<double> per_k(const json* result, const std::string& field, const std::string& k) {
+  return number(child(child(result, field), k));
+}
+
+std::string model_of(const json* result) { return text(child(result, "model")); }
+
+// "basket_completion" -> "Basket completion".
 std::string task_title(const std::string& key) {
-  if (key == "basket_completion") return "Basket completion";
-  if (key == "next_order") return "Next order";
   std::string s = key;
   std::replace(s.begin(), s.end(), '_', ' ');
   if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
   return s;
 }
 
-std::vector<std::string> report_ks(const json& report, const std::vector<const json*>& results) {
-  std::vector<std::string> ks;
-  if (const json* k = child(&report, "k"); k != nullptr && k->is_array()) {
+// The report's "k" list; without one, the cut-offs of the first result's first metric, in numeric order.
+Strings task_ks(const json& report, const std::vector<const json*>& results) {
+  Strings ks;
+  if (const json* k = child(&report, "k"); k != nullptr && k->is_array())
     for (const auto& v : *k) ks.push_back(text(&v));
-    if (!ks.empty()) return ks;
-  }
-  // No "k" list: take the cut-offs the first metric of the results uses, in numeric order.
-  std::vector<double> seen;
-  for (const json* r : results) {
-    const json* m = child(r, "metrics");
-    if (m == nullptr || !m->is_object() || m->empty() || !m->begin()->is_object()) continue;
-    for (const auto& [key, value] : m->begin()->items()) {
-      const double v = std::atof(key.c_str());
-      if (std::find(seen.begin(), seen.end(), v) == seen.end()) seen.push_back(v), ks.push_back(key);
-    }
-  }
-  std::vector<std::size_t> order(ks.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return seen[a] < seen[b]; });
-  std::vector<std::string> sorted;
-  for (const std::size_t i : order) sorted.push_back(ks[i]);
-  return sorted;
+  if (!ks.empty()) return ks;
+  const json* m = results.empty() ? nullptr : child(results.front(), "metrics");
+  if (m != nullptr && m->is_object() && !m->empty() && m->begin()->is_object())
+    for (const auto& [key, value] : m->begin()->items()) ks.push_back(key);
+  std::sort(ks.begin(), ks.end(), [](const auto& a, const auto& b) { return std::atof(a.c_str()) < std::atof(b.c_str()); });
+  return ks;
 }
 
-// nlohmann::json keeps object keys sorted, so the report's own order is lost; use a fixed order.
-std::vector<std::string> metric_order(const std::vector<const json*>& results) {
-  static const std::vector<std::string> known = {"hit_rate",      "recall",     "ndcg",     "mrr",
-                                                 "precision",     "recall_repeat", "ndcg_repeat",
-                                                 "recall_new",    "ndcg_new"};
-  std::vector<std::string> present;
+// nlohmann::json keeps object keys sorted, so the writer's key order is lost: use a fixed order.
+Strings metric_order(const std::vector<const json*>& results) {
+  static const Strings known = {"hit_rate",      "recall",      "ndcg",       "mrr",     "precision",
+                                "recall_repeat", "ndcg_repeat", "recall_new", "ndcg_new"};
+  Strings present, out;
   for (const json* r : results)
     if (const json* m = child(r, "metrics"); m != nullptr && m->is_object())
       for (const auto& [key, value] : m->items())
-        if (std::find(present.begin(), present.end(), key) == present.end()) present.push_back(key);
-  std::vector<std::string> out;
+        if (!contains(present, key)) present.push_back(key);
   for (const auto& k : known)
-    if (std::find(present.begin(), present.end(), k) != present.end()) out.push_back(k);
+    if (contains(present, k)) out.push_back(k);
   std::sort(present.begin(), present.end());
   for (const auto& k : present)
-    if (std::find(known.begin(), known.end(), k) == known.end()) out.push_back(k);
+    if (!contains(known, k)) out.push_back(k);
   return out;
 }
 
 std::vector<TaskView> task_views(const json& report) {
   const json* tasks = child(&report, "tasks");
-  std::vector<std::string> keys = {"basket_completion", "next_order"};
+  Strings keys = {"basket_completion", "next_order"};
   if (tasks != nullptr && tasks->is_object())
     for (const auto& [key, value] : tasks->items())
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+      if (!contains(keys, key)) keys.push_back(key);
   std::vector<TaskView> views;
   for (const auto& key : keys) {
     const json* task = child(tasks, key);
     if (task == nullptr || !task->is_object()) continue;
-    TaskView v;
-    v.title = task_title(key);
-    v.description = text(child(task, "description"));
-    v.cases = child(task, "cases");
+    TaskView v{task_title(key), text(child(task, "description")), child(task, "cases"), {}, {}, {}};
     if (const json* rs = child(task, "results"); rs != nullptr && rs->is_array())
       for (const auto& r : *rs)
         if (r.is_object()) v.results.push_back(&r);
-    v.ks = report_ks(report, v.results);
+    v.ks = task_ks(report, v.results);
     v.metrics = metric_order(v.results);
     views.push_back(std::move(v));
   }
@@ -179,22 +156,18 @@ std::vector<TaskView> task_views(const json& report) {
 }
 
 // The cut-off the single-K charts use: 10 when present, else the middle one.
-std::string middle_k(const std::vector<std::string>& ks) {
-  if (std::find(ks.begin(), ks.end(), "10") != ks.end()) return "10";
-  return ks.empty() ? "10" : ks[ks.size() / 2];
-}
+std::string middle_k(const Strings& ks) { return contains(ks, "10") || ks.empty() ? "10" : ks[ks.size() / 2]; }
 
 // Every model, in the order of the "models" list and then of first appearance in the results;
 // a model's colour is its position here, so it keeps one colour across all charts.
-std::vector<std::string> model_names(const json& report, const std::vector<TaskView>& tasks) {
-  std::vector<std::string> names;
-  auto add = [&](const std::string& n) {
-    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  };
+Strings model_names(const json& report, const std::vector<TaskView>& tasks) {
+  Strings names;
   if (const json* ms = child(&report, "models"); ms != nullptr && ms->is_array())
-    for (const auto& m : *ms) add(text(child(&m, "name")));
+    for (const auto& m : *ms)
+      if (!contains(names, text(child(&m, "name")))) names.push_back(text(child(&m, "name")));
   for (const auto& t : tasks)
-    for (const json* r : t.results) add(text(child(r, "model")));
+    for (const json* r : t.results)
+      if (!contains(names, model_of(r))) names.push_back(model_of(r));
   return names;
 }
 
@@ -205,7 +178,7 @@ struct Cell {
   bool best = false;
 };
 struct Table {
-  std::vector<std::string> header;
+  Strings header;
   std::vector<bool> numeric;  // per column: right-aligned
   std::vector<std::vector<Cell>> rows;
 };
@@ -213,15 +186,15 @@ struct Table {
 Table data_table(const json& report) {
   Table t{{"", ""}, {false, false}, {}};
   const json* data = child(&report, "data");
-  if (data == nullptr || !data->is_object()) return t;
-  std::vector<std::string> keys = {"orders", "format", "split", "train_orders", "test_orders", "items", "customers"};
-  for (const auto& [key, value] : data->items())
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
-  for (const auto& key : keys) {
-    std::string label = key;
-    std::replace(label.begin(), label.end(), '_', ' ');
-    if (const json* v = child(data, key)) t.rows.push_back({{label}, {format_value(v)}});
-  }
+  Strings keys = {"orders", "format", "split", "train_orders", "test_orders", "items", "customers"};
+  if (data != nullptr && data->is_object())
+    for (const auto& [key, value] : data->items())
+      if (!contains(keys, key)) keys.push_back(key);
+  for (auto key : keys)
+    if (const json* v = child(data, key)) {
+      std::replace(key.begin(), key.end(), '_', ' ');
+      t.rows.push_back({{key}, {format_value(v)}});
+    }
   return t;
 }
 
@@ -230,28 +203,28 @@ Table models_table(const json& report) {
   if (const json* ms = child(&report, "models"); ms != nullptr && ms->is_array())
     for (const auto& m : *ms) {
       const auto secs = number(child(&m, "train_seconds"));
-      t.rows.push_back({{text(child(&m, "name"))}, {text(child(&m, "description"))}, {secs ? fixed(*secs, 2) : kMissing}});
+      t.rows.push_back({{text(child(&m, "name"))}, {text(child(&m, "description"))},
+                        {secs ? fixed(*secs, 2) : kMissing}});
     }
   return t;
 }
 
+// Rows are models; the table sits under a "K = k" heading, so headers stay short ("ndcg", not "ndcg@10").
 Table task_table(const TaskView& task, const std::string& k) {
-  Table t;
-  t.header.push_back("model");
-  for (const auto& m : task.metrics) t.header.push_back(m + "@" + k);
-  t.header.push_back("coverage@" + k);
-  t.header.push_back("popularity pct@" + k);
+  Table t{{"model"}, {}, {}};
+  t.header.insert(t.header.end(), task.metrics.begin(), task.metrics.end());
+  t.header.insert(t.header.end(), {"coverage", "popularity pct"});
   t.numeric.assign(t.header.size(), true);
   t.numeric[0] = false;
   for (const json* r : task.results) {
-    std::vector<Cell> row = {{text(child(r, "model"))}};
-    for (const auto& m : task.metrics) row.push_back({metric_at(r, m, k)});
-    row.push_back({format_percent(number(child(child(r, "coverage"), k)))});
-    const auto pop = number(child(child(r, "popularity_percentile"), k));
-    row.push_back({pop ? fixed(*pop, 1) : kMissing});
+    std::vector<Cell> row = {{model_of(r)}};
+    for (const auto& m : task.metrics) row.push_back({format_interval(metric_value(r, m, k))});
+    const auto coverage = per_k(r, "coverage", k), popularity = per_k(r, "popularity_percentile", k);
+    row.push_back({coverage ? fixed(*coverage * 100, 1) + "%" : kMissing});
+    row.push_back({popularity ? fixed(*popularity, 1) : kMissing});
     t.rows.push_back(std::move(row));
   }
-  // Bold every model whose shown mean equals the best shown mean of the column (ties included).
+  // Bold every model whose shown mean equals the best shown mean of the column, ties included.
   for (std::size_t c = 0; c < task.metrics.size(); ++c) {
     std::optional<double> best;
     for (const json* r : task.results)
@@ -265,24 +238,25 @@ Table task_table(const TaskView& task, const std::string& k) {
 }
 
 const std::string kHowToRead =
-    "Cells show mean [low, high]: the mean over the test cases and its 95% bootstrap interval; bold marks "
-    "the best mean in each column. When two models' intervals do not overlap the difference is real, not "
-    "noise of the test sample; overlapping intervals mean the data cannot tell them apart. Coverage is the "
-    "share of the catalogue recommended at least once in the top K; popularity pct is the mean popularity "
-    "percentile of recommended items (100 = most popular), so lower means more long-tail items.";
+    "Cells show mean [low, high]: the mean over the test cases and its 95% bootstrap interval; bold marks the best "
+    "mean in each column. When two models' intervals do not overlap the difference is real, not noise of the test "
+    "sample; overlapping intervals mean the data cannot tell them apart. Coverage is the share of the catalogue "
+    "recommended at least once in the top K; popularity pct is the mean popularity percentile of recommended items "
+    "(100 = most popular), so lower means more long-tail items.";
 
-std::string md_cell(std::string s) {
+std::string md_cell(const std::string& s) {
   std::string out;
-  for (const char c : s) out += c == '|' ? std::string("\\|") : c == '\n' || c == '\r' ? std::string(" ") : std::string(1, c);
+  for (const char c : s) out += c == '|' ? "\\|" : c == '\n' || c == '\r' ? " " : std::string(1, c);
   return out;
 }
 
 std::string md_table(const Table& t) {
-  std::string s = "|";
-  for (const auto& h : t.header) s += " " + md_cell(h) + " |";
-  s += "\n|";
-  for (std::size_t c = 0; c < t.header.size(); ++c) s += t.numeric[c] ? " ---: |" : " :--- |";
-  s += "\n";
+  std::string s = "|", rule = "|";
+  for (std::size_t c = 0; c < t.header.size(); ++c) {
+    s += " " + md_cell(t.header[c]) + " |";
+    rule += t.numeric[c] ? " ---: |" : " :--- |";
+  }
+  s += "\n" + rule + "\n";
   for (const auto& row : t.rows) {
     s += "|";
     for (const auto& cell : row) s += " " + (cell.best ? "**" + md_cell(cell.text) + "**" : md_cell(cell.text)) + " |";
@@ -293,35 +267,33 @@ std::string md_table(const Table& t) {
 
 std::string escape_html(const std::string& s) {
   std::string out;
-  out.reserve(s.size());
   for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '"') out += "&quot;";
+    else if (c == '\'') out += "&#39;";
+    else out += c;
   }
   return out;
 }
 
-// An interval cell shows its mean prominently and the interval in a quieter span.
-std::string html_cell_text(const std::string& s) {
+// An interval cell shows its mean prominently and the interval below it, quieter.
+std::string html_cell(const std::string& s, bool numeric) {
   const auto bracket = s.find(" [");
-  if (bracket == std::string::npos) return escape_html(s);
+  if (!numeric || bracket == std::string::npos) return escape_html(s);
   return escape_html(s.substr(0, bracket)) + " <span class=\"ci\">" + escape_html(s.substr(bracket + 1)) + "</span>";
 }
 
 std::string html_table(const Table& t, const std::string& cls) {
   std::string s = "<div class=\"scroll\"><table class=\"" + cls + "\">\n<thead><tr>";
-  for (std::size_t c = 0; c < t.header.size(); ++c) s += (t.numeric[c] ? "<th class=\"num\">" : "<th>") + escape_html(t.header[c]) + "</th>";
+  for (std::size_t c = 0; c < t.header.size(); ++c)
+    s += (t.numeric[c] ? "<th class=\"num\">" : "<th>") + escape_html(t.header[c]) + "</th>";
   s += "</tr></thead>\n<tbody>\n";
   for (const auto& row : t.rows) {
     s += "<tr>";
     for (std::size_t c = 0; c < row.size(); ++c) {
-      const std::string body = t.numeric[c] ? html_cell_text(row[c].text) : escape_html(row[c].text);
+      const std::string body = html_cell(row[c].text, t.numeric[c]);
       s += std::string(!t.numeric[c] ? "<td>" : row[c].best ? "<td class=\"num best\">" : "<td class=\"num\">") +
            (row[c].best ? "<strong>" + body + "</strong>" : body) + "</td>";
     }
@@ -337,18 +309,15 @@ const char* const kPalette[] = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC
 
 struct Series {
   std::string name, color;
-  std::vector<std::optional<Interval>> values;  // one per x position (or bar group)
+  std::vector<std::optional<Interval>> values;  // one per x position or bar group
 };
 
 std::string px(double v) { return fixed(v, 1); }
-
-std::string shorten(const std::string& s, std::size_t max_chars) {
-  return s.size() <= max_chars ? s : s.substr(0, max_chars - 1) + "…";
-}
-
+std::string shorten(const std::string& s, std::size_t n) { return s.size() <= n ? s : s.substr(0, n - 1) + "…"; }
 double text_width(const std::string& s, double font_px) { return 0.58 * font_px * static_cast<double>(s.size()); }
+double at(std::size_t i) { return static_cast<double>(i); }
 
-// A y (or x) axis from 0 to a round maximum with about five ticks.
+// A value axis from 0 to a round maximum with about five ticks.
 struct Axis {
   double max = 1, step = 0.2;
   int decimals = 1;
@@ -356,11 +325,13 @@ struct Axis {
 
 Axis nice_axis(double hi) {
   if (!(hi > 0)) hi = 1;
-  const double raw = hi / 5;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  const double raw = hi / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
   double mult = 10;
-  for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (m * mag >= raw - 1e-12) { mult = m; break; }
+  for (const double m : {1.0, 2.0, 2.5, 5.0})
+    if (m * mag >= raw - 1e-12) {
+      mult = m;
+      break;
+    }
   Axis a;
   a.step = mult * mag;
   a.max = std::ceil(hi / a.step - 1e-9) * a.step;
@@ -370,192 +341,157 @@ Axis nice_axis(double hi) {
 
 std::string svg_open(double w, double h, const std::string& title) {
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + px(w) + "\" height=\"" + px(h) + "\" viewBox=\"0 0 " +
-         px(w) + " " + px(h) + "\" role=\"img\" aria-label=\"" + escape_html(title) + "\">\n<text class=\"ct\" x=\"8\" y=\"20\">" +
-         escape_html(title) + "</text>\n";
+         px(w) + " " + px(h) + "\" role=\"img\" aria-label=\"" + escape_html(title) +
+         "\">\n<text class=\"ct\" x=\"8\" y=\"20\">" + escape_html(title) + "</text>\n";
 }
 
-std::string svg_text(double x, double y, const std::string& s, const std::string& attrs = "") {
-  return "<text x=\"" + px(x) + "\" y=\"" + px(y) + "\"" + (attrs.empty() ? "" : " " + attrs) + ">" + escape_html(s) + "</text>\n";
+std::string svg_text(double x, double y, const std::string& s, const std::string& attrs) {
+  return "<text x=\"" + px(x) + "\" y=\"" + px(y) + "\" " + attrs + ">" + escape_html(s) + "</text>\n";
 }
 
 std::string svg_line(double x1, double y1, double x2, double y2, const std::string& attrs) {
-  return "<line x1=\"" + px(x1) + "\" y1=\"" + px(y1) + "\" x2=\"" + px(x2) + "\" y2=\"" + px(y2) + "\" " + attrs + "/>\n";
+  return "<line x1=\"" + px(x1) + "\" y1=\"" + px(y1) + "\" x2=\"" + px(x2) + "\" y2=\"" + px(y2) + "\" " + attrs +
+         "/>\n";
 }
 
-// Horizontal grid lines with tick labels for a vertical value axis.
-std::string y_grid(const Axis& ax, double left, double right, double top, double plot_h) {
-  std::string s;
-  for (double t = 0; t <= ax.max + ax.step / 2; t += ax.step) {
-    const double y = top + plot_h * (1 - t / ax.max);
-    s += svg_line(left, y, right, y, t == 0 ? "class=\"axis\"" : "class=\"grid\"");
-    s += svg_text(left - 6, y + 4, fixed(t, ax.decimals), "class=\"tick\" text-anchor=\"end\"");
-  }
-  return s;
+std::string svg_rect(double x, double y, double w, double h, const std::string& color, const std::string& tip) {
+  return "<rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"" + px(w) + "\" height=\"" + px(h) + "\" fill=\"" +
+         color + "\">" + (tip.empty() ? "" : "<title>" + escape_html(tip) + "</title>") + "</rect>\n";
 }
 
-// A legend of coloured swatches below a chart, wrapping into rows; returns {svg, height}.
-std::pair<std::string, double> legend(const std::vector<Series>& series, double left, double width, double top) {
-  std::string s;
-  double x = left, y = top + 12;
+std::string error_bar(double x, double y_low, double y_high, const std::string& attrs) {
+  return svg_line(x, y_low, x, y_high, attrs) + svg_line(x - 4, y_low, x + 4, y_low, attrs) +
+         svg_line(x - 4, y_high, x + 4, y_high, attrs);
+}
+
+std::string tip(const std::string& name, const std::string& where, const Interval& v) {
+  return name + " — " + where + ": " + format_interval(v);
+}
+
+// Sizes in px: chart width, plot left edge, plot top, plot height and width, plot bottom (value 0).
+constexpr double kWidth = 520, kLeft = 56, kTop = 36, kPlotH = 200, kPlotW = kWidth - kLeft - 16, kBase = kTop + kPlotH;
+
+// The frame of the vertical-axis charts: title, value grid from 0, and a legend of the series below
+// the plot, wrapping into rows. `svg` is left open for the marks; close with legend + "</svg>".
+struct Frame {
+  Axis ax;
+  std::string svg, legend;
+  double y(double v) const { return kTop + kPlotH * (1 - std::clamp(v, 0.0, ax.max) / ax.max); }
+};
+
+Frame open_frame(const std::string& title, const std::vector<Series>& series, double bottom, double headroom,
+                 const std::string& unit) {
+  Frame f;
+  double hi = 0;
+  for (const auto& sr : series)
+    for (const auto& v : sr.values)
+      if (v) hi = std::max({hi, v->mean, v->high});
+  f.ax = nice_axis(hi * headroom);
+  double x = kLeft, y = kBase + bottom + 12;
   for (const auto& sr : series) {
     const std::string name = shorten(sr.name, 32);
-    const double w = 20 + text_width(name, 12) + 18;
-    if (x + w > left + width && x > left) x = left, y += 18;
-    s += "<rect x=\"" + px(x) + "\" y=\"" + px(y - 9) + "\" width=\"12\" height=\"12\" rx=\"2\" fill=\"" + sr.color + "\"/>\n";
-    s += svg_text(x + 17, y + 1, name, "class=\"tick\"");
+    const double w = 38 + text_width(name, 12);
+    if (x + w > kLeft + kPlotW && x > kLeft) x = kLeft, y += 18;
+    f.legend += svg_rect(x, y - 9, 12, 12, sr.color, "") + svg_text(x + 17, y + 1, name, "class=\"tick\"");
     x += w;
   }
-  return {s, y - top + 10};
+  f.svg = svg_open(kWidth, y + 10, title);
+  for (double t = 0; t <= f.ax.max + f.ax.step / 2; t += f.ax.step) {
+    f.svg += svg_line(kLeft, f.y(t), kLeft + kPlotW, f.y(t), t == 0 ? "class=\"axis\"" : "class=\"grid\"");
+    f.svg += svg_text(kLeft - 6, f.y(t) + 4, fixed(t, f.ax.decimals) + unit, "class=\"tick\" text-anchor=\"end\"");
+  }
+  return f;
 }
 
-std::string value_tip(const std::string& name, const std::string& where, const Interval& v) {
-  return "<title>" + escape_html(name + " — " + where + ": " + format_interval(v)) + "</title>";
-}
-
-// Means over the x positions joined by a line, each with a vertical error bar for its interval.
-std::string line_chart(const std::string& title, const std::vector<std::string>& xs, const std::string& x_title,
+// Means over the x positions joined by a line, each with an error bar for its interval; series are
+// shifted sideways a little so their error bars do not hide each other.
+std::string line_chart(const std::string& title, const Strings& xs, const std::string& x_title,
                        const std::vector<Series>& series) {
-  const double w = 520, left = 56, right = 16, top = 36, plot_h = 200, bottom = 44, plot_w = w - left - right;
-  double hi = 0;
-  for (const auto& sr : series)
-    for (const auto& v : sr.values)
-      if (v) hi = std::max({hi, v->mean, v->high});
-  const Axis ax = nice_axis(hi);
-  auto y = [&](double v) { return top + plot_h * (1 - std::clamp(v, 0.0, ax.max) / ax.max); };
-  const double slot = plot_w / static_cast<double>(std::max<std::size_t>(1, xs.size()));
-  const double dodge = std::min(7.0, slot * 0.5 / static_cast<double>(std::max<std::size_t>(1, series.size())));
-  auto [legend_svg, legend_h] = legend(series, left, plot_w, top + plot_h + bottom);
-  std::string s = svg_open(w, top + plot_h + bottom + legend_h, title) + y_grid(ax, left, left + plot_w, top, plot_h);
+  Frame f = open_frame(title, series, 44, 1.0, "");
+  const double slot = kPlotW / at(std::max<std::size_t>(1, xs.size()));
+  const double dodge = std::min(7.0, slot * 0.5 / at(std::max<std::size_t>(1, series.size())));
   for (std::size_t i = 0; i < xs.size(); ++i)
-    s += svg_text(left + slot * (static_cast<double>(i) + 0.5), top + plot_h + 18, xs[i], "class=\"tick\" text-anchor=\"middle\"");
-  s += svg_text(left + plot_w / 2, top + plot_h + 36, x_title, "class=\"label\" text-anchor=\"middle\"");
+    f.svg += svg_text(kLeft + slot * (at(i) + 0.5), kBase + 18, xs[i], "class=\"tick\" text-anchor=\"middle\"");
+  f.svg += svg_text(kLeft + kPlotW / 2, kBase + 36, x_title, "class=\"label\" text-anchor=\"middle\"");
   for (std::size_t j = 0; j < series.size(); ++j) {
     const auto& sr = series[j];
-    const double off = (static_cast<double>(j) - (static_cast<double>(series.size()) - 1) / 2) * dodge;
-    auto x = [&](std::size_t i) { return left + slot * (static_cast<double>(i) + 0.5) + off; };
     std::string points, marks;
     for (std::size_t i = 0; i < sr.values.size() && i < xs.size(); ++i) {
-      const auto& v = sr.values[i];
-      if (!v) continue;
-      points += px(x(i)) + "," + px(y(v->mean)) + " ";
-      const std::string stroke = "stroke=\"" + sr.color + "\" stroke-width=\"1.5\"";
-      marks += svg_line(x(i), y(v->low), x(i), y(v->high), stroke);
-      marks += svg_line(x(i) - 4, y(v->low), x(i) + 4, y(v->low), stroke);
-      marks += svg_line(x(i) - 4, y(v->high), x(i) + 4, y(v->high), stroke);
-      marks += "<circle cx=\"" + px(x(i)) + "\" cy=\"" + px(y(v->mean)) + "\" r=\"3.5\" fill=\"" + sr.color +
-               "\" stroke=\"#fff\">" + value_tip(sr.name, x_title + " " + xs[i], *v) + "</circle>\n";
+      if (!sr.values[i]) continue;
+      const Interval& v = *sr.values[i];
+      const double x = kLeft + slot * (at(i) + 0.5) + (at(j) - (at(series.size()) - 1) / 2) * dodge;
+      points += px(x) + "," + px(f.y(v.mean)) + " ";
+      marks += error_bar(x, f.y(v.low), f.y(v.high), "stroke=\"" + sr.color + "\" stroke-width=\"1.5\"");
+      marks += "<circle cx=\"" + px(x) + "\" cy=\"" + px(f.y(v.mean)) + "\" r=\"3.5\" fill=\"" + sr.color +
+               "\" stroke=\"#fff\"><title>" + escape_html(tip(sr.name, "K " + xs[i], v)) + "</title></circle>\n";
     }
-    s += "<g><polyline fill=\"none\" stroke=\"" + sr.color + "\" stroke-width=\"2\" points=\"" + points + "\"/>\n" + marks + "</g>\n";
+    f.svg += "<g><polyline fill=\"none\" stroke=\"" + sr.color + "\" stroke-width=\"2\" points=\"" + points + "\"/>\n" +
+             marks + "</g>\n";
   }
-  return s + legend_svg + "</svg>\n";
+  return f.svg + f.legend + "</svg>\n";
 }
 
-// Vertical bars grouped by category, one bar per series, each with an error bar for its interval.
-std::string grouped_bar_chart(const std::string& title, const std::vector<std::string>& groups,
-                              const std::vector<Series>& series) {
-  const double w = 520, left = 56, right = 16, top = 36, plot_h = 200, bottom = 30, plot_w = w - left - right;
-  double hi = 0;
-  for (const auto& sr : series)
-    for (const auto& v : sr.values)
-      if (v) hi = std::max({hi, v->mean, v->high});
-  const Axis ax = nice_axis(hi * 1.08);  // headroom for the value labels above the bars
-  auto y = [&](double v) { return top + plot_h * (1 - std::clamp(v, 0.0, ax.max) / ax.max); };
-  const double slot = plot_w / static_cast<double>(std::max<std::size_t>(1, groups.size()));
-  const double bar_w = slot * 0.8 / static_cast<double>(std::max<std::size_t>(1, series.size()));
-  auto [legend_svg, legend_h] = legend(series, left, plot_w, top + plot_h + bottom);
-  std::string s = svg_open(w, top + plot_h + bottom + legend_h, title) + y_grid(ax, left, left + plot_w, top, plot_h);
+// Vertical bars grouped by category, one bar per series, with an error bar where the value has an
+// interval; values and ticks show `decimals` decimals and `unit` ("%", say).
+std::string grouped_bar_chart(const std::string& title, const Strings& groups, const std::vector<Series>& series,
+                              const std::string& unit, int decimals) {
+  Frame f = open_frame(title, series, 30, 1.08, unit);  // headroom for the value labels above the bars
+  const double slot = kPlotW / at(std::max<std::size_t>(1, groups.size()));
+  const double bar_w = slot * 0.8 / at(std::max<std::size_t>(1, series.size()));
   for (std::size_t g = 0; g < groups.size(); ++g) {
-    const double x0 = left + slot * static_cast<double>(g) + slot * 0.1;
-    s += svg_text(left + slot * (static_cast<double>(g) + 0.5), top + plot_h + 18, groups[g], "class=\"label\" text-anchor=\"middle\"");
+    f.svg += svg_text(kLeft + slot * (at(g) + 0.5), kBase + 18, groups[g],
+                      "class=\"label\" text-anchor=\"middle\"");
     for (std::size_t j = 0; j < series.size(); ++j) {
       if (g >= series[j].values.size() || !series[j].values[g]) continue;
       const Interval& v = *series[j].values[g];
-      const double x = x0 + bar_w * static_cast<double>(j), cx = x + bar_w / 2;
-      s += "<rect x=\"" + px(x + 1) + "\" y=\"" + px(y(v.mean)) + "\" width=\"" + px(std::max(1.0, bar_w - 2)) + "\" height=\"" +
-           px(y(0) - y(v.mean)) + "\" fill=\"" + series[j].color + "\">" + value_tip(series[j].name, groups[g], v) + "</rect>\n";
-      s += svg_line(cx, y(v.low), cx, y(v.high), "class=\"err\"");
-      s += svg_line(cx - 3, y(v.low), cx + 3, y(v.low), "class=\"err\"") + svg_line(cx - 3, y(v.high), cx + 3, y(v.high), "class=\"err\"");
-      if (bar_w >= 30) s += svg_text(cx, y(v.high) - 5, fixed(v.mean, 3), "class=\"val\" text-anchor=\"middle\"");
+      const double x = kLeft + slot * (at(g) + 0.1) + bar_w * at(j), cx = x + bar_w / 2;
+      const std::string shown = fixed(v.mean, decimals) + unit;
+      const bool has_interval = v.high > v.low;
+      f.svg += svg_rect(x + 1, f.y(v.mean), std::max(1.0, bar_w - 2), f.y(0) - f.y(v.mean), series[j].color,
+                        has_interval ? tip(series[j].name, groups[g], v)
+                                     : series[j].name + " — " + groups[g] + ": " + shown);
+      if (has_interval) f.svg += error_bar(cx, f.y(v.low), f.y(v.high), "class=\"err\"");
+      if (bar_w >= 30) f.svg += svg_text(cx, f.y(v.high) - 5, shown, "class=\"val\" text-anchor=\"middle\"");
     }
   }
-  return s + legend_svg + "</svg>\n";
+  return f.svg + f.legend + "</svg>\n";
 }
 
-// Horizontal bars (one per model) in one block per category; values are shares shown as percentages.
-std::string horizontal_bar_chart(const std::string& title, const std::vector<std::string>& groups,
-                                 const std::vector<Series>& series) {
-  double name_w = 60, hi = 0;
-  for (const auto& sr : series) {
-    name_w = std::max(name_w, text_width(shorten(sr.name, 28), 12));
-    for (const auto& v : sr.values)
-      if (v) hi = std::max(hi, v->mean * 100);
-  }
-  const double w = 520, left = name_w + 18, right = 56, top = 36, bar_h = 16, gap = 5, head = 24, plot_w = w - left - right;
-  const Axis ax = nice_axis(hi);
-  const double plot_h = static_cast<double>(groups.size()) * (head + static_cast<double>(series.size()) * (bar_h + gap));
-  auto x = [&](double pct) { return left + plot_w * std::clamp(pct, 0.0, ax.max) / ax.max; };
-  std::string s = svg_open(w, top + plot_h + 40, title);
-  for (double t = 0; t <= ax.max + ax.step / 2; t += ax.step) {
-    s += svg_line(x(t), top, x(t), top + plot_h, t == 0 ? "class=\"axis\"" : "class=\"grid\"");
-    s += svg_text(x(t), top + plot_h + 16, fixed(t, ax.decimals) + "%", "class=\"tick\" text-anchor=\"middle\"");
-  }
-  s += svg_text(left + plot_w / 2, top + plot_h + 34, "share of the catalogue recommended at least once", "class=\"label\" text-anchor=\"middle\"");
-  double yy = top;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    s += svg_text(8, yy + 16, groups[g], "class=\"label\" font-weight=\"600\"");
-    yy += head;
-    for (const auto& sr : series) {
-      s += svg_text(left - 6, yy + bar_h - 4, shorten(sr.name, 28), "class=\"tick\" text-anchor=\"end\"");
-      if (g < sr.values.size() && sr.values[g]) {
-        const double pct = sr.values[g]->mean * 100;
-        s += "<rect x=\"" + px(left) + "\" y=\"" + px(yy) + "\" width=\"" + px(std::max(1.0, x(pct) - left)) + "\" height=\"" +
-             px(bar_h) + "\" fill=\"" + sr.color + "\"><title>" + escape_html(sr.name + " — " + groups[g] + ": " + fixed(pct, 1) + "%") +
-             "</title></rect>\n";
-        s += svg_text(x(pct) + 4, yy + bar_h - 4, fixed(pct, 1) + "%", "class=\"val\"");
-      } else {
-        s += svg_text(left + 4, yy + bar_h - 4, kMissing, "class=\"val\"");
-      }
-      yy += bar_h + gap;
-    }
-  }
-  return s + "</svg>\n";
-}
-
-Series model_series(const std::vector<std::string>& names, const std::string& name) {
+Series model_series(const Strings& names, const std::string& name) {
   const auto i = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
   return Series{name, kPalette[i % (sizeof kPalette / sizeof kPalette[0])], {}};
 }
 
-std::string task_charts(const TaskView& task, const std::vector<std::string>& names) {
-  std::vector<std::string> main;
+// Line charts of the main metrics (hit_rate or recall, and ndcg) over K, then, when the task splits
+// recall by repeat and new items, grouped bars of both at the middle K.
+std::string task_charts(const TaskView& task, const Strings& names) {
+  Strings main;
   for (const char* m : {"hit_rate", "recall", "ndcg"})
-    if (std::find(task.metrics.begin(), task.metrics.end(), m) != task.metrics.end()) main.push_back(m);
+    if (contains(task.metrics, m)) main.push_back(m);
   if (main.empty() && !task.metrics.empty()) main.push_back(task.metrics.front());
   std::string s;
   for (const auto& metric : main) {
     std::vector<Series> series;
     for (const json* r : task.results) {
-      series.push_back(model_series(names, text(child(r, "model"))));
+      series.push_back(model_series(names, model_of(r)));
       for (const auto& k : task.ks) series.back().values.push_back(metric_value(r, metric, k));
     }
     s += line_chart(task.title + ": " + metric + " by K (95% intervals)", task.ks, "K (list length)", series);
   }
-  const bool has_split = std::find(task.metrics.begin(), task.metrics.end(), "recall_repeat") != task.metrics.end() &&
-                         std::find(task.metrics.begin(), task.metrics.end(), "recall_new") != task.metrics.end();
-  if (has_split) {
-    const std::string k = middle_k(task.ks);
-    std::vector<Series> series;
-    for (const json* r : task.results) {
-      series.push_back(model_series(names, text(child(r, "model"))));
-      series.back().values = {metric_value(r, "recall_repeat", k), metric_value(r, "recall_new", k)};
-    }
-    s += grouped_bar_chart(task.title + ": recall@" + k + " on repeat vs new items", {"repeat items", "new items"}, series);
+  if (!contains(task.metrics, "recall_repeat") || !contains(task.metrics, "recall_new")) return s;
+  const std::string k = middle_k(task.ks);
+  std::vector<Series> series;
+  for (const json* r : task.results) {
+    series.push_back(model_series(names, model_of(r)));
+    series.back().values = {metric_value(r, "recall_repeat", k), metric_value(r, "recall_new", k)};
   }
-  return s;
+  return s + grouped_bar_chart(task.title + ": recall@" + k + " on repeat vs new items",
+                               {"repeat items", "new items"}, series, "", 3);
 }
 
-std::string coverage_chart(const std::vector<TaskView>& tasks, const std::vector<std::string>& names) {
-  std::vector<std::string> groups;
+// Coverage at the middle K of every model, one block per task with results; "" when there are none.
+std::string coverage_chart(const std::vector<TaskView>& tasks, const Strings& names) {
+  Strings groups;
   std::vector<Series> series;
   for (const auto& n : names) series.push_back(model_series(names, n));
   std::string k;
@@ -566,13 +502,13 @@ std::string coverage_chart(const std::vector<TaskView>& tasks, const std::vector
     for (auto& sr : series) {
       std::optional<Interval> v;
       for (const json* r : t.results)
-        if (text(child(r, "model")) == sr.name)
-          if (const auto c = number(child(child(r, "coverage"), k))) v = Interval{*c, *c, *c};
+        if (const auto c = per_k(r, "coverage", k); c && model_of(r) == sr.name) v = Interval{*c, *c, *c};
+      if (v) v->mean = v->low = v->high = v->mean * 100;  // shown as a percentage
       sr.values.push_back(v);
     }
   }
   if (groups.empty()) return "";
-  return horizontal_bar_chart("Catalogue coverage@" + k + " per model", groups, series);
+  return grouped_bar_chart("Catalogue coverage@" + k + " per model", groups, series, "%", 1);
 }
 
 const char* const kCss = R"(
@@ -582,31 +518,37 @@ h1{margin:0 0 4px;font-size:26px} h2{margin:36px 0 8px;font-size:21px;border-bot
 h3{margin:20px 0 6px;font-size:15px} .meta,.howto{color:#555} .howto{font-size:14px;max-width:900px}
 table{border-collapse:collapse;margin:6px 0 14px;font-size:13px}
 th,td{padding:4px 10px;border-bottom:1px solid #e6e6e6;text-align:left;vertical-align:top}
-th{background:#f4f5f7;font-weight:600} td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+th{background:#f4f5f7;font-weight:600} th.num{text-align:right}
+td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.best{background:#eef6ee} .ci{display:block;color:#777;font-size:11px} table.kv th{display:none}
-.scroll{overflow-x:auto}
-.charts{display:flex;flex-wrap:wrap;gap:16px 24px;margin:8px 0 12px}
+.scroll{overflow-x:auto} .charts{display:flex;flex-wrap:wrap;gap:16px 24px;margin:8px 0 12px}
 .charts svg{border:1px solid #eee;border-radius:4px;background:#fff}
 svg text{font-family:inherit;fill:#333} svg .ct{font-size:14px;font-weight:600}
 svg .tick{font-size:12px} svg .label{font-size:12px;fill:#444} svg .val{font-size:11px;fill:#333}
 svg .grid{stroke:#e8e8e8} svg .axis{stroke:#888} svg .err{stroke:#333;stroke-width:1.2}
 )";
 
+std::string title_of(const json& report) {
+  COBUY_CHECK(report.is_object(), ErrorCode::bad_data,
+              "an evaluation report must be a JSON object, got " << report.type_name());
+  const std::string title = text(child(&report, "title"));
+  return title.empty() ? "cobuy offline evaluation" : title;
+}
+
+std::string cases_line(const TaskView& task) {
+  return (task.description.empty() ? "" : task.description + ". ") + "Cases: " + format_value(task.cases) + ".";
+}
+
 }  // namespace
 
 std::string report_markdown(const nlohmann::json& report) {
-  COBUY_CHECK(report.is_object(), ErrorCode::bad_data, "an evaluation report must be a JSON object, got " << report.type_name());
-  const auto tasks = task_views(report);
-  std::string title = text(child(&report, "title"));
-  std::string s = "# " + (title.empty() ? std::string("cobuy offline evaluation") : title) + "\n\n";
+  std::string s = "# " + title_of(report) + "\n\n";
   if (const auto created = text(child(&report, "created_at")); !created.empty()) s += "Created " + created + ".\n\n";
   s += "## Data\n\n";
   for (const auto& row : data_table(report).rows) s += "- **" + row[0].text + "**: " + row[1].text + "\n";
   s += "\n## Models\n\n" + md_table(models_table(report));
-  for (const auto& task : tasks) {
-    s += "\n## " + task.title + "\n\n";
-    if (!task.description.empty()) s += task.description + ". ";
-    s += "Cases: " + format_value(task.cases) + ".\n\n";
+  for (const auto& task : task_views(report)) {
+    s += "\n## " + task.title + "\n\n" + cases_line(task) + "\n\n";
     if (task.empty()) {
       s += "No cases: this task has no results.\n";
       continue;
@@ -618,30 +560,29 @@ std::string report_markdown(const nlohmann::json& report) {
 }
 
 std::string report_html(const nlohmann::json& report) {
-  COBUY_CHECK(report.is_object(), ErrorCode::bad_data, "an evaluation report must be a JSON object, got " << report.type_name());
+  const std::string title = escape_html(title_of(report));
   const auto tasks = task_views(report);
   const auto names = model_names(report, tasks);
-  std::string title = text(child(&report, "title"));
-  if (title.empty()) title = "cobuy offline evaluation";
-  std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + escape_html(title) +
-                  "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n<main>\n<h1>" + escape_html(title) + "</h1>\n";
+  std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + title +
+                  "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n<main>\n<h1>" + title + "</h1>\n";
   if (const auto created = text(child(&report, "created_at")); !created.empty())
     s += "<p class=\"meta\">Created " + escape_html(created) + "</p>\n";
-  s += "<h2>Data</h2>\n" + html_table(data_table(report), "kv") + "<h2>Models</h2>\n" + html_table(models_table(report), "models");
+  s += "<h2>Data</h2>\n" + html_table(data_table(report), "kv") + "<h2>Models</h2>\n" +
+       html_table(models_table(report), "models");
   s += "<p class=\"howto\"><strong>How to read.</strong> " + escape_html(kHowToRead) + "</p>\n";
   for (const auto& task : tasks) {
-    s += "<section>\n<h2>" + escape_html(task.title) + "</h2>\n<p>" +
-         escape_html(task.description.empty() ? "" : task.description + ". ") + "Cases: " + escape_html(format_value(task.cases)) + ".</p>\n";
+    s += "<section>\n<h2>" + escape_html(task.title) + "</h2>\n<p>" + escape_html(cases_line(task)) + "</p>\n";
     if (task.empty()) {
       s += "<p class=\"meta\">No cases: this task has no results.</p>\n</section>\n";
       continue;
     }
     s += "<div class=\"charts\">\n" + task_charts(task, names) + "</div>\n";
-    for (const auto& k : task.ks) s += "<h3>K = " + escape_html(k) + "</h3>\n" + html_table(task_table(task, k), "results");
+    for (const auto& k : task.ks)
+      s += "<h3>K = " + escape_html(k) + "</h3>\n" + html_table(task_table(task, k), "results");
     s += "</section>\n";
   }
-  if (const auto cov = coverage_chart(tasks, names); !cov.empty())
-    s += "<section>\n<h2>Coverage</h2>\n<div class=\"charts\">\n" + cov + "</div>\n</section>\n";
+  if (const auto coverage = coverage_chart(tasks, names); !coverage.empty())
+    s += "<section>\n<h2>Coverage</h2>\n<div class=\"charts\">\n" + coverage + "</div>\n</section>\n";
   return s + "</main>\n</body>\n</html>\n";
 }
 
@@ -658,20 +599,18 @@ void write_report(const nlohmann::json& report, const std::string& dir) {
   static std::atomic<unsigned> counter{0};
   for (const auto& [name, content] : files) {
     const fs::path target = fs::path(dir) / name;
-    const fs::path tmp = fs::path(dir) / ("." + name + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    const fs::path tmp = fs::path(dir) / ("." + name + ".tmp-" + std::to_string(::getpid()) + "-" +
+                                          std::to_string(counter++));
+    bool ok = false;
     {
       std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-      COBUY_CHECK(f.good(), ErrorCode::io, "cannot write " << tmp.string());
-      f << content;
-      f.flush();
-      if (!f.good()) fs::remove(tmp, ec);
-      COBUY_CHECK(f.good(), ErrorCode::io, "cannot write " << tmp.string());
+      ok = f.good() && (f << content).flush().good();
     }
-    fs::rename(tmp, target, ec);
-    if (ec) {
+    if (ok) fs::rename(tmp, target, ec);
+    if (!ok || ec) {
       std::error_code ignored;
       fs::remove(tmp, ignored);
-      COBUY_FAIL(ErrorCode::io, "cannot write " << target.string() << ": " << ec.message());
+      COBUY_FAIL(ErrorCode::io, "cannot write " << target.string() << (ec ? ": " + ec.message() : std::string()));
     }
   }
 }

@@ -1,6 +1,8 @@
 #include "api/eval_run.h"
 
+#include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <cstdlib>
 #include <memory>
 
@@ -192,6 +194,38 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
           {"cases", next_cases.size()},
           {"results", next_results}}}}},
   };
+}
+
+json holdout_summary(const OrderData& data, const TrainConfig& config, double tail, std::uint64_t seed) {
+  COBUY_CHECK(tail > 0 && tail < 1, ErrorCode::bad_request, "--eval-tail must be between 0 and 1, got " << tail);
+  std::vector<Timestamp> times;
+  for (const auto& o : data.orders) {
+    if (o.time != kNoTime) times.push_back(o.time);
+  }
+  COBUY_CHECK(!times.empty(), ErrorCode::bad_data, "--eval-tail needs order times, and these orders have none");
+  std::sort(times.begin(), times.end());
+  const Timestamp cut = times[std::min(times.size() - 1, static_cast<std::size_t>(static_cast<double>(times.size()) * (1 - tail)))];
+  const auto [train, test] = split_by_time(data, cut);
+  COBUY_CHECK(!train.orders.empty() && !test.orders.empty(), ErrorCode::bad_data,
+              "--eval-tail " << tail << " leaves an empty part (all orders at one time?)");
+  const Model model = train_model(train, config);
+  const std::vector<std::size_t> k10{10};
+  const auto basket = score_basket_completion(model, basket_completion_cases(train, test, seed), model_ranker(model), k10, true);
+  const auto next = score_next_order(model, next_order_cases(train, test), model_ranker(model), k10);
+  auto mean = [](const TaskScores& s, const std::string& name) {
+    const auto& v = s.metrics.at(name)[0];
+    return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  };
+  return {{"split", "time:" + format_timestamp(cut)},
+          {"tail_share", tail},
+          {"train_orders", train.orders.size()},
+          {"test_orders", test.orders.size()},
+          {"basket_completion",
+           {{"cases", basket.cases},
+            {"hit_rate@10", mean(basket, "hit_rate")},
+            {"ndcg@10", mean(basket, "ndcg")},
+            {"mrr@10", mean(basket, "mrr")}}},
+          {"next_order", {{"cases", next.cases}, {"recall@10", mean(next, "recall")}, {"ndcg@10", mean(next, "ndcg")}}}};
 }
 
 }  // namespace cobuy::cli

@@ -42,4 +42,10 @@ struct EvalRun {
 /// report.json holds). Throws Error(bad_data) when the split leaves no training or no test orders.
 nlohmann::json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn& progress = nullptr);
 
+/// What `cobuy train --eval-tail FRACTION` stores in the manifest: trains `config` on all but
+/// the latest `tail` share of orders (by time) and scores cobuy's model on that tail at K = 10
+/// (basket completion and next order). Throws Error(bad_request) unless 0 < tail < 1, and
+/// Error(bad_data) when the orders have no times or the tail is empty.
+nlohmann::json holdout_summary(const OrderData& data, const TrainConfig& config, double tail, std::uint64_t seed = 42);
+
 }  // namespace cobuy::cli

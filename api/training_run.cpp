@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "api/eval_run.h"
 #include "api/terminal_progress.h"
 #include "core/artifact.h"
 #include "core/error.h"
@@ -44,7 +45,10 @@ Model run_training(const TrainingRun& run, bool print_summary) {
   OrderData data = load_orders(run.order_paths, run.ingest, &summary, progress.callback());
   const auto t1 = clock::now();
   const auto summary_json = ingest_summary_json(summary);
+  nlohmann::json evaluation;
+  if (run.eval_tail > 0) evaluation = holdout_summary(data, run.config, run.eval_tail);
   Model model = train_model(data, run.config, summary_json, progress.callback());
+  model.evaluation = std::move(evaluation);
   const auto t2 = clock::now();
   save_model(model, run.out_dir);
   const auto t3 = clock::now();
@@ -66,6 +70,12 @@ Model run_training(const TrainingRun& run, bool print_summary) {
                 static_cast<unsigned long long>(model.stats.orders), static_cast<unsigned long long>(model.stats.items),
                 static_cast<unsigned long long>(model.stats.customers),
                 static_cast<unsigned long long>(model.stats.pairs));
+    if (!model.evaluation.is_null()) {
+      const auto& b = model.evaluation["basket_completion"];
+      std::printf("held-out      %s: basket completion NDCG@10 %.4f HR@10 %.4f (%s cases)\n",
+                  model.evaluation["split"].get<std::string>().c_str(), b["ndcg@10"].get<double>(),
+                  b["hit_rate@10"].get<double>(), b["cases"].dump().c_str());
+    }
     std::printf("time          ingest %.2fs, train %.2fs, save %.2fs\nmodel         %s (version %s)\n", secs(t0, t1),
                 secs(t1, t2), secs(t2, t3), run.out_dir.c_str(), model.version.c_str());
   }

@@ -18,6 +18,7 @@ struct TrainingRun {
   IngestOptions ingest;
   TrainConfig config;
   std::string out_dir;
+  double eval_tail = 0;  ///< > 0: first evaluate on this latest share of orders, store it in the manifest
 };
 
 /// The ingestion summary as JSON (stored in the manifest and printed by `cobuy train`).

@@ -253,6 +253,7 @@ json manifest_json(const Model& m) {
         {"items_with_vectors", items_with_vectors(m.embeddings, m.catalog.size())}}},
       {"data_range", {{"first_order", time_or_null(m.stats.first_order)}, {"last_order", time_or_null(m.stats.last_order)}}},
       {"ingest", m.ingest_summary},
+      {"evaluation", m.evaluation},
   };
 }
 
@@ -338,6 +339,7 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
     if (auto t = parse_timestamp(range.value("first_order", ""))) model->stats.first_order = *t;
     if (auto t = parse_timestamp(range.value("last_order", ""))) model->stats.last_order = *t;
     model->ingest_summary = manifest.value("ingest", json::object());
+    model->evaluation = manifest.value("evaluation", json());
 
     const auto& files = manifest.at("files");
     auto open = [&](const FileSpec& spec) {

@@ -82,6 +82,7 @@ struct Model {
   TrainConfig config;
   ModelStats stats;
   nlohmann::json ingest_summary;  ///< as reported by ingestion
+  nlohmann::json evaluation;      ///< held-out evaluation summary (`cobuy train --eval-tail`); null if none
 
   Catalog catalog;
   std::vector<std::uint32_t> item_orders;  ///< orders holding each item
