@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <sstream>
 
@@ -39,6 +40,7 @@ void add_eval_command(CLI::App& app) {
     std::uint64_t seed = 42;
     std::size_t resamples = 1000;
     std::string out_dir;
+    std::string sweep_path;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
@@ -51,6 +53,10 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--bootstrap", args->resamples, "Bootstrap resamples for the 95% intervals")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--sweep", args->sweep_path,
+                  "Grid JSON {\"param.name\": [values...]}: choose the config on a validation part of the training "
+                  "part first, and write it as chosen_config.json")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--out", args->out_dir, "Report directory (report.json, report.md, report.html)")->required();
   cmd->callback([args] {
     EvalRun run;
@@ -61,11 +67,25 @@ void add_eval_command(CLI::App& app) {
     run.ks = parse_ks(args->ks);
     run.seed = args->seed;
     run.bootstrap_resamples = args->resamples;
+    if (!args->sweep_path.empty()) {
+      std::ifstream f(args->sweep_path);
+      try {
+        run.sweep_grid = nlohmann::json::parse(f);
+      } catch (const nlohmann::json::exception& e) {
+        COBUY_FAIL(ErrorCode::bad_request, args->sweep_path << " is not valid JSON: " << e.what());
+      }
+    }
     TerminalProgress progress;
     const OrderData data = load_orders(run.order_paths, args->source.ingest_options(), nullptr, progress.callback());
     const auto report = run_evaluation(data, run, progress.callback());
     progress.finish();
     write_report(report, args->out_dir);
+    if (report.contains("sweep")) {
+      const auto path = args->out_dir + "/chosen_config.json";
+      std::ofstream f(path);
+      f << report["config"].dump(2) << "\n";
+      COBUY_CHECK(f.good(), ErrorCode::io, "cannot write " << path);
+    }
     std::printf("%s", report_markdown(report).c_str());
     std::printf("\nreport: %s/report.html\n", args->out_dir.c_str());
   });

@@ -113,7 +113,8 @@ Strings task_ks(const json& report, const std::vector<const json*>& results) {
   const json* m = results.empty() ? nullptr : child(results.front(), "metrics");
   if (m != nullptr && m->is_object() && !m->empty() && m->begin()->is_object())
     for (const auto& [key, value] : m->begin()->items()) ks.push_back(key);
-  std::sort(ks.begin(), ks.end(), [](const auto& a, const auto& b) { return std::atof(a.c_str()) < std::atof(b.c_str()); });
+  std::sort(ks.begin(), ks.end(),
+            [](const auto& a, const auto& b) { return std::atof(a.c_str()) < std::atof(b.c_str()); });
   return ks;
 }
 

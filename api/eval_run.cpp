@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "api/eval_sweep.h"
 #include "core/bootstrap.h"
 #include "core/error.h"
 #include "core/evaluation.h"
@@ -90,10 +91,14 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
   COBUY_CHECK(!train.orders.empty(), ErrorCode::bad_data, "the split " << run.split.text << " leaves no training orders");
   COBUY_CHECK(!test.orders.empty(), ErrorCode::bad_data, "the split " << run.split.text << " leaves no test orders");
 
+  TrainConfig config = run.config;
+  json sweep;
+  if (!run.sweep_grid.is_null()) sweep = run_sweep(train, run.split, run.config, run.sweep_grid, run.seed, config, progress);
+
   // The models. The item-item baselines are cobuy's own sources alone, trained by the same code
   // with the same settings; they ignore the customer (blend.history 0).
   auto only = [&](double cooccurrence, double ease, double embedding) {
-    TrainConfig c = run.config;
+    TrainConfig c = config;
     c.blend = {cooccurrence, ease, embedding, 0.0};
     if (embedding > 0 && c.embedding.epochs == 0) {
       c.embedding.epochs = 20;  // the tuned setting of bench/RESULTS.md
@@ -109,11 +114,11 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
   };
   const std::vector<Spec> trained = {
       {"co-occurrence", "jaccard co-occurrence alone", only(1, 0, 0)},
-      {"EASE", "EASE alone (lambda " + std::to_string(run.config.ease.lambda).substr(0, 5) + ", basket weight " +
-                   std::to_string(run.config.ease.basket_weight).substr(0, 4) + ")",
+      {"EASE", "EASE alone (lambda " + std::to_string(config.ease.lambda).substr(0, 5) + ", basket weight " +
+                   std::to_string(config.ease.basket_weight).substr(0, 4) + ")",
        only(0, 1, 0)},
       {"embeddings", "co-purchase embeddings alone (input-output affinity)", only(0, 0, 1)},
-      {"cobuy", "cobuy's blend as configured, with the customer's history", run.config},
+      {"cobuy", "cobuy's blend as configured, with the customer's history", config},
   };
   const std::size_t steps = trained.size() + 2;
   std::size_t step = 0;
@@ -137,7 +142,7 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     // The list baselines need only popularity and the customers' histories.
     const auto t = Clock::now();
     Model m;
-    build_popularity(train, run.config.popularity, m);
+    build_popularity(train, config.popularity, m);
     m.customers = build_customer_history(train);
     const double seconds = std::chrono::duration<double>(Clock::now() - t).count();
     models.insert(models.begin(), Contender{"personal top", "the customer's most frequent items, then popular", seconds,
@@ -165,9 +170,9 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
   json ks = json::array();
   for (auto k : run.ks) ks.push_back(k);
   json train_config;
-  to_json(train_config, run.config);
+  to_json(train_config, config);
   const auto now = std::chrono::system_clock::now();
-  return {
+  json out = {
       {"title", "cobuy offline evaluation"},
       {"created_at", format_timestamp(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count())},
       {"data",
@@ -194,6 +199,8 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
           {"cases", next_cases.size()},
           {"results", next_results}}}}},
   };
+  if (!sweep.is_null()) out["sweep"] = sweep;
+  return out;
 }
 
 json holdout_summary(const OrderData& data, const TrainConfig& config, double tail, std::uint64_t seed) {

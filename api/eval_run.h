@@ -36,10 +36,12 @@ struct EvalRun {
   std::vector<std::size_t> ks{5, 10, 20};
   std::uint64_t seed = 42;            ///< hidden items, random split, bootstrap
   std::size_t bootstrap_resamples = 1000;
+  nlohmann::json sweep_grid;          ///< null = no sweep; else {"param": [values...]} (see eval_sweep.h)
 };
 
 /// Splits `data`, trains and scores every model, and returns the report (the JSON that
-/// report.json holds). Throws Error(bad_data) when the split leaves no training or no test orders.
+/// report.json holds). With a sweep grid, the config is first chosen on a validation part of the
+/// training part; report["config"] is then the chosen config (what `cobuy train --config` takes). Throws Error(bad_data) when the split leaves no training or no test orders.
 nlohmann::json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn& progress = nullptr);
 
 /// What `cobuy train --eval-tail FRACTION` stores in the manifest: trains `config` on all but

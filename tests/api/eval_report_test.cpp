@@ -35,7 +35,8 @@ const std::string kOddName = "<b>&\"x";
 json sample_report() {
   json basket = json::array();
   json next = json::array();
-  const std::vector<std::pair<std::string, double>> models = {{"popular", 0.03}, {"bought_together", 0.12}, {kOddName, 0.05}};
+  const std::vector<std::pair<std::string, double>> models = {
+      {"popular", 0.03}, {"bought_together", 0.12}, {kOddName, 0.05}};
   for (const auto& [name, level] : models) {
     basket.push_back({{"model", name},
                       {"metrics", {{"hit_rate", by_k(level)}, {"ndcg", by_k(level / 2)}, {"mrr", by_k(level / 3)}}},
@@ -44,7 +45,10 @@ json sample_report() {
     const double nl = name == "popular" ? 0.2 : 0.1;
     next.push_back({{"model", name},
                     {"metrics",
-                     {{"recall", by_k(nl)}, {"ndcg", by_k(nl / 2)}, {"recall_repeat", by_k(nl * 2)}, {"recall_new", by_k(nl / 4)}}},
+                     {{"recall", by_k(nl)},
+                      {"ndcg", by_k(nl / 2)},
+                      {"recall_repeat", by_k(nl * 2)},
+                      {"recall_new", by_k(nl / 4)}}},
                     {"coverage", shares(nl / 10)},
                     {"popularity_percentile", shares(95)}});
   }
@@ -64,8 +68,10 @@ json sample_report() {
             {{"name", "bought_together"}, {"description", "co-purchase counts"}, {"train_seconds", 12.25}},
             {{"name", kOddName}, {"description", "a name to escape"}, {"train_seconds", 1}}}},
           {"tasks",
-           {{"basket_completion", {{"description", "hide one item of each test order"}, {"cases", 2938}, {"results", basket}}},
-            {"next_order", {{"description", "predict the first order after the split"}, {"cases", 1200}, {"results", next}}}}}};
+           {{"basket_completion",
+             {{"description", "hide one item of each test order"}, {"cases", 2938}, {"results", basket}}},
+            {"next_order",
+             {{"description", "predict the first order after the split"}, {"cases", 1200}, {"results", next}}}}}};
 }
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
@@ -89,7 +95,8 @@ TEST(ReportMarkdown, HasTitleDataModelsAndTablesPerK) {
   EXPECT_NE(md.find("**train orders**: 12,383"), std::string::npos);
   EXPECT_NE(md.find("**split**: time:2011-09-01"), std::string::npos);
   EXPECT_NE(md.find("| bought_together | co-purchase counts | 12.25 |"), std::string::npos);
-  for (const std::string& name : {std::string("popular"), std::string("bought_together"), kOddName}) EXPECT_NE(md.find("| " + name + " |"), std::string::npos) << name;
+  for (const std::string& name : {std::string("popular"), std::string("bought_together"), kOddName})
+    EXPECT_NE(md.find("| " + name + " |"), std::string::npos) << name;
   EXPECT_NE(md.find("## Basket completion"), std::string::npos);
   EXPECT_NE(md.find("## Next order"), std::string::npos);
   EXPECT_EQ(count(md, "### K = "), 6u);  // three cut-offs for each of two tasks
@@ -123,7 +130,8 @@ TEST(ReportMarkdown, BoldsEveryModelTiedForBest) {
   results[0]["metrics"]["hit_rate"]["5"] = ci(0.12, 0.1, 0.14);
   const std::string md = report_markdown(r);
   EXPECT_NE(md_row(md, "Basket completion", "5", "popular").find("**0.1200 [0.1000, 0.1400]**"), std::string::npos);
-  EXPECT_NE(md_row(md, "Basket completion", "5", "bought_together").find("**0.1200 [0.1100, 0.1300]**"), std::string::npos);
+  EXPECT_NE(md_row(md, "Basket completion", "5", "bought_together").find("**0.1200 [0.1100, 0.1300]**"),
+            std::string::npos);
 }
 
 TEST(ReportMarkdown, RendersWithoutNextOrderAndWithEmptyTasks) {
