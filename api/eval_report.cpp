@@ -5,8 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
-#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -14,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/eval_report_svg.h"
 #include "core/error.h"
 
 namespace cobuy {
@@ -24,10 +24,6 @@ namespace fs = std::filesystem;
 using Strings = std::vector<std::string>;
 
 // ---- reading the report tolerantly: a missing or mistyped field renders as "–" ----
-
-struct Interval {
-  double mean = 0, low = 0, high = 0;
-};
 
 const std::string kMissing = "–";
 
@@ -46,16 +42,6 @@ std::optional<double> number(const json* j) {
 std::string text(const json* j) {
   if (j == nullptr || j->is_null()) return "";
   return j->is_string() ? j->get<std::string>() : j->dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string format_interval(const std::optional<Interval>& i) {
-  return i ? fixed(i->mean, 4) + " [" + fixed(i->low, 4) + ", " + fixed(i->high, 4) + "]" : kMissing;
 }
 
 // Counts get thousands separators ("12,383"), arrays are joined with commas, the rest is plain text.
@@ -205,7 +191,7 @@ Table models_table(const json& report) {
     for (const auto& m : *ms) {
       const auto secs = number(child(&m, "train_seconds"));
       t.rows.push_back({{text(child(&m, "name"))}, {text(child(&m, "description"))},
-                        {secs ? fixed(*secs, 2) : kMissing}});
+                        {secs ? format_fixed(*secs, 2) : kMissing}});
     }
   return t;
 }
@@ -219,10 +205,13 @@ Table task_table(const TaskView& task, const std::string& k) {
   t.numeric[0] = false;
   for (const json* r : task.results) {
     std::vector<Cell> row = {{model_of(r)}};
-    for (const auto& m : task.metrics) row.push_back({format_interval(metric_value(r, m, k))});
+    for (const auto& m : task.metrics) {
+      const auto v = metric_value(r, m, k);
+      row.push_back({v ? format_interval(*v) : kMissing});
+    }
     const auto coverage = per_k(r, "coverage", k), popularity = per_k(r, "popularity_percentile", k);
-    row.push_back({coverage ? fixed(*coverage * 100, 1) + "%" : kMissing});
-    row.push_back({popularity ? fixed(*popularity, 1) : kMissing});
+    row.push_back({coverage ? format_fixed(*coverage * 100, 1) + "%" : kMissing});
+    row.push_back({popularity ? format_fixed(*popularity, 1) : kMissing});
     t.rows.push_back(std::move(row));
   }
   // Bold every model whose shown mean equals the best shown mean of the column, ties included.
@@ -232,7 +221,7 @@ Table task_table(const TaskView& task, const std::string& k) {
       if (const auto v = metric_value(r, task.metrics[c], k); v && (!best || v->mean > *best)) best = v->mean;
     for (std::size_t i = 0; best && i < task.results.size(); ++i) {
       const auto v = metric_value(task.results[i], task.metrics[c], k);
-      t.rows[i][c + 1].best = v && fixed(v->mean, 4) == fixed(*best, 4);
+      t.rows[i][c + 1].best = v && format_fixed(v->mean, 4) == format_fixed(*best, 4);
     }
   }
   return t;
@@ -266,19 +255,6 @@ std::string md_table(const Table& t) {
   return s;
 }
 
-std::string escape_html(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else if (c == '\'') out += "&#39;";
-    else out += c;
-  }
-  return out;
-}
-
 // An interval cell shows its mean prominently and the interval below it, quieter.
 std::string html_cell(const std::string& s, bool numeric) {
   const auto bracket = s.find(" [");
@@ -303,164 +279,12 @@ std::string html_table(const Table& t, const std::string& cls) {
   return s + "</tbody>\n</table></div>\n";
 }
 
-// ---- SVG charts ----
+// ---- charts ----
 
-const char* const kPalette[] = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
-                                "#56B4E9", "#8C564B", "#332288", "#7F7F7F", "#BCBD22"};
-
-struct Series {
-  std::string name, color;
-  std::vector<std::optional<Interval>> values;  // one per x position or bar group
-};
-
-std::string px(double v) { return fixed(v, 1); }
-std::string shorten(const std::string& s, std::size_t n) { return s.size() <= n ? s : s.substr(0, n - 1) + "…"; }
-double text_width(const std::string& s, double font_px) { return 0.58 * font_px * static_cast<double>(s.size()); }
-double at(std::size_t i) { return static_cast<double>(i); }
-
-// A value axis from 0 to a round maximum with about five ticks.
-struct Axis {
-  double max = 1, step = 0.2;
-  int decimals = 1;
-};
-
-Axis nice_axis(double hi) {
-  if (!(hi > 0)) hi = 1;
-  const double raw = hi / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
-  double mult = 10;
-  for (const double m : {1.0, 2.0, 2.5, 5.0})
-    if (m * mag >= raw - 1e-12) {
-      mult = m;
-      break;
-    }
-  Axis a;
-  a.step = mult * mag;
-  a.max = std::ceil(hi / a.step - 1e-9) * a.step;
-  a.decimals = std::max(0, static_cast<int>(-std::floor(std::log10(a.step) + 1e-9)) + (mult == 2.5 ? 1 : 0));
-  return a;
-}
-
-std::string svg_open(double w, double h, const std::string& title) {
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + px(w) + "\" height=\"" + px(h) + "\" viewBox=\"0 0 " +
-         px(w) + " " + px(h) + "\" role=\"img\" aria-label=\"" + escape_html(title) +
-         "\">\n<text class=\"ct\" x=\"8\" y=\"20\">" + escape_html(title) + "</text>\n";
-}
-
-std::string svg_text(double x, double y, const std::string& s, const std::string& attrs) {
-  return "<text x=\"" + px(x) + "\" y=\"" + px(y) + "\" " + attrs + ">" + escape_html(s) + "</text>\n";
-}
-
-std::string svg_line(double x1, double y1, double x2, double y2, const std::string& attrs) {
-  return "<line x1=\"" + px(x1) + "\" y1=\"" + px(y1) + "\" x2=\"" + px(x2) + "\" y2=\"" + px(y2) + "\" " + attrs +
-         "/>\n";
-}
-
-std::string svg_rect(double x, double y, double w, double h, const std::string& color, const std::string& tip) {
-  return "<rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"" + px(w) + "\" height=\"" + px(h) + "\" fill=\"" +
-         color + "\">" + (tip.empty() ? "" : "<title>" + escape_html(tip) + "</title>") + "</rect>\n";
-}
-
-std::string error_bar(double x, double y_low, double y_high, const std::string& attrs) {
-  return svg_line(x, y_low, x, y_high, attrs) + svg_line(x - 4, y_low, x + 4, y_low, attrs) +
-         svg_line(x - 4, y_high, x + 4, y_high, attrs);
-}
-
-std::string tip(const std::string& name, const std::string& where, const Interval& v) {
-  return name + " — " + where + ": " + format_interval(v);
-}
-
-// Sizes in px: chart width, plot left edge, plot top, plot height and width, plot bottom (value 0).
-constexpr double kWidth = 520, kLeft = 56, kTop = 36, kPlotH = 200, kPlotW = kWidth - kLeft - 16, kBase = kTop + kPlotH;
-
-// The frame of the vertical-axis charts: title, value grid from 0, and a legend of the series below
-// the plot, wrapping into rows. `svg` is left open for the marks; close with legend + "</svg>".
-struct Frame {
-  Axis ax;
-  std::string svg, legend;
-  double y(double v) const { return kTop + kPlotH * (1 - std::clamp(v, 0.0, ax.max) / ax.max); }
-};
-
-Frame open_frame(const std::string& title, const std::vector<Series>& series, double bottom, double headroom,
-                 const std::string& unit) {
-  Frame f;
-  double hi = 0;
-  for (const auto& sr : series)
-    for (const auto& v : sr.values)
-      if (v) hi = std::max({hi, v->mean, v->high});
-  f.ax = nice_axis(hi * headroom);
-  double x = kLeft, y = kBase + bottom + 12;
-  for (const auto& sr : series) {
-    const std::string name = shorten(sr.name, 32);
-    const double w = 38 + text_width(name, 12);
-    if (x + w > kLeft + kPlotW && x > kLeft) x = kLeft, y += 18;
-    f.legend += svg_rect(x, y - 9, 12, 12, sr.color, "") + svg_text(x + 17, y + 1, name, "class=\"tick\"");
-    x += w;
-  }
-  f.svg = svg_open(kWidth, y + 10, title);
-  for (double t = 0; t <= f.ax.max + f.ax.step / 2; t += f.ax.step) {
-    f.svg += svg_line(kLeft, f.y(t), kLeft + kPlotW, f.y(t), t == 0 ? "class=\"axis\"" : "class=\"grid\"");
-    f.svg += svg_text(kLeft - 6, f.y(t) + 4, fixed(t, f.ax.decimals) + unit, "class=\"tick\" text-anchor=\"end\"");
-  }
-  return f;
-}
-
-// Means over the x positions joined by a line, each with an error bar for its interval; series are
-// shifted sideways a little so their error bars do not hide each other.
-std::string line_chart(const std::string& title, const Strings& xs, const std::string& x_title,
-                       const std::vector<Series>& series) {
-  Frame f = open_frame(title, series, 44, 1.0, "");
-  const double slot = kPlotW / at(std::max<std::size_t>(1, xs.size()));
-  const double dodge = std::min(7.0, slot * 0.5 / at(std::max<std::size_t>(1, series.size())));
-  for (std::size_t i = 0; i < xs.size(); ++i)
-    f.svg += svg_text(kLeft + slot * (at(i) + 0.5), kBase + 18, xs[i], "class=\"tick\" text-anchor=\"middle\"");
-  f.svg += svg_text(kLeft + kPlotW / 2, kBase + 36, x_title, "class=\"label\" text-anchor=\"middle\"");
-  for (std::size_t j = 0; j < series.size(); ++j) {
-    const auto& sr = series[j];
-    std::string points, marks;
-    for (std::size_t i = 0; i < sr.values.size() && i < xs.size(); ++i) {
-      if (!sr.values[i]) continue;
-      const Interval& v = *sr.values[i];
-      const double x = kLeft + slot * (at(i) + 0.5) + (at(j) - (at(series.size()) - 1) / 2) * dodge;
-      points += px(x) + "," + px(f.y(v.mean)) + " ";
-      marks += error_bar(x, f.y(v.low), f.y(v.high), "stroke=\"" + sr.color + "\" stroke-width=\"1.5\"");
-      marks += "<circle cx=\"" + px(x) + "\" cy=\"" + px(f.y(v.mean)) + "\" r=\"3.5\" fill=\"" + sr.color +
-               "\" stroke=\"#fff\"><title>" + escape_html(tip(sr.name, "K " + xs[i], v)) + "</title></circle>\n";
-    }
-    f.svg += "<g><polyline fill=\"none\" stroke=\"" + sr.color + "\" stroke-width=\"2\" points=\"" + points + "\"/>\n" +
-             marks + "</g>\n";
-  }
-  return f.svg + f.legend + "</svg>\n";
-}
-
-// Vertical bars grouped by category, one bar per series, with an error bar where the value has an
-// interval; values and ticks show `decimals` decimals and `unit` ("%", say).
-std::string grouped_bar_chart(const std::string& title, const Strings& groups, const std::vector<Series>& series,
-                              const std::string& unit, int decimals) {
-  Frame f = open_frame(title, series, 30, 1.08, unit);  // headroom for the value labels above the bars
-  const double slot = kPlotW / at(std::max<std::size_t>(1, groups.size()));
-  const double bar_w = slot * 0.8 / at(std::max<std::size_t>(1, series.size()));
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    f.svg += svg_text(kLeft + slot * (at(g) + 0.5), kBase + 18, groups[g],
-                      "class=\"label\" text-anchor=\"middle\"");
-    for (std::size_t j = 0; j < series.size(); ++j) {
-      if (g >= series[j].values.size() || !series[j].values[g]) continue;
-      const Interval& v = *series[j].values[g];
-      const double x = kLeft + slot * (at(g) + 0.1) + bar_w * at(j), cx = x + bar_w / 2;
-      const std::string shown = fixed(v.mean, decimals) + unit;
-      const bool has_interval = v.high > v.low;
-      f.svg += svg_rect(x + 1, f.y(v.mean), std::max(1.0, bar_w - 2), f.y(0) - f.y(v.mean), series[j].color,
-                        has_interval ? tip(series[j].name, groups[g], v)
-                                     : series[j].name + " — " + groups[g] + ": " + shown);
-      if (has_interval) f.svg += error_bar(cx, f.y(v.low), f.y(v.high), "class=\"err\"");
-      if (bar_w >= 30) f.svg += svg_text(cx, f.y(v.high) - 5, shown, "class=\"val\" text-anchor=\"middle\"");
-    }
-  }
-  return f.svg + f.legend + "</svg>\n";
-}
-
-Series model_series(const Strings& names, const std::string& name) {
+// A model keeps one colour across all charts: the colour of its position in `names`.
+ChartSeries model_series(const Strings& names, const std::string& name) {
   const auto i = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
-  return Series{name, kPalette[i % (sizeof kPalette / sizeof kPalette[0])], {}};
+  return ChartSeries{name, chart_color(i), {}};
 }
 
 // Line charts of the main metrics (hit_rate or recall, and ndcg) over K, then, when the task splits
@@ -472,28 +296,28 @@ std::string task_charts(const TaskView& task, const Strings& names) {
   if (main.empty() && !task.metrics.empty()) main.push_back(task.metrics.front());
   std::string s;
   for (const auto& metric : main) {
-    std::vector<Series> series;
+    std::vector<ChartSeries> series;
     for (const json* r : task.results) {
       series.push_back(model_series(names, model_of(r)));
       for (const auto& k : task.ks) series.back().values.push_back(metric_value(r, metric, k));
     }
-    s += line_chart(task.title + ": " + metric + " by K (95% intervals)", task.ks, "K (list length)", series);
+    s += svg_line_chart(task.title + ": " + metric + " by K (95% intervals)", task.ks, "K (list length)", series);
   }
   if (!contains(task.metrics, "recall_repeat") || !contains(task.metrics, "recall_new")) return s;
   const std::string k = middle_k(task.ks);
-  std::vector<Series> series;
+  std::vector<ChartSeries> series;
   for (const json* r : task.results) {
     series.push_back(model_series(names, model_of(r)));
     series.back().values = {metric_value(r, "recall_repeat", k), metric_value(r, "recall_new", k)};
   }
-  return s + grouped_bar_chart(task.title + ": recall@" + k + " on repeat vs new items",
+  return s + svg_grouped_bar_chart(task.title + ": recall@" + k + " on repeat vs new items",
                                {"repeat items", "new items"}, series, "", 3);
 }
 
 // Coverage at the middle K of every model, one block per task with results; "" when there are none.
 std::string coverage_chart(const std::vector<TaskView>& tasks, const Strings& names) {
   Strings groups;
-  std::vector<Series> series;
+  std::vector<ChartSeries> series;
   for (const auto& n : names) series.push_back(model_series(names, n));
   std::string k;
   for (const auto& t : tasks) {
@@ -509,7 +333,7 @@ std::string coverage_chart(const std::vector<TaskView>& tasks, const Strings& na
     }
   }
   if (groups.empty()) return "";
-  return grouped_bar_chart("Catalogue coverage@" + k + " per model", groups, series, "%", 1);
+  return svg_grouped_bar_chart("Catalogue coverage@" + k + " per model", groups, series, "%", 1);
 }
 
 const char* const kCss = R"(
@@ -524,10 +348,7 @@ td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.best{background:#eef6ee} .ci{display:block;color:#777;font-size:11px} table.kv th{display:none}
 .scroll{overflow-x:auto} .charts{display:flex;flex-wrap:wrap;gap:16px 24px;margin:8px 0 12px}
 .charts svg{border:1px solid #eee;border-radius:4px;background:#fff}
-svg text{font-family:inherit;fill:#333} svg .ct{font-size:14px;font-weight:600}
-svg .tick{font-size:12px} svg .label{font-size:12px;fill:#444} svg .val{font-size:11px;fill:#333}
-svg .grid{stroke:#e8e8e8} svg .axis{stroke:#888} svg .err{stroke:#333;stroke-width:1.2}
-)";
+)";  // followed by chart_css()
 
 std::string title_of(const json& report) {
   COBUY_CHECK(report.is_object(), ErrorCode::bad_data,
@@ -565,7 +386,7 @@ std::string report_html(const nlohmann::json& report) {
   const auto tasks = task_views(report);
   const auto names = model_names(report, tasks);
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + title +
-                  "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n<main>\n<h1>" + title + "</h1>\n";
+                  "</title>\n<style>" + kCss + chart_css() + "</style>\n</head>\n<body>\n<main>\n<h1>" + title + "</h1>\n";
   if (const auto created = text(child(&report, "created_at")); !created.empty())
     s += "<p class=\"meta\">Created " + escape_html(created) + "</p>\n";
   s += "<h2>Data</h2>\n" + html_table(data_table(report), "kv") + "<h2>Models</h2>\n" +

@@ -258,3 +258,17 @@ TEST_F(WriteReportTest, AnUnwritablePathThrowsAnIoError) {
 
 }  // namespace
 }  // namespace cobuy
+namespace cobuy { namespace {
+TEST(ZZDump, Dump) {
+  const char* dir = std::getenv("EVREP_DUMP");
+  if (!dir) return;
+  json r = sample_report();
+  std::ofstream(std::string(dir) + "/a.md") << report_markdown(r);
+  std::ofstream(std::string(dir) + "/a.html") << report_html(r);
+  json r2 = r; r2["tasks"].erase("next_order"); r2.erase("k");
+  std::ofstream(std::string(dir) + "/b.md") << report_markdown(r2);
+  std::ofstream(std::string(dir) + "/b.html") << report_html(r2);
+  json r3 = r; r3.erase("tasks");
+  std::ofstream(std::string(dir) + "/c.html") << report_html(r3);
+}
+}}
