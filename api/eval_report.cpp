@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -227,6 +228,60 @@ Table task_table(const TaskView& task, const std::string& k) {
   return t;
 }
 
+// ---- the config sweep of `cobuy eval --sweep` ----
+
+// The "Config sweep" section: how the config was chosen, the grid's scores best first, the choice.
+struct SweepView {
+  std::string how, chosen;
+  Table table;  // one column per parameter, then the metric; the chosen row bold
+};
+
+std::optional<SweepView> sweep_view(const json& report) {
+  const json* sweep = child(&report, "sweep");
+  if (sweep == nullptr || !sweep->is_object()) return std::nullopt;
+  const json *validation = child(sweep, "validation"), *chosen = child(sweep, "chosen");
+  const std::string metric = text(child(sweep, "metric"));
+  const std::string key = metric.substr(metric.rfind(' ') + 1);  // "basket_completion ndcg@10" -> "ndcg@10"
+  std::vector<const json*> results;
+  if (const json* rs = child(sweep, "results"); rs != nullptr && rs->is_array())
+    for (const auto& r : *rs)
+      if (r.is_object()) results.push_back(&r);
+  const auto score = [&](const json* r) {  // missing (or NaN) scores last
+    const auto v = number(child(r, key));
+    return v && !std::isnan(*v) ? *v : -1e300;
+  };
+  std::stable_sort(results.begin(), results.end(), [&](const json* a, const json* b) { return score(a) > score(b); });
+  SweepView v;
+  for (const json* r : results)
+    if (const json* p = child(r, "params"); p != nullptr && p->is_object())
+      for (const auto& [name, value] : p->items())
+        if (!contains(v.table.header, name)) v.table.header.push_back(name);
+  std::sort(v.table.header.begin(), v.table.header.end());
+  const Strings params = v.table.header;
+  v.table.header.push_back(key.empty() ? "score" : key);
+  v.table.numeric.assign(v.table.header.size(), true);
+  for (const json* r : results) {
+    const json* p = child(r, "params");
+    const bool bold = chosen != nullptr && p != nullptr && *p == *chosen;
+    std::vector<Cell> row;
+    for (const auto& name : params) row.push_back({child(p, name) ? text(child(p, name)) : kMissing, bold});
+    const auto value = number(child(r, key));
+    row.push_back({value ? format_fixed(*value, 4) : kMissing, bold});
+    v.table.rows.push_back(std::move(row));
+  }
+  v.how = "The config was chosen on a validation part carved from the training part only (split \"" +
+          format_value(child(validation, "split")) + "\", " + format_value(child(validation, "train_orders")) +
+          " training orders, " + format_value(child(validation, "validation_orders")) + " validation orders, " +
+          format_value(child(validation, "cases")) + " cases), by " + (metric.empty() ? kMissing : metric) +
+          "; the test part was not used.";
+  if (chosen != nullptr && chosen->is_object() && !chosen->empty()) {
+    for (const auto& [name, value] : chosen->items())
+      v.chosen += (v.chosen.empty() ? "Chosen: " : ", ") + name + " = " + text(&value);
+    v.chosen += " (written to chosen_config.json)";
+  }
+  return v;
+}
+
 const std::string kHowToRead =
     "Cells show mean [low, high]: the mean over the test cases and its 95% bootstrap interval; bold marks the best "
     "mean in each column. When two models' intervals do not overlap the difference is real, not noise of the test "
@@ -369,6 +424,10 @@ std::string report_markdown(const nlohmann::json& report) {
   s += "## Data\n\n";
   for (const auto& row : data_table(report).rows) s += "- **" + row[0].text + "**: " + row[1].text + "\n";
   s += "\n## Models\n\n" + md_table(models_table(report));
+  if (const auto sweep = sweep_view(report)) {
+    s += "\n## Config sweep\n\n" + sweep->how + "\n\n" + md_table(sweep->table);
+    if (!sweep->chosen.empty()) s += "\n" + sweep->chosen + "\n";
+  }
   for (const auto& task : task_views(report)) {
     s += "\n## " + task.title + "\n\n" + cases_line(task) + "\n\n";
     if (task.empty()) {
@@ -386,11 +445,18 @@ std::string report_html(const nlohmann::json& report) {
   const auto tasks = task_views(report);
   const auto names = model_names(report, tasks);
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + title +
-                  "</title>\n<style>" + kCss + chart_css() + "</style>\n</head>\n<body>\n<main>\n<h1>" + title + "</h1>\n";
+                  "</title>\n<style>" + kCss + chart_css() + "</style>\n</head>\n<body>\n<main>\n<h1>" + title +
+                  "</h1>\n";
   if (const auto created = text(child(&report, "created_at")); !created.empty())
     s += "<p class=\"meta\">Created " + escape_html(created) + "</p>\n";
   s += "<h2>Data</h2>\n" + html_table(data_table(report), "kv") + "<h2>Models</h2>\n" +
        html_table(models_table(report), "models");
+  if (const auto sweep = sweep_view(report)) {
+    s += "<section>\n<h2>Config sweep</h2>\n<p>" + escape_html(sweep->how) + "</p>\n" +
+         html_table(sweep->table, "sweep");
+    if (!sweep->chosen.empty()) s += "<p>" + escape_html(sweep->chosen) + "</p>\n";
+    s += "</section>\n";
+  }
   s += "<p class=\"howto\"><strong>How to read.</strong> " + escape_html(kHowToRead) + "</p>\n";
   for (const auto& task : tasks) {
     s += "<section>\n<h2>" + escape_html(task.title) + "</h2>\n<p>" + escape_html(cases_line(task)) + "</p>\n";

@@ -3,12 +3,18 @@
 /// document and as one self-contained HTML page with inline SVG charts.
 ///
 /// The report object: `{"title", "created_at", "data": {...}, "k": [5, 10, 20],
-/// "models": [{"name", "description", "train_seconds"}], "tasks": {"basket_completion": {...},
-/// "next_order": {...}}}`, where each task is `{"description", "cases", "results": [{"model",
-/// "metrics": {metric: {K: {"mean", "low", "high"}}}, "coverage": {K: share},
+/// "models": [{"name", "description", "train_seconds"}], "sweep": {...}, "tasks":
+/// {"basket_completion": {...}, "next_order": {...}}}`, where each task is `{"description", "cases",
+/// "results": [{"model", "metrics": {metric: {K: {"mean", "low", "high"}}}, "coverage": {K: share},
 /// "popularity_percentile": {K: percentile}}]}`. Any task may be absent or have 0 cases; missing
 /// fields render as "–". Metric keys are free: known ones (hit_rate, recall, ndcg, mrr, precision,
 /// recall_repeat, ...) come first in that order, any others follow alphabetically.
+///
+/// The optional "sweep" (written by `cobuy eval --sweep GRID.json`, see eval_sweep.h) is
+/// `{"validation": {"split", "train_orders", "validation_orders", "cases"}, "metric":
+/// "basket_completion ndcg@10", "results": [{"params": {name: value}, "ndcg@10": score}], "chosen":
+/// {name: value}}`; each result's score field is named by the metric's last word. Without a
+/// "sweep" there is no sweep section.
 ///
 /// Number formats: metric cells "mean [low, high]" with 4 decimals ("0.0312 [0.0210, 0.0405]"),
 /// coverage as a percentage with 1 decimal ("12.3%"), popularity percentile with 1 decimal.
@@ -19,16 +25,21 @@
 
 namespace cobuy {
 
-/// The report as a markdown document: title, data summary, models table, then per task one table
-/// per K (rows = models, columns = metrics, coverage, popularity percentile) with the best mean of
-/// each metric column in bold, and a short note on reading the intervals.
+/// The report as a markdown document: title, data summary, models table, then the "Config sweep"
+/// section when the report has a sweep (a sentence on the validation part the config was chosen on,
+/// a table with one column per parameter, in alphabetical order, and one for the score, one row per
+/// grid point, best score first, the chosen row in bold, and a line "Chosen: name = value, ...
+/// (written to chosen_config.json)"), then per task one table per K (rows = models, columns =
+/// metrics, coverage, popularity percentile) with the best mean of each metric column in bold, and a
+/// short note on reading the intervals.
 /// Throws Error(bad_data) when `report` is not a JSON object.
 std::string report_markdown(const nlohmann::json& report);
 
 /// The report as one self-contained HTML page (inline CSS and SVG, no scripts, no network):
-/// the same tables, a line chart with interval error bars per task and main metric (hit_rate or
-/// recall, ndcg) over K, grouped bars of recall at the middle K on repeat vs new items (next_order),
-/// and horizontal bars of coverage at the middle K per model. All text is HTML-escaped.
+/// the same tables and sweep section, a line chart with interval error bars per task and main metric
+/// (hit_rate or recall, ndcg) over K, grouped bars of recall at the middle K on repeat vs new items
+/// (next_order), and bars of coverage at the middle K per model and task (charts in
+/// eval_report_svg.h). All text is HTML-escaped.
 /// Throws Error(bad_data) when `report` is not a JSON object.
 std::string report_html(const nlohmann::json& report);
 

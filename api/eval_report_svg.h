@@ -23,7 +23,7 @@ std::string format_fixed(double v, int decimals);
 std::string format_interval(const Interval& v);
 
 /// One named, coloured series of a chart: a value per x position (line chart) or per group (bar
-/// chart); nullopt leaves a gap. A value whose interval is empty (low == high) is a plain value.
+/// chart); nullopt leaves a gap.
 struct ChartSeries {
   std::string name, color;  ///< color: any SVG colour, e.g. chart_color(i)
   std::vector<std::optional<Interval>> values;
@@ -43,7 +43,7 @@ std::string svg_line_chart(const std::string& title, const std::vector<std::stri
                            const std::string& x_title, const std::vector<ChartSeries>& series);
 
 /// Vertical bars grouped by `groups` (one bar per series in each group), with an error bar where
-/// the value has an interval and, when the bars are wide enough, the value written above the bar.
+/// the value has an interval (high > low) and, when the bars are wide enough, the value written above the bar.
 /// Values and axis ticks show `decimals` decimals followed by `unit` ("%", say, or "").
 /// Returns one complete <svg> element.
 std::string svg_grouped_bar_chart(const std::string& title, const std::vector<std::string>& groups,

@@ -213,6 +213,92 @@ TEST(ReportHtml, RendersAReportWithoutTasks) {
   EXPECT_NE(html.find("bought_together"), std::string::npos);
 }
 
+// The sweep of `cobuy eval --sweep`: three grid points, chosen not listed first, one odd value to escape.
+json sweep_report() {
+  json r = sample_report();
+  r["sweep"] = {
+      {"validation",
+       {{"split", "time:2011-08-10T00:00:00Z (latest 10% of the training part)"},
+        {"train_orders", 11000},
+        {"validation_orders", 1300},
+        {"cases", 500}}},
+      {"metric", "basket_completion ndcg@10"},
+      {"results",
+       {{{"params", {{"ease.lambda", 2}, {"blend.cooccurrence", 0.1}}}, {"ndcg@10", 0.2312}},
+        {{"params", {{"ease.lambda", 5}, {"blend.cooccurrence", 0.25}}}, {"ndcg@10", 0.2451}},
+        {{"params", {{"ease.lambda", 10}, {"blend.cooccurrence", kOddName}}}, {"ndcg@10", 0.2399}}}},
+      {"chosen", {{"ease.lambda", 5}, {"blend.cooccurrence", 0.25}}}};
+  return r;
+}
+
+TEST(ReportSweep, MarkdownHasTheSectionAfterModelsWithRowsBestFirstAndTheChosenRowBold) {
+  const std::string md = report_markdown(sweep_report());
+  const auto models = md.find("## Models"), sweep = md.find("## Config sweep"), task = md.find("## Basket completion");
+  ASSERT_NE(sweep, std::string::npos);
+  EXPECT_LT(models, sweep);
+  EXPECT_LT(sweep, task);
+  EXPECT_NE(md.find("chosen on a validation part carved from the training part only (split \"time:2011-08-10T00:00:00Z "
+                    "(latest 10% of the training part)\", 11,000 training orders, 1,300 validation orders, 500 cases)"),
+            std::string::npos)
+      << md;
+  // One column per parameter (alphabetical, as nlohmann keeps them) plus the metric.
+  const auto header = md.find("| blend.cooccurrence | ease.lambda | ndcg@10 |\n| ---: | ---: | ---: |\n", sweep);
+  ASSERT_NE(header, std::string::npos) << md;
+  const auto best = md.find("| **0.25** | **5** | **0.2451** |", header);
+  const auto second = md.find("| " + kOddName + " | 10 | 0.2399 |", header);
+  const auto third = md.find("| 0.1 | 2 | 0.2312 |", header);
+  ASSERT_NE(best, std::string::npos) << md;
+  ASSERT_NE(second, std::string::npos) << md;
+  ASSERT_NE(third, std::string::npos) << md;
+  EXPECT_LT(best, second);
+  EXPECT_LT(second, third);
+  EXPECT_EQ(count(md.substr(sweep, task - sweep), "**"), 6u);  // only the chosen row is bold
+  EXPECT_NE(md.find("\nChosen: blend.cooccurrence = 0.25, ease.lambda = 5 (written to chosen_config.json)\n", third),
+            std::string::npos)
+      << md;
+}
+
+TEST(ReportSweep, HtmlHasTheSectionWithTheChosenRowBoldAndEscapesText) {
+  const std::string html = report_html(sweep_report());
+  const auto sweep = html.find("<h2>Config sweep</h2>");
+  ASSERT_NE(sweep, std::string::npos);
+  EXPECT_LT(html.find("<h2>Models</h2>"), sweep);
+  EXPECT_LT(sweep, html.find("<h2>Basket completion</h2>"));
+  EXPECT_NE(html.find("(split &quot;time:2011-08-10T00:00:00Z (latest 10% of the training part)&quot;, 11,000 training "
+                      "orders, 1,300 validation orders, 500 cases)"),
+            std::string::npos);
+  EXPECT_NE(html.find("<tr><td class=\"num best\"><strong>0.25</strong></td><td class=\"num best\"><strong>5</strong>"
+                      "</td><td class=\"num best\"><strong>0.2451</strong></td></tr>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<tr><td class=\"num\">0.1</td><td class=\"num\">2</td><td class=\"num\">0.2312</td></tr>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<p>Chosen: blend.cooccurrence = 0.25, ease.lambda = 5 (written to chosen_config.json)</p>"),
+            std::string::npos);
+  EXPECT_EQ(html.find(kOddName), std::string::npos);
+  EXPECT_NE(html.find("&lt;b&gt;&amp;&quot;x</td><td class=\"num\">10</td>"), std::string::npos);
+}
+
+TEST(ReportSweep, WithoutASweepThereIsNoSection) {
+  const json r = sample_report();
+  EXPECT_EQ(report_markdown(r).find("Config sweep"), std::string::npos);
+  EXPECT_EQ(report_markdown(r).find("Chosen:"), std::string::npos);
+  EXPECT_EQ(report_html(r).find("Config sweep"), std::string::npos);
+  EXPECT_EQ(report_html(r).find("chosen_config.json"), std::string::npos);
+}
+
+TEST(ReportSweep, MissingFieldsShowADash) {
+  json r = sample_report();
+  r["sweep"] = {{"results", {{{"params", {{"ease.lambda", 2}}}}}}};
+  const std::string md = report_markdown(r);
+  EXPECT_NE(md.find("## Config sweep"), std::string::npos);
+  EXPECT_NE(md.find("(split \"–\", – training orders, – validation orders, – cases), by –;"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 2 | – |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("Chosen:"), std::string::npos);
+  EXPECT_NE(report_html(r).find("<h2>Config sweep</h2>"), std::string::npos);
+}
+
 class WriteReportTest : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = fs::temp_directory_path() / ("cobuy-eval-report-test-" + std::to_string(::getpid())); }
@@ -258,17 +344,3 @@ TEST_F(WriteReportTest, AnUnwritablePathThrowsAnIoError) {
 
 }  // namespace
 }  // namespace cobuy
-namespace cobuy { namespace {
-TEST(ZZDump, Dump) {
-  const char* dir = std::getenv("EVREP_DUMP");
-  if (!dir) return;
-  json r = sample_report();
-  std::ofstream(std::string(dir) + "/a.md") << report_markdown(r);
-  std::ofstream(std::string(dir) + "/a.html") << report_html(r);
-  json r2 = r; r2["tasks"].erase("next_order"); r2.erase("k");
-  std::ofstream(std::string(dir) + "/b.md") << report_markdown(r2);
-  std::ofstream(std::string(dir) + "/b.html") << report_html(r2);
-  json r3 = r; r3.erase("tasks");
-  std::ofstream(std::string(dir) + "/c.html") << report_html(r3);
-}
-}}
