@@ -67,6 +67,7 @@ struct TaskView {
   Strings ks;                        // cut-offs as the report's keys ("5", "10", ...)
   Strings metrics;                   // known metrics first, then the rest alphabetically
   std::vector<const json*> results;  // one per model
+  const json* paired = nullptr;      // {"reference", "k", "rows": [{"model", "metrics"}]}, if present
   bool empty() const { return results.empty() || number(cases).value_or(1) <= 0; }
 };
 
@@ -136,6 +137,7 @@ std::vector<TaskView> task_views(const json& report) {
     if (const json* rs = child(task, "results"); rs != nullptr && rs->is_array())
       for (const auto& r : *rs)
         if (r.is_object()) v.results.push_back(&r);
+    v.paired = child(task, "paired");
     v.ks = task_ks(report, v.results);
     v.metrics = metric_order(v.results);
     views.push_back(std::move(v));
@@ -416,6 +418,37 @@ std::string cases_line(const TaskView& task) {
   return (task.description.empty() ? "" : task.description + ". ") + "Cases: " + format_value(task.cases) + ".";
 }
 
+// cobuy minus each model, case by case: "+0.0177 [+0.0120, +0.0230]"; a bold cell is a gap whose
+// interval excludes zero.
+std::string signed_fixed(double v) { return (v >= 0 ? "+" : "") + format_fixed(v, 4); }
+
+std::optional<Table> paired_table(const TaskView& task, std::string& heading) {
+  const json* rows = child(task.paired, "rows");
+  if (rows == nullptr || !rows->is_array() || rows->empty()) return std::nullopt;
+  heading = text(child(task.paired, "reference")) + " minus each model at K = " + format_value(child(task.paired, "k")) +
+            " (paired bootstrap, 95%; bold = the interval excludes 0)";
+  Table t{{"model"}, {false}, {}};
+  for (const auto& m : task.metrics) {
+    t.header.push_back(m);
+    t.numeric.push_back(true);
+  }
+  for (const auto& r : *rows) {
+    std::vector<Cell> row = {{text(child(&r, "model"))}};
+    for (const auto& m : task.metrics) {
+      const json* d = child(child(&r, "metrics"), m);
+      const auto mean = number(child(d, "mean")), low = number(child(d, "low")), high = number(child(d, "high"));
+      if (!mean || !low || !high) {
+        row.push_back({kMissing});
+        continue;
+      }
+      row.push_back({signed_fixed(*mean) + " [" + signed_fixed(*low) + ", " + signed_fixed(*high) + "]",
+                     *low > 0 || *high < 0});
+    }
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 }  // namespace
 
 std::string report_markdown(const nlohmann::json& report) {
@@ -435,6 +468,8 @@ std::string report_markdown(const nlohmann::json& report) {
       continue;
     }
     for (const auto& k : task.ks) s += "### K = " + k + "\n\n" + md_table(task_table(task, k)) + "\n";
+    std::string heading;
+    if (const auto paired = paired_table(task, heading)) s += "### " + heading + "\n\n" + md_table(*paired) + "\n";
     s += "_How to read: " + kHowToRead + "_\n";
   }
   return s;
@@ -467,6 +502,9 @@ std::string report_html(const nlohmann::json& report) {
     s += "<div class=\"charts\">\n" + task_charts(task, names) + "</div>\n";
     for (const auto& k : task.ks)
       s += "<h3>K = " + escape_html(k) + "</h3>\n" + html_table(task_table(task, k), "results");
+    std::string heading;
+    if (const auto paired = paired_table(task, heading))
+      s += "<h3>" + escape_html(heading) + "</h3>\n" + html_table(*paired, "results");
     s += "</section>\n";
   }
   if (const auto coverage = coverage_chart(tasks, names); !coverage.empty())

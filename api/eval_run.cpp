@@ -47,6 +47,25 @@ json task_json(const TaskScores& s, const EvalRun& run) {
   return {{"metrics", metrics}, {"coverage", coverage}, {"popularity_percentile", popularity}};
 }
 
+/// cobuy's model (the last) minus each other model, case by case, at the middle cut-off (10 when
+/// present): the comparison that says whether a gap is real when separate intervals overlap.
+json paired_json(const std::vector<TaskScores>& scores, const std::vector<Contender>& models, const EvalRun& run) {
+  const auto& ks = run.ks;
+  const auto it = std::find(ks.begin(), ks.end(), std::size_t{10});
+  const std::size_t j = it != ks.end() ? static_cast<std::size_t>(it - ks.begin()) : ks.size() / 2;
+  const auto& ours = scores.back();
+  json rows = json::array();
+  for (std::size_t i = 0; i + 1 < scores.size(); ++i) {
+    json metrics = json::object();
+    for (const auto& [name, per_k] : ours.metrics) {
+      const auto d = bootstrap_mean_difference(per_k[j], scores[i].metrics.at(name)[j], run.bootstrap_resamples, run.seed);
+      metrics[name] = {{"mean", d.mean}, {"low", d.low}, {"high", d.high}};
+    }
+    rows.push_back({{"model", models[i].name}, {"metrics", metrics}});
+  }
+  return {{"reference", models.back().name}, {"k", ks[j]}, {"rows", rows}};
+}
+
 std::shared_ptr<const Model> timed_train(const OrderData& train, const TrainConfig& c, double& seconds) {
   const auto t = Clock::now();
   auto m = std::make_shared<const Model>(train_model(train, c));
@@ -153,20 +172,25 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
 
   const auto basket_cases = basket_completion_cases(train, test, run.seed);
   const auto next_cases = next_order_cases(train, test);
-  json basket_results = json::array(), next_results = json::array(), model_list = json::array();
+  std::vector<TaskScores> basket_scores, next_scores;
+  json model_list = json::array();
   for (const auto& c : models) {
     report("eval: score");
     model_list.push_back({{"name", c.name}, {"description", c.description}, {"train_seconds", c.train_seconds}});
-    auto b = task_json(score_basket_completion(*reference, basket_cases, c.rank, run.ks, true), run);
-    b["model"] = c.name;
-    basket_results.push_back(std::move(b));
-    auto n = task_json(score_next_order(*reference, next_cases, c.rank, run.ks), run);
-    n["model"] = c.name;
-    next_results.push_back(std::move(n));
+    basket_scores.push_back(score_basket_completion(*reference, basket_cases, c.rank, run.ks, true));
+    next_scores.push_back(score_next_order(*reference, next_cases, c.rank, run.ks));
   }
   ++step;
   report("eval: score");
-
+  json basket_results = json::array(), next_results = json::array();
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    auto b = task_json(basket_scores[i], run);
+    b["model"] = models[i].name;
+    basket_results.push_back(std::move(b));
+    auto n = task_json(next_scores[i], run);
+    n["model"] = models[i].name;
+    next_results.push_back(std::move(n));
+  }
   json ks = json::array();
   for (auto k : run.ks) ks.push_back(k);
   json train_config;
@@ -192,12 +216,14 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
          {{"description", "hide one item of each test order with 2+ items all seen in training (seeded); predict it "
                           "from the rest (queries name the order's customer)"},
           {"cases", basket_cases.size()},
-          {"results", basket_results}}},
+          {"results", basket_results},
+          {"paired", paired_json(basket_scores, models, run)}}},
         {"next_order",
          {{"description", "for customers with orders in training, predict the items of their first order after the "
                           "split; repeat = items they bought before, new = the rest"},
           {"cases", next_cases.size()},
-          {"results", next_results}}}}},
+          {"results", next_results},
+          {"paired", paired_json(next_scores, models, run)}}}}},
   };
   if (!sweep.is_null()) out["sweep"] = sweep;
   return out;

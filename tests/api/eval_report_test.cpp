@@ -344,3 +344,26 @@ TEST_F(WriteReportTest, AnUnwritablePathThrowsAnIoError) {
 
 }  // namespace
 }  // namespace cobuy
+
+namespace cobuy {
+namespace {
+
+TEST(ReportPaired, ShowsSignedDifferencesAndBoldsThoseThatExcludeZero) {
+  json r = sample_report();
+  r["tasks"]["basket_completion"]["paired"] = {
+      {"reference", "cobuy"},
+      {"k", 10},
+      {"rows",
+       {{{"model", "popular"}, {"metrics", {{"hit_rate", ci(0.05, 0.04, 0.06)}, {"ndcg", ci(0.002, -0.001, 0.005)}}}}}}};
+  const std::string md = report_markdown(r);
+  EXPECT_NE(md.find("### cobuy minus each model at K = 10 (paired bootstrap"), std::string::npos) << md;
+  EXPECT_NE(md.find("**+0.0500 [+0.0400, +0.0600]**"), std::string::npos) << "excludes 0: bold";
+  EXPECT_NE(md.find("| +0.0020 [-0.0010, +0.0050] |"), std::string::npos) << "includes 0: plain";
+  const std::string html = report_html(r);
+  EXPECT_NE(html.find("cobuy minus each model at K = 10"), std::string::npos);
+  // Without "paired" there is no such section.
+  EXPECT_EQ(report_markdown(sample_report()).find("minus each model"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cobuy

@@ -60,6 +60,14 @@ TEST(EvalRun, ReportHasEveryModelAndTask) {
   const auto& ndcg = basket["results"][5]["metrics"]["ndcg"]["3"];
   EXPECT_LE(ndcg["low"].get<double>(), ndcg["mean"].get<double>());
   EXPECT_GE(ndcg["high"].get<double>(), ndcg["mean"].get<double>());
+  const auto& paired = basket["paired"];
+  EXPECT_EQ(paired["reference"], "cobuy");
+  EXPECT_EQ(paired["k"], 3);
+  ASSERT_EQ(paired["rows"].size(), 5u);
+  const auto& vs_popular = paired["rows"][0]["metrics"]["ndcg"];
+  const double direct = basket["results"][5]["metrics"]["ndcg"]["3"]["mean"].get<double>() -
+                        basket["results"][0]["metrics"]["ndcg"]["3"]["mean"].get<double>();
+  EXPECT_NEAR(vs_popular["mean"].get<double>(), direct, 1e-12) << "the paired mean is the difference of the means";
   const auto& next = report["tasks"]["next_order"];
   EXPECT_EQ(next["cases"], 2);
   // Personal top frequency finds ann's tea and saucer and bob's pen and paper: recall 2/3 each at K 3.
