@@ -55,16 +55,31 @@ SgnsConfig sgns_config(const EmbeddingConfig& e, std::uint32_t threads) {
 /// The item-item tables: "bought together" blends the weighted sources (a source with weight 0
 /// is not trained) and drops each item's substitutes; "similar" holds the substitutes.
 void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const TrainConfig& config, Model& m,
-                       const ProgressFn& progress) {
+                       const ProgressFn& progress, SourceCache* cache) {
   const auto top_k = config.cooccurrence.top_k;
   NeighborTable cooc, ease, emb;
+  // A table from the cache when one was built with the same settings, else built (and cached).
+  auto cached = [&](const std::string& key, NeighborTable& out, auto build) {
+    if (cache) {
+      if (auto it = cache->tables.find(key); it != cache->tables.end()) {
+        out = it->second;
+        return;
+      }
+    }
+    out = build();
+    if (cache) cache->tables.emplace(key, out);
+  };
   std::vector<WeightedTable> sources;
+  nlohmann::json settings;
+  to_json(settings, config);
   if (config.blend.cooccurrence > 0) {
-    cooc = top_k_neighbors(pairs, m.item_orders, baskets.size(), config.cooccurrence);
+    cached("cooccurrence " + settings["cooccurrence"].dump(), cooc,
+           [&] { return top_k_neighbors(pairs, m.item_orders, baskets.size(), config.cooccurrence); });
     sources.push_back({&cooc, config.blend.cooccurrence});
   }
   if (config.blend.ease > 0) {
-    ease = train_ease(baskets, pairs, config.ease, top_k, config.cooccurrence.max_basket);
+    cached("ease " + settings["ease"].dump() + " " + settings["cooccurrence"].dump(), ease,
+           [&] { return train_ease(baskets, pairs, config.ease, top_k, config.cooccurrence.max_basket); });
     sources.push_back({&ease, config.blend.ease});
   }
   if (config.embedding.epochs > 0) {
@@ -162,7 +177,7 @@ CustomerHistory build_customer_history(const OrderData& data) {
 }
 
 Model train_model(const OrderData& data, const TrainConfig& config, const nlohmann::json& ingest_summary,
-                  const ProgressFn& progress) {
+                  const ProgressFn& progress, SourceCache* cache) {
   validate(config);
   COBUY_CHECK(!data.orders.empty(), ErrorCode::bad_data, "no orders left after cleaning: nothing to train on");
   std::unique_ptr<tbb::global_control> threads;
@@ -188,7 +203,7 @@ Model train_model(const OrderData& data, const TrainConfig& config, const nlohma
   // applies min_support itself.
   const PairCounts pairs = count_pairs(baskets, 1, config.cooccurrence.max_basket);
   report(progress, "count", 1, 3);
-  build_item_tables(baskets, pairs, config, m, progress);
+  build_item_tables(baskets, pairs, config, m, progress, cache);
   report(progress, "count", 2, 3);
   build_popularity(data, config.popularity, m);
   m.customers = build_customer_history(data);

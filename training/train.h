@@ -1,6 +1,9 @@
 #pragma once
 /// The training pipeline: cleaned orders -> a Model ready to save as an artifact.
 
+#include <map>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "core/config.h"
@@ -10,12 +13,20 @@
 
 namespace cobuy {
 
+/// Source tables (co-occurrence, EASE) kept between train_model calls on the *same* data, keyed
+/// by the settings they depend on: `cobuy eval` trains several models that differ only in their
+/// blend, and EASE is the costly part of each.
+struct SourceCache {
+  std::map<std::string, NeighborTable> tables;
+};
+
 /// Trains every part of the model from `data` (which must be sorted by time, as load_orders
 /// gives it). `ingest_summary` is stored in the manifest as given. Uses config.threads workers
-/// (0 = all cores). Throws Error(bad_data) when there is nothing to learn from.
+/// (0 = all cores). With `cache`, source tables found there are reused and new ones stored.
+/// Throws Error(bad_data) when there is nothing to learn from.
 Model train_model(const OrderData& data, const TrainConfig& config,
                   const nlohmann::json& ingest_summary = nlohmann::json::object(),
-                  const ProgressFn& progress = nullptr);
+                  const ProgressFn& progress = nullptr, SourceCache* cache = nullptr);
 
 /// Popular items from decayed order counts (half-life in days before the last order), best
 /// first, at most top_n; scores are normalised so the first is 1.
