@@ -139,4 +139,31 @@ TEST_F(CliTest, DemoTrainsOnTheBundledData) {
   EXPECT_TRUE(fs::exists(dir_ / "demo" / "manifest.json"));
 }
 
+TEST_F(CliTest, EvalWritesTheReportAndTheChosenConfig) {
+  const std::string orders = (dir_ / "orders.csv").string();
+  std::ofstream(dir_ / "grid.json") << R"({"blend.cooccurrence": [0.1, 0.5]})";
+  auto r = run("eval --orders " + orders + " --split time:2011-02-02 --k 1,2 --bootstrap 20 --sweep " +
+               (dir_ / "grid.json").string() + " --out " + (dir_ / "report").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("# cobuy offline evaluation"), std::string::npos) << "prints the markdown";
+  for (const char* f : {"report.json", "report.md", "report.html", "chosen_config.json"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "report" / f)) << f;
+  }
+  std::ifstream f(dir_ / "report" / "report.json");
+  const auto report = nlohmann::json::parse(f);
+  EXPECT_EQ(report["data"]["split"], "time:2011-02-02");
+  EXPECT_EQ(report["k"], nlohmann::json({1, 2}));
+  // The chosen config is one `cobuy train --config` accepts.
+  auto t = run("train --orders " + orders + " --config " + (dir_ / "report" / "chosen_config.json").string() +
+               " --eval-tail 0.3 --out " + (dir_ / "m4").string());
+  ASSERT_EQ(t.status, 0) << t.output;
+  EXPECT_NE(t.output.find("held-out"), std::string::npos) << t.output;
+  std::ifstream manifest(dir_ / "m4" / "manifest.json");
+  EXPECT_TRUE(nlohmann::json::parse(manifest)["evaluation"].is_object());
+
+  auto bad = run("eval --orders " + orders + " --split random:2 --out " + (dir_ / "r2").string());
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.output.find("random:FRACTION"), std::string::npos) << bad.output;
+}
+
 }  // namespace
