@@ -111,27 +111,39 @@ Ranker model_ranker(const Model& model) {
   };
 }
 
+namespace {
+
+/// The query's known items: never to be recommended back.
+std::unordered_set<ItemIndex> query_items(const Model& model, const Query& q) {
+  std::unordered_set<ItemIndex> out;
+  for (const auto& id : q.items) {
+    if (auto i = model.catalog.find(id)) out.insert(*i);
+  }
+  return out;
+}
+
+/// Pads `out` with popular items not in `skip`, up to `limit`.
+void append_popular(const Model& model, std::size_t limit, const std::unordered_set<ItemIndex>& skip,
+                    std::vector<ItemIndex>& out) {
+  for (ItemIndex i : model.popular) {
+    if (out.size() >= limit) break;
+    if (!skip.count(i)) out.push_back(i);
+  }
+}
+
+}  // namespace
+
 Ranker popular_ranker(const Model& model) {
   return [&model](const Query& q) {
-    std::unordered_set<ItemIndex> skip;
-    for (const auto& id : q.items) {
-      if (auto i = model.catalog.find(id)) skip.insert(*i);
-    }
     std::vector<ItemIndex> out;
-    for (ItemIndex i : model.popular) {
-      if (out.size() >= q.limit) break;
-      if (!skip.count(i)) out.push_back(i);
-    }
+    append_popular(model, q.limit, query_items(model, q), out);
     return out;
   };
 }
 
 Ranker personal_top_ranker(const Model& model) {
   return [&model](const Query& q) {
-    std::unordered_set<ItemIndex> skip;
-    for (const auto& id : q.items) {
-      if (auto i = model.catalog.find(id)) skip.insert(*i);
-    }
+    auto skip = query_items(model, q);
     std::vector<ItemIndex> out;
     if (q.customer_id) {
       auto c = model.customers.index.find(*q.customer_id);
@@ -160,10 +172,7 @@ Ranker personal_top_ranker(const Model& model) {
       }
     }
     for (ItemIndex i : out) skip.insert(i);
-    for (ItemIndex i : model.popular) {
-      if (out.size() >= q.limit) break;
-      if (!skip.count(i)) out.push_back(i);
-    }
+    append_popular(model, q.limit, skip, out);
     return out;
   };
 }
