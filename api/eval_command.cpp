@@ -77,9 +77,17 @@ void add_eval_command(CLI::App& app) {
     }
     TerminalProgress progress;
     const OrderData data = load_orders(run.order_paths, args->source.ingest_options(), nullptr, progress.callback());
-    const auto report = run_evaluation(data, run, progress.callback());
+    std::vector<nlohmann::json> queries;
+    const auto report = run_evaluation(data, run, progress.callback(), &queries);
     progress.finish();
     write_report(report, args->out_dir);
+    {
+      // The basket-completion cases as a queries file, for replaying with `cobuy recommend`.
+      const auto path = args->out_dir + "/basket_completion_queries.jsonl";
+      std::ofstream f(path);
+      for (const auto& q : queries) f << q.dump() << "\n";
+      COBUY_CHECK(f.good(), ErrorCode::io, "cannot write " << path);
+    }
     if (report.contains("sweep")) {
       const auto path = args->out_dir + "/chosen_config.json";
       std::ofstream f(path);

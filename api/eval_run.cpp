@@ -101,7 +101,8 @@ SplitSpec parse_split(const std::string& text) {
   return s;
 }
 
-json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn& progress) {
+json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn& progress,
+                    std::vector<json>* basket_queries) {
   COBUY_CHECK(!run.ks.empty(), ErrorCode::bad_request, "at least one cut-off K is needed");
   for (auto k : run.ks) COBUY_CHECK(k >= 1 && k <= 1000, ErrorCode::bad_request, "K must be in [1, 1000], got " << k);
   validate(run.config);
@@ -177,6 +178,16 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
 
   const auto basket_cases = basket_completion_cases(train, test, run.seed);
   const auto next_cases = next_order_cases(train, test);
+  if (basket_queries) {
+    const auto limit = *std::max_element(run.ks.begin(), run.ks.end());
+    for (std::size_t i = 0; i < basket_cases.size(); ++i) {
+      const auto& c = basket_cases[i];
+      json q = {{"id", std::to_string(i)}, {"items", c.given}, {"limit", limit}, {"hidden", c.hidden}};
+      if (c.customer) q["customer_id"] = *c.customer;
+      if (c.at != kNoTime) q["at"] = format_timestamp(c.at);
+      basket_queries->push_back(std::move(q));
+    }
+  }
   std::vector<TaskScores> basket_scores, next_scores;
   json model_list = json::array();
   for (const auto& c : models) {

@@ -42,7 +42,11 @@ struct EvalRun {
 /// Splits `data`, trains and scores every model, and returns the report (the JSON that
 /// report.json holds). With a sweep grid, the config is first chosen on a validation part of the
 /// training part; report["config"] is then the chosen config (what `cobuy train --config` takes). Throws Error(bad_data) when the split leaves no training or no test orders.
-nlohmann::json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn& progress = nullptr);
+/// With `basket_queries`, also returns the basket-completion cases as query lines of the DESIGN
+/// contract ({"id", "items", "customer_id", "at", "limit", "hidden"}; `hidden` is the item to
+/// find and is ignored by readers of queries), so `cobuy recommend` can replay them.
+nlohmann::json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn& progress = nullptr,
+                              std::vector<nlohmann::json>* basket_queries = nullptr);
 
 /// What `cobuy train --eval-tail FRACTION` stores in the manifest: trains `config` on all but
 /// the latest `tail` share of orders (by time) and scores cobuy's model on that tail at K = 10

@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -164,6 +166,67 @@ TEST_F(CliTest, EvalWritesTheReportAndTheChosenConfig) {
   auto bad = run("eval --orders " + orders + " --split random:2 --out " + (dir_ / "r2").string());
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.output.find("random:FRACTION"), std::string::npos) << bad.output;
+}
+
+TEST_F(CliTest, EvalAndRecommendAgreeOnTheSameSplit) {
+  // The training part and the test part in two files, so `cobuy train` can learn from the
+  // training part alone.
+  const char* header = "order_id,item_id,customer_id,timestamp\n";
+  std::ofstream train(dir_ / "train.csv"), test(dir_ / "test.csv");
+  train << header;
+  test << header;
+  auto line = [](std::ofstream& f, const std::string& order, std::initializer_list<const char*> items,
+                 const std::string& customer, const std::string& day) {
+    for (const char* i : items) f << order << "," << i << "," << customer << ",2011-" << day << "\n";
+  };
+  for (int k = 0; k < 4; ++k) {
+    const std::string day = "01-0" + std::to_string(k + 1);
+    line(train, "a" + std::to_string(k), {"tea", "saucer", "spoon"}, "c1", day);
+    line(train, "b" + std::to_string(k), {"tea", "cake"}, "c2", day);
+    line(train, "c" + std::to_string(k), {"pen", "paper", "ink"}, "c3", day);
+    line(train, "d" + std::to_string(k), {"cake", "spoon"}, "", day);
+  }
+  line(test, "t1", {"tea", "saucer", "spoon"}, "c1", "02-01");
+  line(test, "t2", {"tea", "cake", "spoon"}, "c2", "02-02");
+  line(test, "t3", {"pen", "paper", "tea"}, "c3", "02-03");
+  line(test, "t4", {"saucer", "cake", "ink"}, "", "02-04");
+  line(test, "t5", {"paper", "ink"}, "c1", "02-05");
+  train.close();
+  test.close();
+  const auto report_dir = dir_ / "agree";
+  auto e = run("eval --orders " + (dir_ / "train.csv").string() + " " + (dir_ / "test.csv").string() +
+               " --split time:2011-02-01 --k 3 --bootstrap 20 --out " + report_dir.string());
+  ASSERT_EQ(e.status, 0) << e.output;
+  auto t = run("train --orders " + (dir_ / "train.csv").string() + " --out " + (dir_ / "m5").string());
+  ASSERT_EQ(t.status, 0) << t.output;
+  auto r = run("recommend --model " + (dir_ / "m5").string() + " --queries " +
+               (report_dir / "basket_completion_queries.jsonl").string() + " --out " + (dir_ / "replay.jsonl").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+
+  std::map<std::string, std::string> hidden;
+  for (const auto& q : read_results(report_dir / "basket_completion_queries.jsonl")) hidden[q["id"]] = q["hidden"];
+  const auto answers = read_results(dir_ / "replay.jsonl");
+  ASSERT_EQ(answers.size(), hidden.size());
+  ASSERT_EQ(answers.size(), 5u);
+  double hits = 0, ndcg = 0;
+  for (const auto& a : answers) {
+    const auto& items = a["items"];
+    for (std::size_t p = 0; p < items.size() && p < 3; ++p) {
+      if (items[p]["item_id"] == hidden[a["id"]]) {
+        hits += 1;
+        ndcg += 1.0 / std::log2(static_cast<double>(p) + 2.0);
+      }
+    }
+  }
+  EXPECT_GT(hits, 0) << "the replay finds hidden items";
+  EXPECT_LT(hits, 5) << "and misses some: the comparison is not trivial";
+  std::ifstream f(report_dir / "report.json");
+  const auto report = nlohmann::json::parse(f);
+  const auto& results = report["tasks"]["basket_completion"]["results"];
+  const auto& cobuy = results[results.size() - 1];
+  ASSERT_EQ(cobuy["model"], "cobuy");
+  EXPECT_NEAR(cobuy["metrics"]["hit_rate"]["3"]["mean"].get<double>(), hits / 5.0, 1e-9);
+  EXPECT_NEAR(cobuy["metrics"]["ndcg"]["3"]["mean"].get<double>(), ndcg / 5.0, 1e-9);
 }
 
 }  // namespace
