@@ -4,11 +4,7 @@
 #include <random>
 #include <unordered_set>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
-#include "core/metrics.h"
-#include "core/recommender.h"
+#include "core/offline_eval.h"
 
 namespace cobuy {
 namespace {
@@ -89,28 +85,12 @@ std::vector<BasketCase> basket_completion_cases(const OrderData& train, const Or
 
 std::vector<CaseMetrics> basket_completion_metrics(const Model& model, const std::vector<BasketCase>& cases,
                                                    std::size_t k, bool with_customer) {
+  const auto scores = score_basket_completion(model, cases, model_ranker(model), {k}, with_customer);
   std::vector<CaseMetrics> out(cases.size());
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cases.size(), 64), [&](const tbb::blocked_range<std::size_t>& r) {
-    std::vector<ItemIndex> ranked;
-    for (std::size_t i = r.begin(); i != r.end(); ++i) {
-      const auto& c = cases[i];
-      Query q;
-      q.items = c.given;
-      q.limit = k;
-      if (with_customer && c.customer) {
-        q.customer_id = c.customer;
-        if (c.at != kNoTime) q.at = c.at;
-      }
-      const auto res = recommend(model, q);
-      ranked.clear();
-      for (const auto& rec : res.items) ranked.push_back(rec.item);
-      const auto hidden = model.catalog.find(c.hidden);
-      std::vector<ItemIndex> truth;
-      if (hidden) truth.push_back(*hidden);
-      out[i] = {hit_rate_at_k(ranked, truth, k), ndcg_at_k(ranked, truth, k), reciprocal_rank(ranked, truth),
-                precision_at_k(ranked, truth, k)};
-    }
-  });
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    out[i] = {scores.metrics.at("hit_rate")[0][i], scores.metrics.at("ndcg")[0][i], scores.metrics.at("mrr")[0][i],
+              scores.metrics.at("precision")[0][i]};
+  }
   return out;
 }
 

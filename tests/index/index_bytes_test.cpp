@@ -4,18 +4,13 @@
 #include <random>
 
 #include "core/error.h"
+#include "support/random_vectors.h"
 #include "index/vector_index.h"
 
 namespace cobuy {
 namespace {
 
-std::vector<float> random_vectors(std::size_t n, int dim, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> g(0.0f, 1.0f);
-  std::vector<float> v(n * static_cast<std::size_t>(dim));
-  for (auto& x : v) x = g(rng);
-  return v;
-}
+using testing::random_vectors;
 
 void expect_same_search(const VectorIndex& a, const VectorIndex& b, std::span<const float> queries, int k) {
   const auto want = a.search(queries, k);

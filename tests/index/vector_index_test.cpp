@@ -6,17 +6,12 @@
 #include <random>
 
 #include "core/error.h"
+#include "support/random_vectors.h"
 
 namespace cobuy {
 namespace {
 
-std::vector<float> random_vectors(std::size_t n, int dim, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> g(0.0f, 1.0f);
-  std::vector<float> v(n * static_cast<std::size_t>(dim));
-  for (auto& x : v) x = g(rng);
-  return v;
-}
+using testing::random_vectors;
 
 TEST(VectorIndex, FaissFlatMatchesBruteForce) {
   const int dim = 16, k = 10;
