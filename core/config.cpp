@@ -7,67 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_reader.h"
 
 namespace cobuy {
 namespace {
 
 using nlohmann::json;
-
-/// Reads `key` of object `j` into `out` if present, checking its type; remembers the key as seen.
-class ObjectReader {
- public:
-  ObjectReader(const json& j, std::string path) : j_(j), path_(std::move(path)) {
-    COBUY_CHECK(j.is_object(), ErrorCode::bad_request, "config '" << path_ << "' must be an object");
-  }
-
-  template <typename T>
-  void read(const char* key, T& out) {
-    auto it = j_.find(key);
-    seen_.push_back(key);
-    if (it == j_.end()) return;
-    const std::string name = path_.empty() ? key : path_ + "." + key;
-    if constexpr (std::is_same_v<T, double>) {
-      COBUY_CHECK(it->is_number(), ErrorCode::bad_request, "config field '" << name << "' must be a number");
-      out = it->template get<double>();
-    } else if constexpr (std::is_same_v<T, std::uint32_t>) {
-      COBUY_CHECK(it->is_number_unsigned() || (it->is_number_integer() && it->template get<long long>() >= 0),
-                  ErrorCode::bad_request, "config field '" << name << "' must be a non-negative integer");
-      auto v = it->template get<unsigned long long>();
-      COBUY_CHECK(v <= 0xffffffffULL, ErrorCode::bad_request, "config field '" << name << "' is too large");
-      out = static_cast<std::uint32_t>(v);
-    } else if constexpr (std::is_same_v<T, bool>) {
-      COBUY_CHECK(it->is_boolean(), ErrorCode::bad_request, "config field '" << name << "' must be true or false");
-      out = it->template get<bool>();
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      COBUY_CHECK(it->is_string(), ErrorCode::bad_request, "config field '" << name << "' must be a string");
-      out = it->template get<std::string>();
-    } else if constexpr (std::is_same_v<T, PairScore>) {
-      COBUY_CHECK(it->is_string(), ErrorCode::bad_request, "config field '" << name << "' must be a string");
-      out = parse_pair_score(it->template get<std::string>());
-    }
-  }
-
-  const json* child(const char* key) {
-    seen_.push_back(key);
-    auto it = j_.find(key);
-    return it == j_.end() ? nullptr : &*it;
-  }
-
-  /// Throws for keys that were never asked for (typos must not pass silently).
-  void reject_unknown() const {
-    for (auto it = j_.begin(); it != j_.end(); ++it) {
-      if (std::find(seen_.begin(), seen_.end(), it.key()) == seen_.end()) {
-        COBUY_FAIL(ErrorCode::bad_request, "unknown config field '" << (path_.empty() ? "" : path_ + ".")
-                                                                     << it.key() << "'");
-      }
-    }
-  }
-
- private:
-  const json& j_;
-  std::string path_;
-  std::vector<std::string> seen_;
-};
 
 }  // namespace
 
@@ -191,17 +136,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
 }
 
 TrainConfig load_train_config(const std::string& path) {
-  std::ifstream f(path);
-  COBUY_CHECK(f.good(), ErrorCode::io, "cannot read config file " << path);
-  std::stringstream buffer;
-  buffer << f.rdbuf();
-  json j;
-  try {
-    // ignore_comments lets the shipped example explain each field with // comments.
-    j = json::parse(buffer.str(), nullptr, true, true);
-  } catch (const json::parse_error& e) {
-    COBUY_FAIL(ErrorCode::bad_request, "config file " << path << " is not valid JSON: " << e.what());
-  }
+  const json j = read_json_file(path, "config file");
   try {
     return train_config_from_json(j);
   } catch (const Error& e) {

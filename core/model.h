@@ -40,6 +40,7 @@ struct CustomerHistory {
   StringIndexMap index;          ///< id -> CustomerIndex
   std::vector<std::uint64_t> order_offsets{0};
   std::vector<Timestamp> order_times;
+  std::vector<float> order_values;  ///< per order: sum of quantity x unit price over priced lines
   std::vector<std::uint64_t> item_offsets{0};
   std::vector<ItemIndex> items;
 

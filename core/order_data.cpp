@@ -18,6 +18,7 @@ ItemIndex Catalog::add(std::string_view id) {
   titles.emplace_back();
   categories.emplace_back();
   prices.push_back(std::nanf(""));
+  in_stock.push_back(1);
   index.emplace(std::string(id), idx);
   return idx;
 }

@@ -33,6 +33,7 @@ struct Catalog {
   std::vector<std::string> titles;      ///< "" when unknown
   std::vector<std::string> categories;  ///< "" when unknown
   std::vector<float> prices;            ///< last seen unit price; NaN when unknown
+  std::vector<std::uint8_t> in_stock;   ///< 0 = a catalogue file says out of stock; 1 = in stock or not said
   StringIndexMap index;                 ///< id -> ItemIndex
 
   std::size_t size() const { return ids.size(); }

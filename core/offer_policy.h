@@ -1,0 +1,90 @@
+#pragma once
+/// The offer policy: which offer sources each email context favours, the discount tier of each
+/// customer segment, and the rules every offer list obeys. Loaded from a JSON file a shop can
+/// edit (config/offer_policy.json holds the defaults, with comments).
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/customer_profile.h"
+#include "core/replenishment.h"
+
+namespace cobuy {
+
+/// The email an offer list is for.
+enum class OfferContext { order_confirmation, shipping, delivered, review_request, replenishment, win_back };
+inline constexpr std::size_t kOfferContexts = 6;
+std::string_view offer_context_name(OfferContext c);
+/// Throws Error(bad_request) listing the known names.
+OfferContext parse_offer_context(std::string_view name);
+
+/// What an offer is, as the email presents it.
+enum class OfferKind { cross_sell, replenish, win_back, loyalty, popular };
+std::string_view offer_kind_name(OfferKind k);
+
+/// Where candidates come from; each context weighs them.
+enum class OfferSource {
+  order_complements,    ///< bought together with the items of this order (kind cross_sell)
+  history_complements,  ///< bought together with the customer's past items (kind cross_sell)
+  due,                  ///< the customer's items whose repurchase interval has passed (kind replenish)
+  favourites,           ///< the customer's own frequent, recent items (kind loyalty)
+  popular,              ///< the shop's popular items (kind popular)
+};
+inline constexpr std::size_t kOfferSources = 5;
+std::string_view offer_source_name(OfferSource s);
+
+/// How one context builds its list.
+struct ContextPolicy {
+  std::array<double, kOfferSources> weights{};  ///< by OfferSource; 0 = source not used
+  /// When true, every offer not from `popular` has kind win_back (the win-back email).
+  bool win_back = false;
+};
+
+/// A segment's discount: `percent` off, valid for `valid_days` from the offer time (0 = none).
+struct DiscountTier {
+  double percent = 0;
+  double valid_days = 0;
+};
+
+/// Rules every offer list obeys.
+struct OfferRules {
+  double substitute_cooling_off_days = 30;  ///< no substitute of an item bought this recently
+  double reoffer_after_days = 14;           ///< an item offered to a customer is not offered again sooner
+  std::uint32_t max_per_category = 2;       ///< offers of one category per list (0 = no cap); "" counts as none
+  double min_price_ratio = 0;               ///< offers cost at least this x the order's mean unit price (0 = off)
+  double max_price_ratio = 0;               ///< ... and at most this x (0 = off)
+  std::vector<std::string> include_categories;  ///< only these categories (empty = all)
+  std::vector<std::string> exclude_categories;  ///< never these
+  bool in_stock_only = true;                ///< skip items the catalogue marks out of stock
+};
+
+/// The whole policy.
+struct OfferPolicy {
+  std::uint32_t limit = 5;        ///< offers per list when the request gives no limit
+  std::uint32_t max_limit = 50;   ///< the largest limit a request may ask
+  std::array<ContextPolicy, kOfferContexts> contexts;  ///< by OfferContext
+  std::array<DiscountTier, 5> discounts;               ///< by Segment
+  std::vector<OfferKind> discount_kinds;               ///< kinds that carry the segment's discount
+  double max_discount_percent = 30;                    ///< cap on any discount
+  SegmentConfig segments;
+  ReplenishmentConfig replenishment;
+  OfferRules rules;
+
+  /// The defaults (config/offer_policy.json holds the same values).
+  OfferPolicy();
+};
+
+/// JSON mapping; unknown keys and wrong types throw Error(bad_request) naming the key.
+void to_json(nlohmann::json& j, const OfferPolicy& p);
+OfferPolicy offer_policy_from_json(const nlohmann::json& j);
+/// Reads a policy file (JSON; lines starting with // are comments); throws Error naming the file.
+OfferPolicy load_offer_policy(const std::string& path);
+/// Checks ranges; throws Error(bad_request) naming the field.
+void validate(const OfferPolicy& p);
+
+}  // namespace cobuy

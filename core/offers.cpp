@@ -1,0 +1,346 @@
+#include "core/offers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/error.h"
+
+namespace cobuy {
+namespace {
+
+constexpr double kSecondsPerDay = 86400.0;
+
+struct Part {
+  double score = 0;
+  double best = -1;
+  OfferSource source = OfferSource::popular;
+  ItemIndex anchor = 0;
+};
+
+/// Candidates of one source before weighting: item -> (score, anchor).
+using SourceScores = std::unordered_map<ItemIndex, std::pair<double, ItemIndex>>;
+
+std::string offer_id(const Model& m, const OfferRequest& q, const PlacedOrder& order, Timestamp at, ItemIndex item) {
+  // FNV-1a over everything that decides the offer: the same inputs always give the same id.
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+  };
+  mix(m.version);
+  mix(q.customer_id);
+  mix(order.order_id);
+  mix(offer_context_name(q.context));
+  mix(std::to_string(at));
+  mix(m.catalog.ids[item]);
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+/// The customer's latest order (log first, then the model's history) as a PlacedOrder.
+std::optional<PlacedOrder> latest_order(const Model& m, const std::string& customer, const CustomerLog& log) {
+  const PlacedOrder* newest = nullptr;
+  for (const auto& o : log.orders) {
+    if (!newest || o.time >= newest->time) newest = &o;
+  }
+  if (newest && (m.stats.last_order == kNoTime || newest->time > m.stats.last_order)) return *newest;
+  const auto& h = m.customers;
+  auto c = h.index.find(customer);
+  if (c == h.index.end() || h.order_offsets[c->second] == h.order_offsets[c->second + 1]) {
+    return newest ? std::optional<PlacedOrder>(*newest) : std::nullopt;
+  }
+  const auto o = h.order_offsets[c->second + 1] - 1;
+  PlacedOrder p;
+  p.order_id = "latest";
+  p.customer_id = customer;
+  p.time = h.order_times[o];
+  for (auto k = h.item_offsets[o]; k < h.item_offsets[o + 1]; ++k) {
+    const ItemIndex i = h.items[k];
+    PlacedOrderLine line{m.catalog.ids[i], 1.0, std::nullopt};
+    if (!std::isnan(m.catalog.prices[i])) line.price = m.catalog.prices[i];
+    p.lines.push_back(std::move(line));
+  }
+  return p;
+}
+
+/// Recency-weighted purchase frequency of each of the customer's items: orders x 2^(-age/half-life).
+std::unordered_map<ItemIndex, double> history_weights(const Model& m, const CustomerProfile& p, Timestamp at) {
+  const double half_life = m.config.next_order.half_life_days;
+  std::unordered_map<ItemIndex, double> w;
+  for (const auto& s : p.items) {
+    double decay = 1.0;
+    if (half_life > 0 && s.last != kNoTime && at != kNoTime) {
+      decay = std::exp2(-static_cast<double>(std::max<Timestamp>(0, at - s.last)) / kSecondsPerDay / half_life);
+    }
+    w[s.item] = s.orders * decay;
+  }
+  return w;
+}
+
+void add_neighbors(const Model& m, ItemIndex anchor, double weight, SourceScores& out,
+                   const std::unordered_map<ItemIndex, double>* skip) {
+  for (const auto& n : m.bought_together.row(anchor)) {
+    if (skip && skip->count(n.item)) continue;
+    auto& [score, best_anchor] = out[n.item];
+    const double part = weight * n.score;
+    if (score == 0 || part > 0) best_anchor = score == 0 ? anchor : best_anchor;
+    score += part;
+  }
+}
+
+/// The rules of the policy and the request, as one predicate.
+class Rules {
+ public:
+  Rules(const Model& m, const OfferPolicy& policy, const OfferRequest& q, const PlacedOrder* order,
+        const CustomerProfile& profile, const CustomerLog& log, Timestamp at)
+      : m_(m), rules_(policy.rules), filters_(q.filters) {
+    for (const auto& id : q.exclude) {
+      if (auto i = m.catalog.find(id)) excluded_.insert(*i);
+    }
+    const Timestamp cooling = at - static_cast<Timestamp>(rules_.substitute_cooling_off_days * kSecondsPerDay);
+    auto cool = [&](ItemIndex i) {
+      if (m.similar.items() > i) {
+        for (const auto& s : m.similar.row(i)) excluded_.insert(s.item);
+      }
+    };
+    for (const auto& s : profile.items) {
+      if (s.last == kNoTime || s.last >= cooling) cool(s.item);
+    }
+    double price_sum = 0;
+    std::size_t priced = 0;
+    if (order) {
+      for (const auto& l : order->lines) {
+        auto i = m.catalog.find(l.item_id);
+        if (i) {
+          in_order_.insert(*i);
+          cool(*i);
+        }
+        const double p = l.price ? *l.price : (i ? static_cast<double>(m.catalog.prices[*i]) : NAN);
+        if (!std::isnan(p)) {
+          price_sum += p;
+          ++priced;
+        }
+      }
+    }
+    if (priced > 0) {
+      const double mean = price_sum / static_cast<double>(priced);
+      if (rules_.min_price_ratio > 0) min_price_ = rules_.min_price_ratio * mean;
+      if (rules_.max_price_ratio > 0) max_price_ = rules_.max_price_ratio * mean;
+    }
+    const Timestamp reoffer = at - static_cast<Timestamp>(rules_.reoffer_after_days * kSecondsPerDay);
+    for (const auto& [id, t] : log.offered) {
+      if (t >= reoffer && t <= at) {
+        if (auto i = m.catalog.find(id)) excluded_.insert(*i);
+      }
+    }
+  }
+
+  bool in_order(ItemIndex i) const { return in_order_.count(i) > 0; }
+
+  /// Whether `i` may be offered; `due` lifts the ban on items of this order.
+  bool allows(ItemIndex i, bool due) const {
+    if (excluded_.count(i) || (in_order_.count(i) && !due)) return false;
+    if (rules_.in_stock_only && i < m_.catalog.in_stock.size() && m_.catalog.in_stock[i] == 0) return false;
+    const auto& cat = m_.catalog.categories[i];
+    auto listed = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), cat) != v.end(); };
+    if (!rules_.include_categories.empty() && !listed(rules_.include_categories)) return false;
+    if (!filters_.categories.empty() && !listed(filters_.categories)) return false;
+    if (listed(rules_.exclude_categories) || listed(filters_.exclude_categories)) return false;
+    const double lo = std::max(min_price_.value_or(-INFINITY), filters_.min_price.value_or(-INFINITY));
+    const double hi = std::min(max_price_.value_or(INFINITY), filters_.max_price.value_or(INFINITY));
+    if (std::isfinite(lo) || std::isfinite(hi)) {
+      const float p = m_.catalog.prices[i];
+      if (std::isnan(p) || p < lo || p > hi) return false;  // a price rule cannot vouch for an unpriced item
+    }
+    return true;
+  }
+
+ private:
+  const Model& m_;
+  const OfferRules& rules_;
+  const Filters& filters_;
+  std::unordered_set<ItemIndex> excluded_;
+  std::unordered_set<ItemIndex> in_order_;
+  std::optional<double> min_price_, max_price_;
+};
+
+OfferKind kind_of(OfferSource s, bool win_back) {
+  if (s == OfferSource::popular) return OfferKind::popular;
+  if (win_back) return OfferKind::win_back;
+  switch (s) {
+    case OfferSource::order_complements:
+    case OfferSource::history_complements: return OfferKind::cross_sell;
+    case OfferSource::due: return OfferKind::replenish;
+    case OfferSource::favourites: return OfferKind::loyalty;
+    case OfferSource::popular: break;
+  }
+  return OfferKind::popular;
+}
+
+}  // namespace
+
+OfferEngine::OfferEngine(std::shared_ptr<const Model> model, OfferPolicy policy)
+    : model_(std::move(model)), policy_(std::move(policy)) {
+  COBUY_ASSERT(model_ != nullptr);
+  validate(policy_);
+  thresholds_ = shop_thresholds(*model_, policy_.segments);
+  replenishment_ = ReplenishmentTable(model_->customers, model_->catalog.size(), policy_.replenishment);
+}
+
+OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) const {
+  const Model& m = *model_;
+  const std::uint32_t limit = q.limit == 0 ? policy_.limit : q.limit;
+  COBUY_CHECK(limit <= policy_.max_limit, ErrorCode::bad_request,
+              "field 'limit' must be between 1 and " << policy_.max_limit << ", got " << q.limit);
+  COBUY_CHECK(q.customer_id.size() <= 256, ErrorCode::bad_request, "field 'customer_id' is over 256 bytes");
+  if (q.order) {
+    validate(*q.order, false, false);
+    COBUY_CHECK(q.order->customer_id.empty() || q.order->customer_id == q.customer_id, ErrorCode::bad_request,
+                "order.customer_id '" << q.order->customer_id << "' differs from customer_id '" << q.customer_id << "'");
+  }
+  const std::optional<PlacedOrder> order = q.order ? q.order : latest_order(m, q.customer_id, log);
+
+  OfferResult res;
+  res.customer_id = q.customer_id;
+  res.context = q.context;
+  // The profile sees the log and the order just placed (once, even if the log has it already).
+  std::vector<PlacedOrder> recent = log.orders;
+  if (q.order && std::none_of(recent.begin(), recent.end(), [&](const auto& o) { return o.order_id == q.order->order_id; })) {
+    recent.push_back(*q.order);
+    if (recent.back().time == kNoTime) recent.back().time = q.at.value_or(m.stats.last_order);
+  }
+  Timestamp at = q.at.value_or(order && order->time != kNoTime ? order->time : m.stats.last_order);
+  if (!q.at && !(order && order->time != kNoTime)) {
+    for (const auto& o : recent) at = std::max(at, o.time);
+  }
+  res.at = at;
+  const CustomerProfile profile = q.customer_id.empty()
+                                      ? CustomerProfile{}
+                                      : build_profile(m, q.customer_id, recent, at, thresholds_);
+  res.segment = profile.segment;
+  res.unknown_customer = !q.customer_id.empty() && log.orders.empty() && !m.customers.index.count(q.customer_id);
+  if (order) {
+    for (const auto& l : order->lines) {
+      if (!m.catalog.find(l.item_id)) res.unknown_items.push_back(l.item_id);
+    }
+  }
+
+  const ContextPolicy& ctx = policy_.contexts[static_cast<std::size_t>(q.context)];
+  const auto weights = history_weights(m, profile, at);
+  double max_weight = 0;
+  for (const auto& [i, w] : weights) max_weight = std::max(max_weight, w);
+
+  std::array<SourceScores, kOfferSources> sources;
+  auto want = [&](OfferSource s) { return ctx.weights[static_cast<std::size_t>(s)] > 0; };
+  if (want(OfferSource::order_complements) && order) {
+    for (const auto& l : order->lines) {
+      if (auto i = m.catalog.find(l.item_id)) add_neighbors(m, *i, 1.0, sources[0], nullptr);
+    }
+  }
+  if (want(OfferSource::history_complements) && max_weight > 0) {
+    for (const auto& [i, w] : weights) add_neighbors(m, i, w / max_weight, sources[1], &weights);
+  }
+  std::unordered_map<ItemIndex, std::pair<double, double>> due;  // item -> (interval, days since)
+  for (const auto& s : profile.items) {
+    if (auto r = replenishment_.due_ratio(s.item, s.last, at)) {
+      const double interval = replenishment_.interval(s.item)->median_days;
+      due[s.item] = {interval, interval * *r};
+      // More often bought and closer to its usual time: more likely now.
+      sources[2][s.item] = {static_cast<double>(s.orders) / static_cast<double>(profile.orders) / *r, s.item};
+    }
+  }
+  if (want(OfferSource::favourites)) {
+    for (const auto& [i, w] : weights) sources[3][i] = {w, i};
+  }
+  if (want(OfferSource::popular)) {
+    for (std::size_t p = 0; p < m.popular.size(); ++p) sources[4][m.popular[p]] = {m.popular_scores[p], m.popular[p]};
+  }
+
+  std::unordered_map<ItemIndex, Part> cands;
+  for (std::size_t s = 0; s < kOfferSources; ++s) {
+    const double w = ctx.weights[s];
+    if (w <= 0 || sources[s].empty()) continue;
+    double top = 0;
+    for (const auto& [i, v] : sources[s]) top = std::max(top, v.first);
+    if (top <= 0) continue;
+    for (const auto& [i, v] : sources[s]) {
+      const double part = w * v.first / top;
+      auto& c = cands[i];
+      c.score += part;
+      if (part > c.best) {
+        c.best = part;
+        c.source = static_cast<OfferSource>(s);
+        c.anchor = v.second;
+      }
+    }
+  }
+
+  const Rules rules(m, policy_, q, order ? &*order : nullptr, profile, log, at);
+  std::vector<std::pair<ItemIndex, const Part*>> ranked;
+  for (const auto& [i, c] : cands) {
+    if (c.score > 0 && rules.allows(i, due.count(i) > 0)) ranked.emplace_back(i, &c);
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.second->score != b.second->score ? a.second->score > b.second->score : a.first < b.first;
+  });
+
+  std::unordered_map<std::string_view, std::uint32_t> per_category;
+  std::unordered_set<ItemIndex> taken;
+  auto take = [&](ItemIndex i, double score, OfferSource source, ItemIndex anchor) {
+    if (res.offers.size() >= limit || taken.count(i)) return false;
+    const std::string& cat = m.catalog.categories[i];
+    if (policy_.rules.max_per_category > 0 && !cat.empty() && per_category[cat] >= policy_.rules.max_per_category) {
+      return false;
+    }
+    ++per_category[cat];
+    taken.insert(i);
+    Offer o;
+    o.item = i;
+    o.score = static_cast<float>(score);
+    o.kind = kind_of(source, ctx.win_back);
+    const bool repeat = source == OfferSource::due || source == OfferSource::favourites ||
+                        (ctx.win_back && source != OfferSource::popular && weights.count(i));
+    o.relation = source == OfferSource::popular ? Relation::popular : repeat ? Relation::repeat : Relation::complement;
+    if (source == OfferSource::due) {
+      o.reason = "due";
+      o.interval_days = due.at(i).first;
+      o.days_since = due.at(i).second;
+    } else if (source == OfferSource::popular) {
+      o.reason = "popular";
+    } else if (repeat) {
+      o.reason = "history";
+    } else {
+      o.reason = m.catalog.ids[anchor];
+    }
+    res.offers.push_back(std::move(o));
+    return true;
+  };
+  for (const auto& [i, c] : ranked) take(i, c->score, c->source, c->anchor);
+  // Fallback: popular items fill a short list, below every ranked offer.
+  const double floor = res.offers.empty() ? 1.0 : res.offers.back().score * 0.999;
+  for (std::size_t p = 0; p < m.popular.size() && res.offers.size() < limit; ++p) {
+    const ItemIndex i = m.popular[p];
+    if (!cands.count(i) && rules.allows(i, false)) take(i, floor * m.popular_scores[p], OfferSource::popular, i);
+  }
+  res.fallback = std::any_of(res.offers.begin(), res.offers.end(), [](const Offer& o) { return o.kind == OfferKind::popular; });
+
+  const DiscountTier& tier = policy_.discounts[static_cast<std::size_t>(res.segment)];
+  const double percent = std::min(tier.percent, policy_.max_discount_percent);
+  const PlacedOrder empty_order;
+  for (auto& o : res.offers) {
+    const bool discounted =
+        std::find(policy_.discount_kinds.begin(), policy_.discount_kinds.end(), o.kind) != policy_.discount_kinds.end();
+    if (discounted && percent > 0 && at != kNoTime) {
+      o.discount_percent = percent;
+      o.valid_until = at + static_cast<Timestamp>(tier.valid_days * kSecondsPerDay);
+    }
+    o.offer_id = offer_id(m, q, order ? *order : empty_order, at, o.item);
+  }
+  return res;
+}
+
+}  // namespace cobuy

@@ -1,0 +1,88 @@
+#pragma once
+/// Tailored post-purchase offers: for one customer after one order, in one email context, a short
+/// ranked list that obeys the offer policy's rules. Shared by POST /v1/offers and `cobuy offers`.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/customer_profile.h"
+#include "core/model.h"
+#include "core/offer_policy.h"
+#include "core/placed_order.h"
+#include "core/recommender.h"
+#include "core/replenishment.h"
+
+namespace cobuy {
+
+/// One offers request (the DESIGN "Offers" contract).
+struct OfferRequest {
+  std::string customer_id;           ///< "" = anonymous: no history, segment new
+  std::optional<PlacedOrder> order;  ///< the order just placed; none = the customer's latest order
+  OfferContext context = OfferContext::order_confirmation;
+  std::optional<Timestamp> at;       ///< when the email is sent; default: see OfferEngine::offers
+  std::uint32_t limit = 0;           ///< 0 = the policy's limit
+  Filters filters;                   ///< the request's own filters, on top of the policy's rules
+  std::vector<std::string> exclude;  ///< item ids never to offer
+};
+
+/// What the order log knows of a customer beyond the model.
+struct CustomerLog {
+  std::vector<PlacedOrder> orders;                               ///< orders recorded since training
+  std::vector<std::pair<std::string, Timestamp>> offered;        ///< (item id, offered at) of earlier offers
+};
+
+/// One offer.
+struct Offer {
+  ItemIndex item = 0;
+  float score = 0;
+  OfferKind kind = OfferKind::popular;
+  Relation relation = Relation::popular;
+  std::string reason;        ///< anchor item id (cross_sell), "due" (replenish), "history", or "popular"
+  double interval_days = 0;  ///< replenish: the item's usual repurchase interval
+  double days_since = 0;     ///< replenish: days since the customer last bought it
+  double discount_percent = 0;
+  Timestamp valid_until = kNoTime;  ///< kNoTime = no discount, no expiry
+  std::string offer_id;      ///< stable id for attribution (same inputs, same id)
+};
+
+/// The answer to one OfferRequest.
+struct OfferResult {
+  std::string customer_id;
+  OfferContext context = OfferContext::order_confirmation;
+  Timestamp at = kNoTime;
+  Segment segment = Segment::new_customer;
+  bool unknown_customer = false;           ///< a customer id was given that neither model nor log knows
+  std::vector<std::string> unknown_items;  ///< order items the model does not know
+  bool fallback = false;                   ///< the list holds popular items (kind popular)
+  std::vector<Offer> offers;
+};
+
+/// Offer logic over one model snapshot and one policy: the shop's segment thresholds and
+/// replenishment intervals are derived once here. Immutable after construction, so one engine
+/// serves many threads.
+class OfferEngine {
+ public:
+  /// Throws Error(bad_request) if the policy is invalid.
+  OfferEngine(std::shared_ptr<const Model> model, OfferPolicy policy);
+
+  /// The offers for `request`, given what the log knows of the customer. `at` defaults to the
+  /// order's timestamp, else the latest of the model's last order and the customer's. Throws
+  /// Error(bad_request) for a bad request (limit out of range, malformed order).
+  OfferResult offers(const OfferRequest& request, const CustomerLog& log) const;
+
+  const Model& model() const { return *model_; }
+  const OfferPolicy& policy() const { return policy_; }
+  const SegmentThresholds& thresholds() const { return thresholds_; }
+  const ReplenishmentTable& replenishment() const { return replenishment_; }
+
+ private:
+  std::shared_ptr<const Model> model_;
+  OfferPolicy policy_;
+  SegmentThresholds thresholds_;
+  ReplenishmentTable replenishment_;
+};
+
+}  // namespace cobuy

@@ -1,0 +1,301 @@
+// Offers: each rule of the offer policy on a small hand-made shop, and the kinds, reasons and
+// discounts each context gives.
+
+#include "core/offers.h"
+
+#include <algorithm>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "core/time_util.h"
+#include "support/model_builder.h"
+
+namespace cobuy {
+namespace {
+
+Timestamp ts(const char* iso) { return *parse_timestamp(iso); }
+
+/// A small shop. Customer "tea" buys tea every 10 days (6 orders), and a mug once; "once" has
+/// one order; mug2 is the mug's substitute and appears in the teapot's row.
+std::shared_ptr<const Model> shop() {
+  testing::ModelBuilder b;
+  b.item("mug", "kitchen", 5).item("mug2", "kitchen", 5).item("teapot", "kitchen", 20).item("spoon", "kitchen", 1);
+  b.item("tea", "drinks", 3).item("coffee", "drinks", 4).item("coaster", "home", 2).item("biscuit", "food", 2);
+  b.item("kettle", "kitchen", 30, /*in_stock=*/false).item("cake", "food", 3);
+  b.bought_with("mug", {"teapot", "coaster", "kettle", "spoon", "biscuit"});
+  b.bought_with("teapot", {"mug2", "tea", "spoon"});
+  b.bought_with("tea", {"biscuit", "cake", "teapot"});
+  b.substitutes("mug", {"mug2"});
+  b.popular({"cake", "coffee", "biscuit", "coaster", "spoon"});
+  const char* days[] = {"2011-01-01", "2011-01-11", "2011-01-21", "2011-01-31", "2011-02-10", "2011-02-20"};
+  for (const char* d : days) b.order("tea", d, {"tea"}, 3.0f);
+  b.order("tea", "2011-02-20T12:00:00Z", {"mug"}, 5.0f);
+  b.order("once", "2011-02-01", {"coffee"}, 4.0f);
+  return std::make_shared<const Model>(b.build());
+}
+
+OfferPolicy fixed_policy() {
+  OfferPolicy p;
+  p.segments.at_risk_days = 30;
+  p.segments.lapsed_days = 90;
+  p.segments.loyal_min_orders = 3;
+  p.segments.loyal_min_spend = 10;
+  p.rules.max_per_category = 0;
+  p.limit = 10;
+  return p;
+}
+
+PlacedOrder order_of(std::vector<std::pair<std::string, double>> items, const char* when, std::string id = "o-new") {
+  PlacedOrder o;
+  o.order_id = std::move(id);
+  o.time = ts(when);
+  for (auto& [item, price] : items) o.lines.push_back({item, 1.0, price});
+  return o;
+}
+
+std::vector<std::string> ids(const Model& m, const OfferResult& r) {
+  std::vector<std::string> out;
+  for (const auto& o : r.offers) out.push_back(m.catalog.ids[o.item]);
+  return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& id) { return std::find(v.begin(), v.end(), id) != v.end(); }
+
+const Offer& offer_for(const Model& m, const OfferResult& r, const std::string& id) {
+  for (const auto& o : r.offers) {
+    if (m.catalog.ids[o.item] == id) return o;
+  }
+  throw std::runtime_error("no offer for " + id);
+}
+
+TEST(Offers, OrderConfirmationOffersComplementsOfTheOrderWithTheirAnchor) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "once";
+  q.order = order_of({{"mug", 5}}, "2011-03-01");
+  const auto r = engine.offers(q, {});
+  ASSERT_GE(r.offers.size(), 3u);
+  EXPECT_EQ(m->catalog.ids[r.offers[0].item], "teapot");
+  EXPECT_EQ(r.offers[0].kind, OfferKind::cross_sell);
+  EXPECT_EQ(r.offers[0].relation, Relation::complement);
+  EXPECT_EQ(r.offers[0].reason, "mug");
+  EXPECT_FALSE(r.offers[0].offer_id.empty());
+}
+
+TEST(Offers, NeverAnItemOfTheOrderJustPlacedUnlessItIsDueAgain) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "tea";
+  q.context = OfferContext::replenishment;
+  q.order = order_of({{"tea", 3}}, "2011-03-02");
+  q.at = ts("2011-03-02");
+  EXPECT_FALSE(has(ids(*m, engine.offers(q, {})), "tea"));  // just bought
+  q.at = ts("2011-03-13");                                   // 11 days later: tea's 10-day interval has passed
+  const auto later = engine.offers(q, {});
+  ASSERT_TRUE(has(ids(*m, later), "tea"));
+  const auto& tea = offer_for(*m, later, "tea");
+  EXPECT_EQ(tea.kind, OfferKind::replenish);
+  EXPECT_EQ(tea.reason, "due");
+  EXPECT_DOUBLE_EQ(tea.interval_days, 10.0);
+  EXPECT_NEAR(tea.days_since, 11.0, 1e-9);
+}
+
+TEST(Offers, NoSubstituteOfARecentPurchaseDuringTheCoolingOffPeriod) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "tea";  // bought the mug on 2011-02-20
+  q.order = order_of({{"teapot", 20}}, "2011-03-01");
+  EXPECT_FALSE(has(ids(*m, engine.offers(q, {})), "mug2"));
+  q.order = order_of({{"teapot", 20}}, "2011-04-15");  // 54 days after the mug: past the 30 days
+  EXPECT_TRUE(has(ids(*m, engine.offers(q, {})), "mug2"));
+  // Never a substitute of an item in the order itself.
+  q.customer_id = "once";
+  q.order = order_of({{"mug", 5}, {"teapot", 20}}, "2011-04-15");
+  EXPECT_FALSE(has(ids(*m, engine.offers(q, {})), "mug2"));
+}
+
+TEST(Offers, CategoryIncludeAndExcludeFromThePolicyAndTheRequest) {
+  auto m = shop();
+  OfferPolicy p = fixed_policy();
+  p.rules.exclude_categories = {"home"};
+  OfferEngine excluding(m, p);
+  OfferRequest q;
+  q.customer_id = "once";
+  q.order = order_of({{"mug", 5}}, "2011-03-01");
+  auto r = excluding.offers(q, {});
+  for (const auto& o : r.offers) EXPECT_NE(m->catalog.categories[o.item], "home");
+  p.rules.exclude_categories.clear();
+  p.rules.include_categories = {"kitchen"};
+  r = OfferEngine(m, p).offers(q, {});
+  ASSERT_FALSE(r.offers.empty());
+  for (const auto& o : r.offers) EXPECT_EQ(m->catalog.categories[o.item], "kitchen");
+  q.filters.exclude_categories = {"kitchen"};
+  EXPECT_TRUE(OfferEngine(m, p).offers(q, {}).offers.empty());
+}
+
+TEST(Offers, PriceRangeRelativeToTheOrder) {
+  auto m = shop();
+  OfferPolicy p = fixed_policy();
+  p.rules.max_price_ratio = 2.0;  // order mean unit price 5: at most 10
+  p.rules.min_price_ratio = 0.5;  // at least 2.5
+  OfferRequest q;
+  q.customer_id = "once";
+  q.order = order_of({{"mug", 5}}, "2011-03-01");
+  const auto r = OfferEngine(m, p).offers(q, {});
+  ASSERT_FALSE(r.offers.empty());
+  for (const auto& o : r.offers) {
+    EXPECT_GE(m->catalog.prices[o.item], 2.5f) << m->catalog.ids[o.item];
+    EXPECT_LE(m->catalog.prices[o.item], 10.0f) << m->catalog.ids[o.item];
+  }
+  EXPECT_FALSE(has(ids(*m, r), "teapot"));
+  EXPECT_FALSE(has(ids(*m, r), "coaster"));
+}
+
+TEST(Offers, InStockOnlyWhenTheCatalogueSaysSo) {
+  auto m = shop();
+  OfferPolicy p = fixed_policy();
+  OfferRequest q;
+  q.customer_id = "once";
+  q.order = order_of({{"mug", 5}}, "2011-03-01");
+  EXPECT_FALSE(has(ids(*m, OfferEngine(m, p).offers(q, {})), "kettle"));
+  p.rules.in_stock_only = false;
+  EXPECT_TRUE(has(ids(*m, OfferEngine(m, p).offers(q, {})), "kettle"));
+}
+
+TEST(Offers, AtMostNItemsPerCategory) {
+  auto m = shop();
+  OfferPolicy p = fixed_policy();
+  p.rules.max_per_category = 1;
+  OfferRequest q;
+  q.customer_id = "once";
+  q.order = order_of({{"mug", 5}}, "2011-03-01");
+  const auto r = OfferEngine(m, p).offers(q, {});
+  std::map<std::string, int> per;
+  for (const auto& o : r.offers) ++per[m->catalog.categories[o.item]];
+  ASSERT_FALSE(per.empty());
+  for (const auto& [cat, n] : per) EXPECT_LE(n, 1) << cat;
+  EXPECT_EQ(m->catalog.ids[r.offers[0].item], "teapot");
+  EXPECT_FALSE(has(ids(*m, r), "spoon"));  // a second kitchen item
+}
+
+TEST(Offers, NoItemOfferedAgainWithinTheReofferWindow) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "once";
+  q.order = order_of({{"mug", 5}}, "2011-03-01");
+  CustomerLog log;
+  log.offered = {{"teapot", ts("2011-02-25")}};  // 4 days before
+  EXPECT_FALSE(has(ids(*m, engine.offers(q, log)), "teapot"));
+  log.offered = {{"teapot", ts("2011-02-01")}};  // 28 days before: window of 14 days is over
+  EXPECT_TRUE(has(ids(*m, engine.offers(q, log)), "teapot"));
+}
+
+TEST(Offers, DiscountAndValidUntilFollowTheSegmentTier) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "newcomer";  // unknown: new segment, 10% for 14 days
+  q.order = order_of({{"mug", 5}}, "2011-03-01");
+  auto r = engine.offers(q, {});
+  EXPECT_EQ(r.segment, Segment::new_customer);
+  ASSERT_FALSE(r.offers.empty());
+  for (const auto& o : r.offers) {
+    if (o.kind == OfferKind::popular) {
+      EXPECT_EQ(o.discount_percent, 0.0);
+      EXPECT_EQ(o.valid_until, kNoTime);
+    } else {
+      EXPECT_EQ(o.discount_percent, 10.0);
+      EXPECT_EQ(o.valid_until, ts("2011-03-15"));
+    }
+  }
+  // "tea" at 2011-03-01 has 7 orders, spent 23, last order 9 days ago: loyal, 5%.
+  q.customer_id = "tea";
+  r = engine.offers(q, {});
+  EXPECT_EQ(r.segment, Segment::loyal);
+  EXPECT_EQ(r.offers.front().discount_percent, 5.0);
+}
+
+TEST(Offers, WinBackGivesALapsedCustomerTheirBestItemsWithTheLapsedDiscount) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "tea";
+  q.context = OfferContext::win_back;
+  q.at = ts("2011-07-01");  // 131 days after the last order
+  const auto r = engine.offers(q, {});
+  EXPECT_EQ(r.segment, Segment::lapsed);
+  ASSERT_FALSE(r.offers.empty());
+  EXPECT_EQ(r.offers.front().kind, OfferKind::win_back);
+  EXPECT_EQ(r.offers.front().discount_percent, 20.0);
+  EXPECT_EQ(r.offers.front().valid_until, ts("2011-07-22"));
+}
+
+TEST(Offers, WithoutAnOrderTheCustomersLatestOrderIsTheAnchor) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "once";  // latest order: coffee on 2011-02-01
+  const auto r = engine.offers(q, {});
+  EXPECT_EQ(r.at, ts("2011-02-01"));
+  EXPECT_FALSE(has(ids(*m, r), "coffee"));
+}
+
+TEST(Offers, OrdersFromTheLogCountInTheProfile) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "once";
+  q.at = ts("2011-03-05");
+  EXPECT_EQ(engine.offers(q, {}).segment, Segment::at_risk);  // 32 days since the only order
+  CustomerLog log;
+  log.orders.push_back(order_of({{"coffee", 4}}, "2011-03-01", "o-log"));
+  log.orders.back().customer_id = "once";
+  EXPECT_EQ(engine.offers(q, log).segment, Segment::active);  // two orders, the last 4 days ago
+}
+
+TEST(Offers, SameInputsGiveTheSameOfferIdsAndOtherContextsOtherIds) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "once";
+  q.order = order_of({{"mug", 5}}, "2011-03-01");
+  const auto a = engine.offers(q, {});
+  const auto b = engine.offers(q, {});
+  ASSERT_FALSE(a.offers.empty());
+  EXPECT_EQ(a.offers[0].offer_id, b.offers[0].offer_id);
+  q.context = OfferContext::shipping;
+  const auto c = engine.offers(q, {});
+  EXPECT_NE(a.offers[0].offer_id, c.offers[0].offer_id);
+}
+
+TEST(Offers, UnknownItemsAndCustomersAreNotErrorsButBadRequestsAre) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "nobody";
+  q.order = order_of({{"no-such-item", 1}}, "2011-03-01");
+  const auto r = engine.offers(q, {});
+  EXPECT_TRUE(r.unknown_customer);
+  EXPECT_EQ(r.unknown_items, std::vector<std::string>{"no-such-item"});
+  EXPECT_TRUE(r.fallback);
+  EXPECT_FALSE(r.offers.empty());
+  q.limit = 51;
+  EXPECT_THROW(engine.offers(q, {}), Error);
+  q.limit = 5;
+  q.order->lines[0].quantity = 0;
+  try {
+    engine.offers(q, {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("quantity"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace cobuy
