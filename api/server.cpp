@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "api/codec.h"
+#include "api/offer_routes.h"
 #include "core/artifact.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -32,7 +33,7 @@ constexpr time_t kTimeoutSeconds = 5;
 // A keep-alive connection holds a worker; a bound on its requests lets queued connections in.
 constexpr std::size_t kKeepAliveMaxRequests = 10000;
 
-enum class RouteId { healthz, readyz, model, constant, recommendations, bought_together, similar };
+enum class RouteId { healthz, readyz, model, constant, recommendations, offers, orders, bought_together, similar };
 
 struct Route {
   RouteId id;
@@ -54,6 +55,8 @@ std::optional<Route> match_route(std::string_view path) {
       {"/v1/model", RouteId::model, false},
       {"/v1/constant", RouteId::constant, false},
       {"/v1/recommendations", RouteId::recommendations, true},
+      {"/v1/offers", RouteId::offers, true},
+      {"/v1/orders", RouteId::orders, true},
   };
   for (const auto& f : kFixed) {
     if (path == f.path) return Route{f.id, f.post, {}};
@@ -127,13 +130,25 @@ thread_local Clock::time_point t_request_start{};
 struct Served {
   std::shared_ptr<const Model> model;  ///< null until a model is set
   ComplementSearch complements;        ///< empty without embeddings
+  std::shared_ptr<const OfferEngine> offers;  ///< null until a model is set
 };
 
-std::shared_ptr<const Served> load(std::shared_ptr<const Model> model) {
+std::shared_ptr<const Served> load(std::shared_ptr<const Model> model, const OfferPolicy& policy) {
   auto served = std::make_shared<Served>();
-  if (model) served->complements = make_complement_search(model);
+  if (model) {
+    served->complements = make_complement_search(model);
+    served->offers = std::make_shared<const OfferEngine>(model, policy);
+  }
   served->model = std::move(model);
   return served;
+}
+
+json parse_body(const std::string& body) {
+  try {
+    return json::parse(body);
+  } catch (const json::parse_error& e) {
+    COBUY_FAIL(ErrorCode::bad_request, "the body is not valid JSON: " << strip_json_exception_prefix(e.what()));
+  }
 }
 
 }  // namespace
@@ -145,7 +160,7 @@ struct Server::Impl {
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> in_run{false};
 
-  Impl(std::shared_ptr<const Model> m, ServerOptions o) : options(std::move(o)), served_(load(std::move(m))) {}
+  Impl(std::shared_ptr<const Model> m, ServerOptions o) : options(std::move(o)), served_(load(std::move(m), options.policy)) {}
 
   /// The model a request works on, start to end, with its complement search. A mutex rather than
   /// std::atomic<std::shared_ptr>: libstdc++ 12's version unlocks its load with a relaxed store, a
@@ -157,7 +172,7 @@ struct Server::Impl {
   }
   void set_model(std::shared_ptr<const Model> m) {
     // Load the index before taking the lock: a bad one throws here and the old model stays.
-    auto next = load(std::move(m));
+    auto next = load(std::move(m), options.policy);
     std::lock_guard lock(model_mutex_);
     served_.swap(next);
     // The old model (in next) is released outside the lock, by whichever request holds it last.
@@ -354,15 +369,19 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
     }
     case RouteId::recommendations: {
       const Model& m = need_model();
-      json j;
-      try {
-        j = json::parse(body);
-      } catch (const json::parse_error& e) {
-        COBUY_FAIL(ErrorCode::bad_request, "the body is not valid JSON: " << strip_json_exception_prefix(e.what()));
-      }
-      const Query query = query_from_json(j);
+      const Query query = query_from_json(parse_body(body));
       validate(query, options.limits);
       write_json(res, 200, result_to_json(m, recommend(m, query, served.complements)));
+      return;
+    }
+    case RouteId::offers: {
+      need_model();
+      write_json(res, 200, answer_offers(*served.offers, options.orders.get(), parse_body(body)));
+      return;
+    }
+    case RouteId::orders: {
+      const auto [status, answer] = answer_order(options.orders.get(), parse_body(body));
+      write_json(res, status, answer);
       return;
     }
   }

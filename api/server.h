@@ -10,8 +10,11 @@
 
 #include "core/config.h"
 #include "core/model.h"
+#include "core/offer_policy.h"
 
 namespace cobuy {
+
+class OrderStore;
 
 /// How the server listens and what it accepts.
 struct ServerOptions {
@@ -20,6 +23,8 @@ struct ServerOptions {
   unsigned threads = 0;            ///< worker threads; 0 = max(8, 4 * cores)
   ServeLimits limits;
   std::size_t max_body_bytes = 1 << 20;
+  OfferPolicy policy;                  ///< POST /v1/offers
+  std::shared_ptr<OrderStore> orders;  ///< the order log (POST /v1/orders); null = none
 };
 
 /// Serves one model (an immutable snapshot) over HTTP/1.1 with keep-alive. Routes, bodies and

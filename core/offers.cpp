@@ -36,6 +36,12 @@ std::string offer_id(const Model& m, const OfferRequest& q, const PlacedOrder& o
   mix(offer_context_name(q.context));
   mix(std::to_string(at));
   mix(m.catalog.ids[item]);
+  // Finish with a 64-bit avalanche so ids of similar inputs do not share digits.
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
