@@ -43,6 +43,8 @@ struct ContextPolicy {
   std::array<double, kOfferSources> weights{};  ///< by OfferSource; 0 = source not used
   /// When true, every offer not from `popular` has kind win_back (the win-back email).
   bool win_back = false;
+  /// At least this many offers are items the customer never bought, when there are such candidates.
+  std::uint32_t min_new = 0;
 };
 
 /// A segment's discount: `percent` off, valid for `valid_days` from the offer time (0 = none).
@@ -54,6 +56,9 @@ struct DiscountTier {
 /// Rules every offer list obeys.
 struct OfferRules {
   double substitute_cooling_off_days = 30;  ///< no substitute of an item bought this recently
+  /// A request without an order follows the customer's latest order; its items are "just bought"
+  /// (not offered unless due) when it is at most this many days before the email.
+  double just_placed_days = 7;
   double reoffer_after_days = 14;           ///< an item offered to a customer is not offered again sooner
   std::uint32_t max_per_category = 2;       ///< offers of one category per list (0 = no cap); "" counts as none
   double min_price_ratio = 0;               ///< offers cost at least this x the order's mean unit price (0 = off)

@@ -20,8 +20,6 @@ struct Part {
   ItemIndex anchor = 0;
 };
 
-/// Candidates of one source before weighting: item -> (score, anchor).
-using SourceScores = std::unordered_map<ItemIndex, std::pair<double, ItemIndex>>;
 
 std::string offer_id(const Model& m, const OfferRequest& q, const PlacedOrder& order, Timestamp at, ItemIndex item) {
   // FNV-1a over everything that decides the offer: the same inputs always give the same id.
@@ -73,35 +71,57 @@ std::optional<PlacedOrder> latest_order(const Model& m, const std::string& custo
   return p;
 }
 
-/// Recency-weighted purchase frequency of each of the customer's items: orders x 2^(-age/half-life).
-std::unordered_map<ItemIndex, double> history_weights(const Model& m, const CustomerProfile& p, Timestamp at) {
+/// Each source's estimate, per item, of the chance the customer buys it now: in [0, 1], with the
+/// anchor item that contributed most.
+struct Estimate {
+  double p = 0;
+  double best = 0;
+  ItemIndex anchor = 0;
+};
+using SourceScores = std::unordered_map<ItemIndex, Estimate>;
+
+/// Adds `p` for `item` from `anchor`, combining anchors as independent chances (noisy-or).
+void add_chance(SourceScores& out, ItemIndex item, double p, ItemIndex anchor) {
+  p = std::clamp(p, 0.0, 1.0);
+  if (p <= 0) return;
+  auto& e = out[item];
+  e.p = 1.0 - (1.0 - e.p) * (1.0 - p);
+  if (p > e.best) {
+    e.best = p;
+    e.anchor = anchor;
+  }
+}
+
+/// The share of the customer's orders that hold each of their items, decayed by the time since
+/// they last bought it (half-life next_order.half_life_days): how likely they buy it again.
+std::unordered_map<ItemIndex, double> repeat_chances(const Model& m, const CustomerProfile& p, Timestamp at) {
   const double half_life = m.config.next_order.half_life_days;
   std::unordered_map<ItemIndex, double> w;
+  if (p.orders == 0) return w;
   for (const auto& s : p.items) {
     double decay = 1.0;
     if (half_life > 0 && s.last != kNoTime && at != kNoTime) {
       decay = std::exp2(-static_cast<double>(std::max<Timestamp>(0, at - s.last)) / kSecondsPerDay / half_life);
     }
-    w[s.item] = s.orders * decay;
+    w[s.item] = static_cast<double>(s.orders) / static_cast<double>(p.orders) * decay;
   }
   return w;
 }
 
-void add_neighbors(const Model& m, ItemIndex anchor, double weight, SourceScores& out,
-                   const std::unordered_map<ItemIndex, double>* skip) {
+/// Complements of `anchor` (its "bought together" row, scores read as chances), scaled by the
+/// chance the anchor matters; items in `skip` are left out.
+void add_complements(const Model& m, ItemIndex anchor, double weight, SourceScores& out,
+                     const std::unordered_map<ItemIndex, double>* skip) {
   for (const auto& n : m.bought_together.row(anchor)) {
-    if (skip && skip->count(n.item)) continue;
-    auto& [score, best_anchor] = out[n.item];
-    const double part = weight * n.score;
-    if (score == 0 || part > 0) best_anchor = score == 0 ? anchor : best_anchor;
-    score += part;
+    if (!skip || !skip->count(n.item)) add_chance(out, n.item, weight * n.score, anchor);
   }
 }
 
 /// The rules of the policy and the request, as one predicate.
 class Rules {
  public:
-  Rules(const Model& m, const OfferPolicy& policy, const OfferRequest& q, const PlacedOrder* order,
+  /// `just_placed`: the order is the one the email follows (its items are not offered again).
+  Rules(const Model& m, const OfferPolicy& policy, const OfferRequest& q, const PlacedOrder* order, bool just_placed,
         const CustomerProfile& profile, const CustomerLog& log, Timestamp at)
       : m_(m), rules_(policy.rules), filters_(q.filters) {
     for (const auto& id : q.exclude) {
@@ -121,7 +141,7 @@ class Rules {
     if (order) {
       for (const auto& l : order->lines) {
         auto i = m.catalog.find(l.item_id);
-        if (i) {
+        if (i && just_placed) {
           in_order_.insert(*i);
           cool(*i);
         }
@@ -236,56 +256,59 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
   }
 
   const ContextPolicy& ctx = policy_.contexts[static_cast<std::size_t>(q.context)];
-  const auto weights = history_weights(m, profile, at);
-  double max_weight = 0;
-  for (const auto& [i, w] : weights) max_weight = std::max(max_weight, w);
+  const auto repeat = repeat_chances(m, profile, at);
 
   std::array<SourceScores, kOfferSources> sources;
   auto want = [&](OfferSource s) { return ctx.weights[static_cast<std::size_t>(s)] > 0; };
   if (want(OfferSource::order_complements) && order) {
     for (const auto& l : order->lines) {
-      if (auto i = m.catalog.find(l.item_id)) add_neighbors(m, *i, 1.0, sources[0], nullptr);
+      if (auto i = m.catalog.find(l.item_id)) add_complements(m, *i, 1.0, sources[0], nullptr);
     }
   }
-  if (want(OfferSource::history_complements) && max_weight > 0) {
-    for (const auto& [i, w] : weights) add_neighbors(m, i, w / max_weight, sources[1], &weights);
+  if (want(OfferSource::history_complements)) {
+    for (const auto& [i, w] : repeat) add_complements(m, i, w, sources[1], &repeat);
   }
   std::unordered_map<ItemIndex, std::pair<double, double>> due;  // item -> (interval, days since)
   for (const auto& s : profile.items) {
     if (auto r = replenishment_.due_ratio(s.item, s.last, at)) {
       const double interval = replenishment_.interval(s.item)->median_days;
       due[s.item] = {interval, interval * *r};
-      // More often bought and closer to its usual time: more likely now.
-      sources[2][s.item] = {static_cast<double>(s.orders) / static_cast<double>(profile.orders) / *r, s.item};
+      // Its time has come: the undecayed share of orders holding it.
+      add_chance(sources[2], s.item, static_cast<double>(s.orders) / static_cast<double>(profile.orders), s.item);
     }
   }
   if (want(OfferSource::favourites)) {
-    for (const auto& [i, w] : weights) sources[3][i] = {w, i};
+    for (const auto& [i, w] : repeat) add_chance(sources[3], i, w, i);
   }
-  if (want(OfferSource::popular)) {
-    for (std::size_t p = 0; p < m.popular.size(); ++p) sources[4][m.popular[p]] = {m.popular_scores[p], m.popular[p]};
+  if (want(OfferSource::popular) && m.stats.orders > 0) {
+    for (ItemIndex i : m.popular) {
+      if (i < m.item_orders.size()) add_chance(sources[4], i, m.item_orders[i] / static_cast<double>(m.stats.orders), i);
+    }
   }
 
   std::unordered_map<ItemIndex, Part> cands;
   for (std::size_t s = 0; s < kOfferSources; ++s) {
     const double w = ctx.weights[s];
-    if (w <= 0 || sources[s].empty()) continue;
-    double top = 0;
-    for (const auto& [i, v] : sources[s]) top = std::max(top, v.first);
-    if (top <= 0) continue;
-    for (const auto& [i, v] : sources[s]) {
-      const double part = w * v.first / top;
+    if (w <= 0) continue;
+    for (const auto& [i, e] : sources[s]) {
+      const double part = w * e.p;
       auto& c = cands[i];
       c.score += part;
       if (part > c.best) {
         c.best = part;
         c.source = static_cast<OfferSource>(s);
-        c.anchor = v.second;
+        c.anchor = e.anchor;
       }
     }
   }
 
-  const Rules rules(m, policy_, q, order ? &*order : nullptr, profile, log, at);
+  // Without an order in the request, the latest order is the one the email follows only if it
+  // is recent; a replenishment email months later may offer its items again.
+  const bool just_placed =
+      q.order.has_value() ||
+      (order && order->time != kNoTime &&
+       static_cast<double>(at - order->time) <= policy_.rules.just_placed_days * kSecondsPerDay);
+  const Rules rules(m, policy_, q, order ? &*order : nullptr, just_placed, profile, log, at);
   std::vector<std::pair<ItemIndex, const Part*>> ranked;
   for (const auto& [i, c] : cands) {
     if (c.score > 0 && rules.allows(i, due.count(i) > 0)) ranked.emplace_back(i, &c);
@@ -308,16 +331,18 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
     o.item = i;
     o.score = static_cast<float>(score);
     o.kind = kind_of(source, ctx.win_back);
-    const bool repeat = source == OfferSource::due || source == OfferSource::favourites ||
-                        (ctx.win_back && source != OfferSource::popular && weights.count(i));
-    o.relation = source == OfferSource::popular ? Relation::popular : repeat ? Relation::repeat : Relation::complement;
+    const bool bought_before = source == OfferSource::due || source == OfferSource::favourites ||
+                               (ctx.win_back && source != OfferSource::popular && repeat.count(i));
+    o.relation = source == OfferSource::popular ? Relation::popular
+                 : bought_before                ? Relation::repeat
+                                                : Relation::complement;
     if (source == OfferSource::due) {
       o.reason = "due";
       o.interval_days = due.at(i).first;
       o.days_since = due.at(i).second;
     } else if (source == OfferSource::popular) {
       o.reason = "popular";
-    } else if (repeat) {
+    } else if (bought_before) {
       o.reason = "history";
     } else {
       o.reason = m.catalog.ids[anchor];
@@ -325,7 +350,17 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
     res.offers.push_back(std::move(o));
     return true;
   };
-  for (const auto& [i, c] : ranked) take(i, c->score, c->source, c->anchor);
+  // Reserve room for new items: bought-before items may fill at most limit - min_new places
+  // while enough new candidates remain eligible.
+  const auto new_available = static_cast<std::size_t>(
+      std::count_if(ranked.begin(), ranked.end(), [&](const auto& r) { return !repeat.count(r.first); }));
+  const std::size_t new_quota = std::min<std::size_t>({ctx.min_new, limit, new_available});
+  std::size_t repeats_taken = 0;
+  for (const auto& [i, c] : ranked) {
+    const bool bought = repeat.count(i) > 0;
+    if (bought && repeats_taken >= limit - new_quota) continue;
+    if (take(i, c->score, c->source, c->anchor) && bought) ++repeats_taken;
+  }
   // Fallback: popular items fill a short list, below every ranked offer.
   const double floor = res.offers.empty() ? 1.0 : res.offers.back().score * 0.999;
   for (std::size_t p = 0; p < m.popular.size() && res.offers.size() < limit; ++p) {

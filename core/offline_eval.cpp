@@ -177,6 +177,19 @@ Ranker personal_top_ranker(const Model& model) {
   };
 }
 
+Ranker offers_ranker(const OfferEngine& engine, OfferContext context) {
+  return [&engine, context](const Query& q) {
+    OfferRequest r;
+    r.customer_id = q.customer_id.value_or("");
+    r.context = context;
+    r.at = q.at;
+    r.limit = static_cast<std::uint32_t>(q.limit);
+    std::vector<ItemIndex> out;
+    for (const auto& o : engine.offers(r, {}).offers) out.push_back(o.item);
+    return out;
+  };
+}
+
 TaskScores score_basket_completion(const Model& reference, const std::vector<BasketCase>& cases, const Ranker& rank,
                                    const std::vector<std::size_t>& ks, bool with_customer) {
   TaskScores s;

@@ -10,6 +10,7 @@
 
 #include "core/evaluation.h"
 #include "core/model.h"
+#include "core/offers.h"
 #include "core/recommender.h"
 
 namespace cobuy {
@@ -36,6 +37,10 @@ Ranker popular_ranker(const Model& model);
 /// hold them (ties: bought more recently first), then popular; minus the query's items. Li et
 /// al. 2023 found it the strongest simple next-basket baseline.
 Ranker personal_top_ranker(const Model& model);
+
+/// The offer list of `context` for the customer at query.at, anchored on their latest order
+/// (the email after it); query.limit offers. The query's items are ignored.
+Ranker offers_ranker(const OfferEngine& engine, OfferContext context);
 
 /// Per-case values of each metric at each cut-off, plus list-level measures.
 struct TaskScores {
