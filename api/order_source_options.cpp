@@ -44,4 +44,11 @@ void add_order_source_options(CLI::App& cmd, OrderSourceArgs& args) {
       ->check(CLI::Range(0.0, 1.0));
 }
 
+void add_orders_db_option(CLI::App& cmd, OrderSourceArgs& args) {
+  cmd.get_option("--orders")->required(false);
+  cmd.add_option("--orders-db", args.orders_db,
+                 "Order log (SQLite) that POST /v1/orders writes; its orders are added to those of --orders")
+      ->check(CLI::ExistingFile);
+}
+
 }  // namespace cobuy::cli

@@ -1,7 +1,8 @@
 #pragma once
 /// The command-line flags that name order files and how to read them, shared by the commands
 /// that ingest orders (train, eval): --orders, --format, --columns, --catalog,
-/// --non-product-codes, --max-bad-row-share, --config.
+/// --non-product-codes, --max-bad-row-share, --config; and --orders-db (the order log) for the
+/// commands that read it.
 
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ struct OrderSourceArgs {
   std::string config_path;
   std::string non_product_codes;
   double max_bad_row_share = IngestOptions{}.max_bad_row_share;
+  std::string orders_db;  ///< the order log (SQLite) to read beside the files; "" = none
 
   /// Ingest options from the flags; throws Error(bad_request) for a bad format or column mapping.
   IngestOptions ingest_options() const;
@@ -33,5 +35,9 @@ struct OrderSourceArgs {
 
 /// Registers the flags on `cmd`, storing into `args` (which must outlive parsing).
 void add_order_source_options(CLI::App& cmd, OrderSourceArgs& args);
+
+/// Registers --orders-db on `cmd` (after add_order_source_options) and makes --orders optional:
+/// the command then needs --orders, --orders-db or both (checked when the run starts).
+void add_orders_db_option(CLI::App& cmd, OrderSourceArgs& args);
 
 }  // namespace cobuy::cli

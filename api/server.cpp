@@ -315,7 +315,7 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, c
     answer(*route, req, res, body, *snapshot());
   } catch (const Error& e) {
     const int status = http_status(e.code());
-    if (status >= 500) log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}});
+    if (status == 500) log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}});
     write_error(res, status, error_code_name(e.code()), e.what());
   } catch (const std::exception& e) {
     log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}});

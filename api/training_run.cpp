@@ -5,10 +5,12 @@
 #include <sstream>
 
 #include "api/eval_run.h"
+#include "api/order_store.h"
 #include "api/terminal_progress.h"
 #include "core/artifact.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/order_merge.h"
 #include "training/train.h"
 
 namespace cobuy::cli {
@@ -36,18 +38,42 @@ void parse_columns(const std::string& spec, IngestOptions& options) {
   }
 }
 
+RunOrders load_run_orders(const TrainingRun& run, const ProgressFn& progress) {
+  const bool files = !run.order_paths.empty(), log = !run.orders_db.empty();
+  COBUY_CHECK(files || log, ErrorCode::bad_request, "no orders given: use --orders FILE..., --orders-db PATH or both");
+  COBUY_CHECK(files || run.ingest.catalog_path.empty(), ErrorCode::bad_request,
+              "--catalog describes the items of --orders files; give --orders too");
+  RunOrders r;
+  if (files) r.data = load_orders(run.order_paths, run.ingest, &r.summary, progress);
+  std::uint64_t in_log = 0;
+  if (log) {
+    const auto orders = OrderStore::open(run.orders_db)->all_orders();
+    in_log = orders.size();
+    r.orders_from_db = merge_placed_orders(r.data, orders);
+    r.summary.orders = r.data.orders.size();
+    r.summary.items = r.data.catalog.size();
+    r.summary.customers = r.data.customer_ids.size();
+    log::info("order log read", {{"path", run.orders_db}, {"orders", in_log}, {"added", r.orders_from_db}});
+  }
+  r.summary_json = ingest_summary_json(r.summary);
+  if (log) {
+    r.summary_json["orders_from_db"] = r.orders_from_db;
+    r.summary_json["orders_db_duplicates"] = in_log - r.orders_from_db;
+  }
+  return r;
+}
+
 Model run_training(const TrainingRun& run, bool print_summary) {
   using clock = std::chrono::steady_clock;
   COBUY_CHECK(!run.out_dir.empty(), ErrorCode::bad_request, "--out is required");
   TerminalProgress progress;
   const auto t0 = clock::now();
-  IngestSummary summary;
-  OrderData data = load_orders(run.order_paths, run.ingest, &summary, progress.callback());
+  const RunOrders orders = load_run_orders(run, progress.callback());
+  const IngestSummary& summary = orders.summary;
   const auto t1 = clock::now();
-  const auto summary_json = ingest_summary_json(summary);
   nlohmann::json evaluation;
-  if (run.eval_tail > 0) evaluation = holdout_summary(data, run.config, run.eval_tail);
-  Model model = train_model(data, run.config, summary_json, progress.callback());
+  if (run.eval_tail > 0) evaluation = holdout_summary(orders.data, run.config, run.eval_tail);
+  Model model = train_model(orders.data, run.config, orders.summary_json, progress.callback());
   model.evaluation = std::move(evaluation);
   const auto t2 = clock::now();
   save_model(model, run.out_dir);
@@ -66,6 +92,10 @@ Model run_training(const TrainingRun& run, bool print_summary) {
     }
     std::printf("no customer   %llu rows (baskets kept)\n",
                 static_cast<unsigned long long>(summary.rows_without_customer));
+    if (!run.orders_db.empty()) {
+      std::printf("from db       %llu orders (%s)\n", static_cast<unsigned long long>(orders.orders_from_db),
+                  run.orders_db.c_str());
+    }
     std::printf("orders        %llu\nitems         %llu\ncustomers     %llu\nitem pairs    %llu\n",
                 static_cast<unsigned long long>(model.stats.orders), static_cast<unsigned long long>(model.stats.items),
                 static_cast<unsigned long long>(model.stats.customers),

@@ -1,6 +1,8 @@
 #pragma once
-/// One training run as the CLI does it: ingest files, train, write the artifact, report.
+/// One training run as the CLI does it: ingest files and the order log, train, write the
+/// artifact, report.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@ namespace cobuy::cli {
 /// Inputs of a training run.
 struct TrainingRun {
   std::vector<std::string> order_paths;
+  std::string orders_db;  ///< order log (SQLite) whose orders are merged with the files'; "" = none
   IngestOptions ingest;
   TrainConfig config;
   std::string out_dir;
@@ -23,6 +26,19 @@ struct TrainingRun {
 
 /// The ingestion summary as JSON (stored in the manifest and printed by `cobuy train`).
 nlohmann::json ingest_summary_json(const IngestSummary& s);
+
+/// The orders of a training run and what reading them found.
+struct RunOrders {
+  OrderData data;               ///< sorted by time
+  IngestSummary summary;        ///< of the files; orders, items and customers count the merged data
+  nlohmann::json summary_json;  ///< `summary` as JSON, plus "orders_from_db" and "orders_db_duplicates"
+                                ///< (log orders whose id the files already had) when a log was read
+  std::uint64_t orders_from_db = 0;  ///< orders added from the order log
+};
+
+/// Reads the run's files (if any) and merges the orders of its order log (if any). Throws
+/// Error(bad_request) when the run names neither, or --catalog without files.
+RunOrders load_run_orders(const TrainingRun& run, const ProgressFn& progress = nullptr);
 
 /// Ingests, trains and saves atomically to run.out_dir; prints a summary on stdout when
 /// `print_summary`. Returns the trained model.

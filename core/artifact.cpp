@@ -63,6 +63,7 @@ BinaryWriter items_file(const Model& m) {
     w.put_string(c.categories[i]);
   }
   w.put_array(c.prices);
+  w.put_array(c.in_stock);  // from format 1.2
   w.put_array(m.item_orders);
   return w;
 }
@@ -92,6 +93,7 @@ BinaryWriter customers_file(const Model& m) {
   for (const auto& id : h.ids) w.put_string(id);
   w.put_array(h.order_offsets);
   w.put_array(h.order_times);
+  w.put_array(h.order_values);  // from format 1.2
   w.put_array(h.item_offsets);
   w.put_array(h.items);
   return w;
@@ -131,7 +133,8 @@ void check_offsets(const Offsets& off, std::size_t rows, std::size_t total, cons
   }
 }
 
-void read_items(BinaryReader& r, Model& m) {
+/// `minor` is the manifest's format minor version: files written before 1.2 lack the stock flags.
+void read_items(BinaryReader& r, int minor, Model& m) {
   check_header(r, kItems.kind, kItems.name);
   const auto n = r.get<std::uint64_t>();
   COBUY_CHECK(n <= r.size(), ErrorCode::bad_data, "items.bin: item count " << n << " is impossible");
@@ -144,6 +147,13 @@ void read_items(BinaryReader& r, Model& m) {
                 "items.bin: duplicate item id '" << c.ids.back() << "'");
   }
   c.prices = r.get_array<float>();
+  if (minor >= 2) {
+    c.in_stock = r.get_array<std::uint8_t>();
+    COBUY_CHECK(c.in_stock.size() == n, ErrorCode::bad_data,
+                kItems.name << " holds " << c.in_stock.size() << " stock flags for " << n << " items");
+  } else {
+    c.in_stock.assign(n, 1);  // no catalogue said otherwise
+  }
   m.item_orders = r.get_array<std::uint32_t>();
   COBUY_CHECK(c.prices.size() == n && m.item_orders.size() == n, ErrorCode::bad_data,
               "items.bin: per-item arrays do not match the item count");
@@ -172,7 +182,8 @@ void read_popular(BinaryReader& r, Model& m) {
   }
 }
 
-void read_customers(BinaryReader& r, Model& m) {
+/// `minor` is the manifest's format minor version: files written before 1.2 lack the order values.
+void read_customers(BinaryReader& r, int minor, Model& m) {
   check_header(r, kCustomers.kind, kCustomers.name);
   auto& h = m.customers;
   const auto n = r.get<std::uint64_t>();
@@ -184,6 +195,14 @@ void read_customers(BinaryReader& r, Model& m) {
   }
   h.order_offsets = r.get_array<std::uint64_t>();
   h.order_times = r.get_array<Timestamp>();
+  if (minor >= 2) {
+    h.order_values = r.get_array<float>();
+    COBUY_CHECK(h.order_values.size() == h.order_times.size(), ErrorCode::bad_data,
+                kCustomers.name << " holds " << h.order_values.size() << " order values for "
+                                << h.order_times.size() << " orders");
+  } else {
+    h.order_values.assign(h.order_times.size(), 0.0f);  // unknown
+  }
   h.item_offsets = r.get_array<std::uint64_t>();
   h.items = r.get_array<ItemIndex>();
   r.expect_end();
@@ -357,7 +376,7 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
     };
     {
       auto r = open(kItems);
-      read_items(r, *model);
+      read_items(r, minor, *model);
     }
     {
       auto r = open(kNeighbors);
@@ -373,7 +392,7 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
     }
     {
       auto r = open(kCustomers);
-      read_customers(r, *model);
+      read_customers(r, minor, *model);
     }
     // Format 1.0 had no embeddings; from 1.1 on both files are always written.
     if (minor >= 1 || files.contains(kEmbeddings.name) || files.contains(kComplements.name)) {

@@ -13,7 +13,10 @@ namespace cobuy {
 /// Major.minor format version written into manifest.json; a reader refuses another major.
 inline constexpr int kArtifactFormatMajor = 1;
 /// 1.1 added embeddings.bin and complements.faiss; a 1.0 artifact still loads, without embeddings.
-inline constexpr int kArtifactFormatMinor = 1;
+/// 1.2 added Catalog::in_stock to items.bin (after the prices) and CustomerHistory::order_values
+/// to customers.bin (after the order times); a 1.0 or 1.1 artifact still loads, with every item
+/// in stock and every order value 0.
+inline constexpr int kArtifactFormatMinor = 2;
 
 /// Writes `model` to `dir` atomically: everything goes to a temporary sibling directory that is
 /// renamed over `dir` only when complete. Throws Error(io) on failure, leaving `dir` as it was.

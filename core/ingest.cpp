@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -269,15 +270,66 @@ void apply_instacart_products(const std::string& orders_path, Catalog& catalog) 
   });
 }
 
-/// Overrides title, category and price of known items from a catalogue CSV.
-void apply_catalog_file(const std::string& path, Catalog& catalog) {
-  read_table(path, {"item_id", "title", "category", "price"}, 1, [&](const auto& v) {
-    const auto item = catalog.find(v[0]);
-    if (!item) return;
-    if (!v[1].empty()) catalog.titles[*item] = v[1];
-    if (!v[2].empty()) catalog.categories[*item] = v[2];
-    if (const auto p = parse_number(v[3]); p && *p > 0) catalog.prices[*item] = static_cast<float>(*p);
-  });
+/// 1 for 1/true/yes, 0 for 0/false/no (ASCII case ignored), nullopt for anything else.
+std::optional<std::uint8_t> parse_in_stock(std::string_view v) {
+  const auto is = [v](std::string_view word) {
+    return std::equal(v.begin(), v.end(), word.begin(), word.end(),
+                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  };
+  if (is("1") || is("true") || is("yes")) return std::uint8_t{1};
+  if (is("0") || is("false") || is("no")) return std::uint8_t{0};
+  return std::nullopt;
+}
+
+/// Overrides title, category, price and stock of known items from a catalogue CSV (columns
+/// item_id, and optionally title, category, price, in_stock). Items it names that were never
+/// ordered are ignored. Malformed records and rows with a bad in_stock value are skipped and
+/// counted in one warning; a bad value is also reported with file, line and value, like a
+/// malformed order row (a logged warning and an example in `summary`).
+void apply_catalog_file(const std::string& path, const IngestOptions& options, IngestSummary& summary,
+                        Catalog& catalog) {
+  enum : std::size_t { kId, kTitleCol, kCategoryCol, kPriceCol, kInStockCol, kCatalogColumns };
+  constexpr std::array<std::string_view, kCatalogColumns> kNames = {"item_id", "title", "category", "price",
+                                                                    "in_stock"};
+  auto reader = CsvReader::open_file(path);
+  const auto header = read_header(reader);
+  std::array<std::size_t, kCatalogColumns> col{};
+  for (std::size_t k = 0; k < kCatalogColumns; ++k) col[k] = find_column(header, kNames[k]);
+  COBUY_CHECK(col[kId] != kNoColumn, ErrorCode::bad_data,
+              path << ": no column 'item_id' (columns: " << join(header) << ")");
+  std::vector<std::string_view> f;
+  const auto value = [&](std::size_t k) { return col[k] == kNoColumn ? std::string_view{} : trim(f[col[k]]); };
+  std::size_t skipped = 0, first_skipped = 0;
+  const auto skip = [&] {
+    if (skipped++ == 0) first_skipped = reader.line();
+  };
+  while (reader.next(f)) {
+    if (!reader.error().empty() || f.size() != header.size()) {
+      skip();
+      continue;
+    }
+    std::optional<std::uint8_t> in_stock;
+    if (const auto v = value(kInStockCol); !v.empty()) {
+      in_stock = parse_in_stock(v);
+      if (!in_stock) {
+        skip();
+        const std::string reason = "bad in_stock " + shown(v) + " (expected 1/0, true/false or yes/no)";
+        if (summary.bad_row_examples.size() < options.max_bad_row_examples) {
+          summary.bad_row_examples.push_back(path + ":" + std::to_string(reader.line()) + ": " + reason);
+          log::warn("malformed catalogue row dropped", {{"file", path}, {"line", reader.line()}, {"reason", reason}});
+        }
+        continue;
+      }
+    }
+    const auto item = catalog.find(value(kId));
+    if (!item) continue;  // the catalogue holds only items that were ordered
+    if (const auto v = value(kTitleCol); !v.empty()) catalog.titles[*item] = v;
+    if (const auto v = value(kCategoryCol); !v.empty()) catalog.categories[*item] = v;
+    if (const auto p = parse_number(value(kPriceCol)); p && *p > 0) catalog.prices[*item] = static_cast<float>(*p);
+    if (in_stock) catalog.in_stock[*item] = *in_stock;
+  }
+  if (skipped > 0)
+    log::warn("malformed rows skipped", {{"file", path}, {"rows", skipped}, {"first_line", first_skipped}});
 }
 
 /// One cleaned row; views into the reader's buffer.
@@ -586,7 +638,7 @@ OrderData load_orders(const std::vector<std::string>& paths, const IngestOptions
   }
   if (progress) progress("ingest", bytes, 0);
   OrderData data = builder.finish();
-  if (!options.catalog_path.empty()) apply_catalog_file(options.catalog_path, data.catalog);
+  if (!options.catalog_path.empty()) apply_catalog_file(options.catalog_path, options, summary, data.catalog);
   for (std::size_t r = 0; r < kReasonCount; ++r) {
     if (dropped[r] > 0) summary.dropped[kReasonNames[r]] = dropped[r];
   }

@@ -168,7 +168,12 @@ CustomerHistory build_customer_history(const OrderData& data) {
     for (std::size_t o : list) {
       const auto& order = data.orders[o];
       h.order_times.push_back(order.time);
-      for (const auto& l : order.lines) h.items.push_back(l.item);
+      double value = 0.0;  // summed in double: bulk orders hold many lines
+      for (const auto& l : order.lines) {
+        h.items.push_back(l.item);
+        if (!std::isnan(l.price)) value += static_cast<double>(l.quantity) * static_cast<double>(l.price);
+      }
+      h.order_values.push_back(static_cast<float>(value));
       h.item_offsets.push_back(h.items.size());
     }
     h.order_offsets.push_back(h.order_times.size());

@@ -81,10 +81,13 @@ inline std::shared_ptr<Model> make_model(const std::string& version = "test-v1")
   h.index.emplace("alice", 0);
   h.order_offsets = {0, 2};
   h.order_times = {1298937600, 1301616000};  // 2011-03-01, 2011-04-01
+  h.order_values = {4.0f, 2.5f};
   h.item_offsets = {0, 2, 3};
   h.items = {tea, saucer, tea};
 
   m->stats.orders = 30;
+  m->stats.first_order = 1298937600;
+  m->stats.last_order = 1301616000;
   m->stats.items = c.size();
   m->stats.customers = 1;
   m->stats.pairs = 8;

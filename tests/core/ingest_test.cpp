@@ -341,6 +341,78 @@ TEST_F(IngestTest, CatalogueFileOverridesKnownItems) {
   EXPECT_EQ(data.catalog.categories[b], "garden");
   EXPECT_FLOAT_EQ(data.catalog.prices[b], 2.0f);
   EXPECT_FALSE(data.catalog.find("zz")) << "unknown items are not added";
+  EXPECT_EQ(data.catalog.in_stock, std::vector<std::uint8_t>(data.catalog.size(), 1))
+      << "without an in_stock column every item is in stock";
+}
+
+TEST_F(IngestTest, CatalogueInStockColumn) {
+  const auto orders = write("orders.csv", "order_id,item_id\n1,a\n1,b\n1,c\n2,d\n2,e\n2,f\n2,g\n3,h\n3,i\n");
+  const auto catalog = write("catalog.csv",
+                             "item_id,in_stock,title\n"
+                             "a,0,A\n"
+                             "b,1,B\n"
+                             "c,FALSE,C\n"
+                             "d,True,D\n"
+                             "e, no ,E\n"
+                             "f,YES,F\n"
+                             "g,,G\n"
+                             "zz,0,only in the catalogue\n");  // h and i are not in the file
+  IngestOptions o;
+  o.catalog_path = catalog;
+  IngestSummary s;
+  const auto data = load_orders({orders}, o, &s);
+  ASSERT_EQ(data.catalog.in_stock.size(), data.catalog.size());
+  const auto stock = [&](const char* id) { return static_cast<int>(data.catalog.in_stock[*data.catalog.find(id)]); };
+  EXPECT_EQ(stock("a"), 0);
+  EXPECT_EQ(stock("b"), 1);
+  EXPECT_EQ(stock("c"), 0);
+  EXPECT_EQ(stock("d"), 1);
+  EXPECT_EQ(stock("e"), 0) << "spaces around the value are ignored";
+  EXPECT_EQ(stock("f"), 1);
+  EXPECT_EQ(stock("g"), 1) << "empty: not said";
+  EXPECT_EQ(stock("h"), 1) << "not in the catalogue file";
+  EXPECT_EQ(data.catalog.titles[*data.catalog.find("c")], "C");
+  EXPECT_FALSE(data.catalog.find("zz")) << "unknown items are still not added";
+  EXPECT_TRUE(s.bad_row_examples.empty());
+}
+
+TEST_F(IngestTest, BadCatalogueInStockValueDropsTheRowNamingFileLineAndValue) {
+  const auto orders = write("orders.csv", "order_id,item_id,title\n1,a,old a\n1,b,old b\n1,c,old c\n");
+  const auto catalog = write("catalog.csv",
+                             "item_id,title,in_stock\n"
+                             "a,New A,0\n"
+                             "b,New B,maybe\n"  // line 3
+                             "c,New C,2\n"      // line 4
+                             "zz,Never ordered,-\n");  // line 5: the file is wrong even where unused
+  IngestOptions o;
+  o.catalog_path = catalog;
+  IngestSummary s;
+  std::vector<std::string> logged;
+  log::set_level(log::Level::warn);
+  log::set_sink([&](const std::string& line) { logged.push_back(line); });
+  const auto data = load_orders({orders}, o, &s);
+  log::set_sink(nullptr);
+  const auto a = *data.catalog.find("a"), b = *data.catalog.find("b"), c = *data.catalog.find("c");
+  EXPECT_EQ(data.catalog.in_stock[a], 0);
+  EXPECT_EQ(data.catalog.titles[a], "New A");
+  EXPECT_EQ(data.catalog.in_stock[b], 1) << "a malformed row changes nothing";
+  EXPECT_EQ(data.catalog.titles[b], "old b") << "a malformed row changes nothing";
+  EXPECT_EQ(data.catalog.titles[c], "old c");
+  ASSERT_EQ(s.bad_row_examples.size(), 3u);
+  EXPECT_EQ(s.bad_row_examples[0].rfind(catalog + ":3: bad in_stock 'maybe'", 0), 0u) << s.bad_row_examples[0];
+  EXPECT_EQ(s.bad_row_examples[1].rfind(catalog + ":4: bad in_stock '2'", 0), 0u) << s.bad_row_examples[1];
+  EXPECT_EQ(s.bad_row_examples[2].rfind(catalog + ":5: bad in_stock '-'", 0), 0u) << s.bad_row_examples[2];
+  EXPECT_TRUE(s.dropped.empty()) << "order rows are all fine";
+  ASSERT_EQ(logged.size(), 4u) << "one warning per bad row, then the count of skipped rows";
+  EXPECT_NE(logged[0].find("level=warn"), std::string::npos) << logged[0];
+  EXPECT_NE(logged[0].find("line=3"), std::string::npos) << logged[0];
+  EXPECT_NE(logged[0].find("maybe"), std::string::npos) << logged[0];
+  EXPECT_NE(logged[3].find("rows=3"), std::string::npos) << logged[3];
+  EXPECT_NE(logged[3].find("first_line=3"), std::string::npos) << logged[3];
+
+  o.max_bad_row_examples = 1;
+  load_orders({orders}, o, &s);
+  EXPECT_EQ(s.bad_row_examples.size(), 1u) << "examples stay within max_bad_row_examples";
 }
 
 TEST_F(IngestTest, ProgressIsReportedAboutEveryMegabyte) {

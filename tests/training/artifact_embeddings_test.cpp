@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "index/complement_search.h"
 #include "index/vector_index.h"
+#include "support/artifact_rewrite.h"
 #include "support/order_builder.h"
 #include "training/train.h"
 
@@ -87,7 +88,7 @@ TEST_F(ArtifactEmbeddingsTest, RoundTripKeepsVectorsAndIndexBytes) {
   EXPECT_EQ(loaded->embeddings.complement_index, m.embeddings.complement_index);
   const auto files = manifest()["files"];
   EXPECT_EQ(files["complements.faiss"]["bytes"].get<std::size_t>(), m.embeddings.complement_index.size());
-  EXPECT_EQ(manifest()["format_version"], "1.1");
+  EXPECT_EQ(manifest()["format_version"], "1.2");
   EXPECT_EQ(manifest()["counts"]["items_with_vectors"], m.catalog.size() - 2) << "all but 'cake' and 'lonely'";
 
   // The loaded bytes search like the trained ones.
@@ -145,7 +146,10 @@ TEST_F(ArtifactEmbeddingsTest, IndexBytesWithoutVectorsAreRefused) {
 }
 
 TEST_F(ArtifactEmbeddingsTest, AFormat10ArtifactStillLoadsWithoutEmbeddings) {
-  save_model(train(5), model_dir_);
+  const Model m = train(5);
+  save_model(m, model_dir_);
+  testing::downgrade_to_format_1_1(model_dir_, m);  // 1.0 is 1.1 without the embedding files
+  ASSERT_FALSE(HasFatalFailure());
   auto j = manifest();
   j["format_version"] = "1.0";
   j["files"].erase("embeddings.bin");
@@ -155,6 +159,9 @@ TEST_F(ArtifactEmbeddingsTest, AFormat10ArtifactStillLoadsWithoutEmbeddings) {
   fs::remove(fs::path(model_dir_) / "complements.faiss");
   const auto loaded = load_model(model_dir_);
   EXPECT_TRUE(loaded->embeddings.empty());
+  EXPECT_EQ(loaded->catalog.in_stock, std::vector<std::uint8_t>(m.catalog.size(), 1));
+  EXPECT_EQ(loaded->customers.order_values, std::vector<float>(m.customers.order_times.size(), 0.0f));
+  EXPECT_EQ(loaded->customers.items, m.customers.items);
 
   j["format_version"] = "1.1";  // but 1.1 must have them
   std::ofstream(fs::path(model_dir_) / "manifest.json") << j.dump();

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
+#include "support/artifact_rewrite.h"
 #include "support/order_builder.h"
 #include "training/train.h"
 
@@ -24,6 +26,11 @@ class ArtifactTest : public ::testing::Test {
     testing::add_order(data, "o3", {"tea", "saucer", "cake"}, "c1", "2011-02-01");
     testing::add_order(data, "o4", {"cake", "spoon"}, "", "2011-02-03");
     testing::describe(data, "tea", "Green teacup", 2.95f, "kitchen");
+    data.catalog.in_stock[*data.catalog.find("spoon")] = 0;
+    // o1: 2 x 2.95 + 1 x 1.5 + an unpriced spoon.
+    data.orders[0].lines[0] = {*data.catalog.find("tea"), 2.0f, 2.95f};
+    data.orders[0].lines[1].price = 1.5f;
+    data.orders[0].lines[2].price = std::nanf("");
     TrainConfig config;
     config.cooccurrence.min_support = 1;
     model_ = train_model(data, config);
@@ -72,6 +79,57 @@ TEST_F(ArtifactTest, RoundTripKeepsEverything) {
   EXPECT_EQ(loaded->config.cooccurrence.min_support, 1u);
   EXPECT_EQ(manifest_json(*loaded)["counts"], manifest_json(model_)["counts"]);
   EXPECT_FLOAT_EQ(loaded->catalog.prices[*loaded->catalog.find("tea")], 2.95f);
+}
+
+TEST_F(ArtifactTest, RoundTripKeepsStockFlagsAndOrderValues) {
+  ASSERT_EQ(model_.catalog.in_stock.size(), model_.catalog.size());
+  ASSERT_EQ(model_.customers.order_values.size(), model_.customers.order_times.size());
+  auto loaded = load_model(model_dir_);
+  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.2");
+  EXPECT_EQ(loaded->catalog.in_stock, model_.catalog.in_stock);
+  EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("spoon")], 0);
+  EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("tea")], 1);
+  EXPECT_EQ(loaded->customers.order_values, model_.customers.order_values);
+  // c1's orders in time order: o1 (2 x 2.95 + 1.5, the spoon has no price), then o3 (3 lines at 1).
+  const auto c1 = loaded->customers.index.at("c1");
+  const auto first = loaded->customers.order_offsets[c1];
+  ASSERT_EQ(loaded->customers.order_offsets[c1 + 1] - first, 2u);
+  EXPECT_FLOAT_EQ(loaded->customers.order_values[first], 2 * 2.95f + 1.5f);
+  EXPECT_FLOAT_EQ(loaded->customers.order_values[first + 1], 3.0f);
+}
+
+TEST_F(ArtifactTest, AFormat11ArtifactLoadsWithEveryItemInStockAndNoOrderValues) {
+  testing::downgrade_to_format_1_1(model_dir_, model_);
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  auto loaded = load_model(model_dir_);
+  EXPECT_EQ(loaded->catalog.in_stock, std::vector<std::uint8_t>(model_.catalog.size(), 1))
+      << "a 1.1 artifact says nothing about stock";
+  EXPECT_EQ(loaded->customers.order_values, std::vector<float>(model_.customers.order_times.size(), 0.0f));
+  // Everything around the two new arrays is still read in its place.
+  EXPECT_EQ(loaded->catalog.prices.size(), model_.catalog.size());
+  EXPECT_FLOAT_EQ(loaded->catalog.prices[*loaded->catalog.find("tea")], 2.95f);
+  EXPECT_EQ(loaded->item_orders, model_.item_orders);
+  EXPECT_EQ(loaded->customers.order_times, model_.customers.order_times);
+  EXPECT_EQ(loaded->customers.item_offsets, model_.customers.item_offsets);
+  EXPECT_EQ(loaded->customers.items, model_.customers.items);
+
+  // The same 1.1 files under a 1.2 manifest are refused: the arrays are not where 1.2 has them.
+  auto manifest = testing::read_manifest(model_dir_);
+  manifest["format_version"] = "1.2";
+  testing::write_manifest(model_dir_, manifest);
+  expect_refused("items.bin");
+}
+
+TEST_F(ArtifactTest, RefusesStockFlagsOrOrderValuesOfTheWrongSize) {
+  Model m = model_;
+  m.catalog.in_stock.pop_back();
+  save_model(m, model_dir_);
+  expect_refused("items.bin holds 3 stock flags for 4 items");
+
+  m = model_;
+  m.customers.order_values.push_back(1.0f);
+  save_model(m, model_dir_);
+  expect_refused("customers.bin holds 4 order values for 3 orders");
 }
 
 TEST_F(ArtifactTest, SaveReplacesAnExistingModelAndLeavesNoTemporaries) {

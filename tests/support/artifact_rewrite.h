@@ -1,0 +1,83 @@
+#pragma once
+/// Test helpers that rewrite a saved model artifact, keeping its manifest's byte counts and
+/// checksums right, so a test can fake an older format or inconsistent contents.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/binary_io.h"
+#include "core/model.h"
+
+namespace cobuy::testing {
+
+/// Reads the artifact's manifest.json.
+inline nlohmann::json read_manifest(const std::string& dir) {
+  std::ifstream in(std::filesystem::path(dir) / "manifest.json");
+  return nlohmann::json::parse(in);
+}
+
+/// Writes the artifact's manifest.json.
+inline void write_manifest(const std::string& dir, const nlohmann::json& manifest) {
+  std::ofstream(std::filesystem::path(dir) / "manifest.json") << manifest.dump(2) << "\n";
+}
+
+/// Applies `edit` to the bytes of file `name` of the artifact in `dir` and records the new byte
+/// count and CRC32 in `manifest` (which the caller writes).
+inline void rewrite_file(const std::string& dir, const std::string& name, nlohmann::json& manifest,
+                         const std::function<void(std::string& bytes)>& edit) {
+  const auto path = std::filesystem::path(dir) / name;
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  edit(bytes);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  manifest["files"][name] = {{"bytes", bytes.size()}, {"crc32", BinaryReader(path.string()).crc32()}};
+}
+
+/// Removes one length-prefixed array that ends `tail` bytes before the end of `bytes`, after
+/// checking that its prefix says `count` elements of `width` bytes.
+inline void erase_array(std::string& bytes, std::size_t tail, std::uint64_t count, std::size_t width) {
+  const std::size_t length = sizeof(std::uint64_t) + count * width;
+  ASSERT_GE(bytes.size(), tail + length);
+  const std::size_t at = bytes.size() - tail - length;
+  std::uint64_t prefix = 0;
+  std::memcpy(&prefix, bytes.data() + at, sizeof prefix);
+  ASSERT_EQ(prefix, count) << "not the array expected at byte " << at;
+  bytes.erase(at, length);
+}
+
+/// Turns the format 1.2 artifact of `model` in `dir` into the 1.1 layout: items.bin without the
+/// stock flags, customers.bin without the order values, manifest format_version "1.1".
+inline void downgrade_to_format_1_1(const std::string& dir, const Model& model) {
+  auto manifest = read_manifest(dir);
+  ASSERT_EQ(manifest["format_version"], "1.2");
+  const std::uint64_t n_items = model.catalog.size();
+  const std::uint64_t n_orders = model.customers.order_times.size();
+  const std::uint64_t n_lines = model.customers.items.size();
+  // items.bin ends with ... prices, in_stock (u8 x items), item_orders (u32 x items).
+  rewrite_file(dir, "items.bin", manifest, [&](std::string& bytes) {
+    erase_array(bytes, sizeof(std::uint64_t) + n_items * sizeof(std::uint32_t), n_items, sizeof(std::uint8_t));
+  });
+  // customers.bin ends with ... order_times, order_values (f32 x orders), item_offsets
+  // (u64 x orders + 1), items (u32 x lines).
+  rewrite_file(dir, "customers.bin", manifest, [&](std::string& bytes) {
+    const std::size_t tail = sizeof(std::uint64_t) + (n_orders + 1) * sizeof(std::uint64_t) +
+                             sizeof(std::uint64_t) + n_lines * sizeof(ItemIndex);
+    erase_array(bytes, tail, n_orders, sizeof(float));
+  });
+  manifest["format_version"] = "1.1";
+  write_manifest(dir, manifest);
+}
+
+}  // namespace cobuy::testing
