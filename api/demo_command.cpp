@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "api/commands.h"
+#include "api/order_store.h"
 #include "api/serve_loop.h"
 #include "api/server.h"
 #include "api/training_run.h"
@@ -32,6 +33,14 @@ void print_examples(const Model& model, const std::string& base) {
                 "\"limit\": 5}'\n",
                 base.c_str(), customer.c_str());
   }
+  std::printf("A new customer's order, then the offers for its shipping email:\n"
+              "  curl -s -X POST %s/v1/orders -H 'Content-Type: application/json' \\\n"
+              "       -d '{\"order_id\": \"demo-1\", \"customer_id\": \"new-shopper\", "
+              "\"timestamp\": \"2011-12-10T12:00:00Z\", \"items\": [{\"item_id\": \"%s\", \"quantity\": 2, "
+              "\"price\": 2.95}]}'\n"
+              "  curl -s -X POST %s/v1/offers -H 'Content-Type: application/json' \\\n"
+              "       -d '{\"customer_id\": \"new-shopper\", \"context\": \"shipping\", \"limit\": 5}'\n",
+              base.c_str(), anchor.c_str(), base.c_str());
   std::printf("  curl -s %s/v1/model\n  curl -s %s/healthz\n\nStop with Ctrl-C.\n\n", base.c_str(), base.c_str());
   std::fflush(stdout);
 }
@@ -42,6 +51,7 @@ void add_demo_command(CLI::App& app) {
   struct Args {
     std::string orders;
     std::string model_dir = (std::filesystem::temp_directory_path() / "cobuy-demo-model").string();
+    std::string orders_db = (std::filesystem::temp_directory_path() / "cobuy-demo-orders.db").string();
     ServerOptions options;
     bool train_only = false;
   };
@@ -53,6 +63,7 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--port", args->options.port, "TCP port (0 = any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--orders-db", args->orders_db, "Order log for POST /v1/orders (SQLite)")->capture_default_str();
   cmd->add_flag("--train-only", args->train_only, "Train and print the examples, then exit without serving");
   cmd->callback([args] {
     TrainingRun run;
@@ -67,6 +78,7 @@ void add_demo_command(CLI::App& app) {
       print_examples(*model, "http://127.0.0.1:" + std::to_string(args->options.port));
       return;
     }
+    args->options.orders = OrderStore::open(args->orders_db);
     Server server(model, args->options);
     server.bind();
     print_examples(*model, "http://127.0.0.1:" + std::to_string(server.port()));
