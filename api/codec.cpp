@@ -47,19 +47,24 @@ Query query_from_json(const json& j) {
   return q;
 }
 
-json recommendations_to_json(const Model& model, const std::vector<Recommendation>& items) {
+json item_json(const Model& model, ItemIndex item, float score, Relation relation, std::string_view reason) {
   const auto& cat = model.catalog;
+  COBUY_ASSERT(item < cat.size());
+  json o = json::object();
+  o["item_id"] = cat.ids[item];
+  o["score"] = shortest(score);
+  if (!cat.titles[item].empty()) o["title"] = cat.titles[item];
+  if (!std::isnan(cat.prices[item])) o["price"] = shortest(cat.prices[item]);
+  if (!cat.categories[item].empty()) o["category"] = cat.categories[item];
+  o["relation"] = relation_name(relation);
+  o["reason"] = reason;
+  return o;
+}
+
+json recommendations_to_json(const Model& model, const std::vector<Recommendation>& items) {
   json out = json::array();
   for (const auto& r : items) {
-    COBUY_ASSERT(r.item < cat.size());
-    json o = json::object();
-    o["item_id"] = cat.ids[r.item];
-    o["score"] = shortest(r.score);
-    if (!cat.titles[r.item].empty()) o["title"] = cat.titles[r.item];
-    if (!std::isnan(cat.prices[r.item])) o["price"] = shortest(cat.prices[r.item]);
-    if (!cat.categories[r.item].empty()) o["category"] = cat.categories[r.item];
-    o["relation"] = relation_name(r.relation);
-    o["reason"] = r.reason;
+    json o = item_json(model, r.item, r.score, r.relation, r.reason);
     // Optional, so the DESIGN.md item object is unchanged for everything else.
     if (r.source == Source::embedding) o["source"] = source_name(r.source);
     out.push_back(std::move(o));

@@ -14,6 +14,10 @@
 
 namespace cobuy {
 
+/// The item object of every answer: item_id, score, title/price/category where known, relation
+/// and reason.
+nlohmann::json item_json(const Model& model, ItemIndex item, float score, Relation relation, std::string_view reason);
+
 /// Reads a query object:
 /// `{"id", "items": [...], "customer_id", "at", "limit", "exclude": [...], "filters": {...}}`.
 /// - `id`: string or number (a number becomes its decimal text); missing or null = "".

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "api/codec.h"
 #include "api/json_fields.h"
 #include "core/time_util.h"
 
@@ -70,18 +71,9 @@ OfferRequest offer_request_from_json(const json& j) {
 }
 
 json offer_result_to_json(const Model& m, const OfferResult& r) {
-  const auto& cat = m.catalog;
   json offers = json::array();
   for (const auto& o : r.offers) {
-    COBUY_ASSERT(o.item < cat.size());
-    json x = json::object();
-    x["item_id"] = cat.ids[o.item];
-    x["score"] = shortest(o.score);
-    if (!cat.titles[o.item].empty()) x["title"] = cat.titles[o.item];
-    if (!std::isnan(cat.prices[o.item])) x["price"] = shortest(cat.prices[o.item]);
-    if (!cat.categories[o.item].empty()) x["category"] = cat.categories[o.item];
-    x["relation"] = relation_name(o.relation);
-    x["reason"] = o.reason;
+    json x = item_json(m, o.item, o.score, o.relation, o.reason);
     x["kind"] = offer_kind_name(o.kind);
     if (o.kind == OfferKind::replenish) {
       x["interval_days"] = std::round(o.interval_days * 10) / 10;
