@@ -97,4 +97,14 @@ json offer_result_to_json(const Model& m, const OfferResult& r) {
   return out;
 }
 
+json offer_engine_json(const OfferEngine& engine) {
+  const auto& t = engine.thresholds();
+  return {{"segments",
+           {{"at_risk_days", t.at_risk_days},
+            {"lapsed_days", t.lapsed_days},
+            {"loyal_min_orders", t.loyal_min_orders},
+            {"loyal_min_spend", t.loyal_min_spend}}},
+          {"repeatable_items", engine.replenishment().repeatable_items()}};
+}
+
 }  // namespace cobuy

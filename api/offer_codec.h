@@ -28,4 +28,8 @@ OfferRequest offer_request_from_json(const nlohmann::json& j);
 /// interval_days/days_since for a replenishment), unknown_items and unknown_customer when set.
 nlohmann::json offer_result_to_json(const Model& model, const OfferResult& result);
 
+/// What the offer engine derived from the model: the segment thresholds in use and how many
+/// items have a repurchase interval (shown by GET /v1/model under "offers").
+nlohmann::json offer_engine_json(const OfferEngine& engine);
+
 }  // namespace cobuy

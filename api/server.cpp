@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "api/codec.h"
+#include "api/offer_codec.h"
 #include "api/offer_routes.h"
 #include "core/artifact.h"
 #include "core/error.h"
@@ -352,7 +353,12 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
       write_json(res, 200, {{"status", "ready"}, {"model_version", m.version}});
       return;
     }
-    case RouteId::model: write_json(res, 200, manifest_json(need_model())); return;
+    case RouteId::model: {
+      json manifest = manifest_json(need_model());
+      manifest["offers"] = offer_engine_json(*served.offers);
+      write_json(res, 200, manifest);
+      return;
+    }
     case RouteId::bought_together: {
       const Model& m = need_model();
       const auto item = need_item(m);

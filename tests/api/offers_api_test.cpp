@@ -121,6 +121,10 @@ class OffersWithoutLogTest : public ServerTest {};
 TEST_F(OffersWithoutLogTest, RecordingOrdersNeedsAnOrderLog) {
   const auto answer = post("/v1/orders", kBobOrder, 503);
   EXPECT_NE(answer["error"]["message"].get<std::string>().find("--orders-db"), std::string::npos);
+  // The model route shows what the offer engine derived from the history.
+  const auto model = get("/v1/model");
+  EXPECT_EQ(model["offers"]["segments"]["loyal_min_orders"], 2);
+  EXPECT_EQ(model["offers"]["repeatable_items"], 0);
   // Offers work without a log.
   // alice: 2 orders, spent 6.5; with one customer the shop quantiles make her loyal.
   EXPECT_EQ(post("/v1/offers", R"({"customer_id": "alice", "context": "delivered"})")["segment"], "loyal");
