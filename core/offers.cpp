@@ -12,6 +12,8 @@ namespace cobuy {
 namespace {
 
 constexpr double kSecondsPerDay = 86400.0;
+// Candidates read beyond the list's length before anything else is sorted (caps and rules skip some).
+constexpr std::size_t kPopularSlack = 64;
 
 struct Part {
   double score = 0;
@@ -78,13 +80,61 @@ struct Estimate {
   double best = 0;
   ItemIndex anchor = 0;
 };
-using SourceScores = std::unordered_map<ItemIndex, Estimate>;
+
+/// A dense per-item array that remembers which entries it touched, so that clearing costs only
+/// what was used. Requests reuse one per thread: no allocation per candidate.
+template <typename T>
+struct Dense {
+  std::vector<T> values;
+  std::vector<ItemIndex> touched;
+  std::vector<std::uint8_t> used;
+
+  void prepare(std::size_t n) {
+    if (values.size() < n) {
+      values.resize(n);
+      used.resize(n, 0);
+    }
+  }
+  T& at(ItemIndex i) {
+    if (!used[i]) {
+      used[i] = 1;
+      touched.push_back(i);
+    }
+    return values[i];
+  }
+  bool has(ItemIndex i) const { return i < used.size() && used[i]; }
+  void clear() {
+    for (ItemIndex i : touched) {
+      values[i] = T{};
+      used[i] = 0;
+    }
+    touched.clear();
+  }
+};
+
+/// The per-thread working memory of OfferEngine::offers; cleared when a request ends.
+struct Scratch {
+  std::array<Dense<Estimate>, kOfferSources> sources;
+  Dense<double> repeat;  ///< the customer's items: their repeat chance (> 0)
+  Dense<Part> cands;
+
+  void prepare(std::size_t n) {
+    for (auto& d : sources) d.prepare(n);
+    repeat.prepare(n);
+    cands.prepare(n);
+  }
+  void clear() {
+    for (auto& d : sources) d.clear();
+    repeat.clear();
+    cands.clear();
+  }
+};
 
 /// Adds `p` for `item` from `anchor`, combining anchors as independent chances (noisy-or).
-void add_chance(SourceScores& out, ItemIndex item, double p, ItemIndex anchor) {
+void add_chance(Dense<Estimate>& out, ItemIndex item, double p, ItemIndex anchor) {
   p = std::clamp(p, 0.0, 1.0);
   if (p <= 0) return;
-  auto& e = out[item];
+  auto& e = out.at(item);
   e.p = 1.0 - (1.0 - e.p) * (1.0 - p);
   if (p > e.best) {
     e.best = p;
@@ -94,26 +144,23 @@ void add_chance(SourceScores& out, ItemIndex item, double p, ItemIndex anchor) {
 
 /// The share of the customer's orders that hold each of their items, decayed by the time since
 /// they last bought it (half-life next_order.half_life_days): how likely they buy it again.
-std::unordered_map<ItemIndex, double> repeat_chances(const Model& m, const CustomerProfile& p, Timestamp at) {
+void repeat_chances(const Model& m, const CustomerProfile& p, Timestamp at, Dense<double>& out) {
   const double half_life = m.config.next_order.half_life_days;
-  std::unordered_map<ItemIndex, double> w;
-  if (p.orders == 0) return w;
+  if (p.orders == 0) return;
   for (const auto& s : p.items) {
     double decay = 1.0;
     if (half_life > 0 && s.last != kNoTime && at != kNoTime) {
       decay = std::exp2(-static_cast<double>(std::max<Timestamp>(0, at - s.last)) / kSecondsPerDay / half_life);
     }
-    w[s.item] = static_cast<double>(s.orders) / static_cast<double>(p.orders) * decay;
+    out.at(s.item) = std::max(1e-12, static_cast<double>(s.orders) / static_cast<double>(p.orders) * decay);
   }
-  return w;
 }
 
 /// Complements of `anchor` (its "bought together" row, scores read as chances), scaled by the
-/// chance the anchor matters; items in `skip` are left out.
-void add_complements(const Model& m, ItemIndex anchor, double weight, SourceScores& out,
-                     const std::unordered_map<ItemIndex, double>* skip) {
+/// chance the anchor matters; items in `skip` (when given) are left out.
+void add_complements(const Model& m, ItemIndex anchor, double weight, Dense<Estimate>& out, const Dense<double>* skip) {
   for (const auto& n : m.bought_together.row(anchor)) {
-    if (!skip || !skip->count(n.item)) add_chance(out, n.item, weight * n.score, anchor);
+    if (!skip || !skip->has(n.item)) add_chance(out, n.item, weight * n.score, anchor);
   }
 }
 
@@ -256,9 +303,16 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
   }
 
   const ContextPolicy& ctx = policy_.contexts[static_cast<std::size_t>(q.context)];
-  const auto repeat = repeat_chances(m, profile, at);
+  thread_local Scratch scratch;
+  scratch.prepare(m.catalog.size());
+  struct Clear {
+    Scratch& s;
+    ~Clear() { s.clear(); }
+  } clear_at_exit{scratch};
+  auto& repeat = scratch.repeat;
+  auto& sources = scratch.sources;
+  repeat_chances(m, profile, at, repeat);
 
-  std::array<SourceScores, kOfferSources> sources;
   auto want = [&](OfferSource s) { return ctx.weights[static_cast<std::size_t>(s)] > 0; };
   if (want(OfferSource::order_complements) && order) {
     for (const auto& l : order->lines) {
@@ -266,7 +320,7 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
     }
   }
   if (want(OfferSource::history_complements)) {
-    for (const auto& [i, w] : repeat) add_complements(m, i, w, sources[1], &repeat);
+    for (ItemIndex i : repeat.touched) add_complements(m, i, repeat.values[i], sources[1], &repeat);
   }
   std::unordered_map<ItemIndex, std::pair<double, double>> due;  // item -> (interval, days since)
   for (const auto& s : profile.items) {
@@ -278,27 +332,38 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
     }
   }
   if (want(OfferSource::favourites)) {
-    for (const auto& [i, w] : repeat) add_chance(sources[3], i, w, i);
+    for (ItemIndex i : repeat.touched) add_chance(sources[3], i, repeat.values[i], i);
+  }
+  auto& cands = scratch.cands;
+  auto add_parts = [&](std::size_t s, ItemIndex i, const Estimate& e) {
+    const double part = ctx.weights[s] * e.p;
+    auto& c = cands.at(i);
+    c.score += part;
+    if (part > c.best) {
+      c.best = part;
+      c.source = static_cast<OfferSource>(s);
+      c.anchor = e.anchor;
+    }
+  };
+  for (std::size_t s = 0; s + 1 < kOfferSources; ++s) {
+    if (ctx.weights[s] <= 0) continue;
+    for (ItemIndex i : sources[s].touched) add_parts(s, i, sources[s].values[i]);
   }
   if (want(OfferSource::popular) && m.stats.orders > 0) {
-    for (ItemIndex i : m.popular) {
-      if (i < m.item_orders.size()) add_chance(sources[4], i, m.item_orders[i] / static_cast<double>(m.stats.orders), i);
+    // The popularity part of items already found, and of the most popular others (an item with
+    // nothing but popularity beyond these cannot outrank them).
+    const std::size_t head = std::min<std::size_t>(m.popular.size(), limit + kPopularSlack);
+    auto popularity = [&](ItemIndex i) {
+      return i < m.item_orders.size() ? m.item_orders[i] / static_cast<double>(m.stats.orders) : 0.0;
+    };
+    const std::size_t found = cands.touched.size();
+    for (std::size_t k = 0; k < found; ++k) {
+      const ItemIndex i = cands.touched[k];
+      add_parts(4, i, Estimate{popularity(i), popularity(i), i});
     }
-  }
-
-  std::unordered_map<ItemIndex, Part> cands;
-  for (std::size_t s = 0; s < kOfferSources; ++s) {
-    const double w = ctx.weights[s];
-    if (w <= 0) continue;
-    for (const auto& [i, e] : sources[s]) {
-      const double part = w * e.p;
-      auto& c = cands[i];
-      c.score += part;
-      if (part > c.best) {
-        c.best = part;
-        c.source = static_cast<OfferSource>(s);
-        c.anchor = e.anchor;
-      }
+    for (std::size_t k = 0; k < head; ++k) {
+      const ItemIndex i = m.popular[k];
+      if (!cands.has(i)) add_parts(4, i, Estimate{popularity(i), popularity(i), i});
     }
   }
 
@@ -310,12 +375,17 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
        static_cast<double>(at - order->time) <= policy_.rules.just_placed_days * kSecondsPerDay);
   const Rules rules(m, policy_, q, order ? &*order : nullptr, just_placed, profile, log, at);
   std::vector<std::pair<ItemIndex, const Part*>> ranked;
-  for (const auto& [i, c] : cands) {
+  ranked.reserve(cands.touched.size());
+  for (ItemIndex i : cands.touched) {
+    const Part& c = cands.values[i];
     if (c.score > 0 && rules.allows(i, due.count(i) > 0)) ranked.emplace_back(i, &c);
   }
-  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+  const auto better = [](const auto& a, const auto& b) {
     return a.second->score != b.second->score ? a.second->score > b.second->score : a.first < b.first;
-  });
+  };
+  // Only the head is usually read: sort it first, and the rest only if caps skip too much.
+  const auto head = std::min(ranked.size(), static_cast<std::size_t>(4 * limit + kPopularSlack));
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(head), ranked.end(), better);
 
   std::unordered_map<std::string_view, std::uint32_t> per_category;
   std::unordered_set<ItemIndex> taken;
@@ -332,7 +402,7 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
     o.score = static_cast<float>(score);
     o.kind = kind_of(source, ctx.win_back);
     const bool bought_before = source == OfferSource::due || source == OfferSource::favourites ||
-                               (ctx.win_back && source != OfferSource::popular && repeat.count(i));
+                               (ctx.win_back && source != OfferSource::popular && repeat.has(i));
     o.relation = source == OfferSource::popular ? Relation::popular
                  : bought_before                ? Relation::repeat
                                                 : Relation::complement;
@@ -353,11 +423,13 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
   // Reserve room for new items: bought-before items may fill at most limit - min_new places
   // while enough new candidates remain eligible.
   const auto new_available = static_cast<std::size_t>(
-      std::count_if(ranked.begin(), ranked.end(), [&](const auto& r) { return !repeat.count(r.first); }));
+      std::count_if(ranked.begin(), ranked.end(), [&](const auto& r) { return !repeat.has(r.first); }));
   const std::size_t new_quota = std::min<std::size_t>({ctx.min_new, limit, new_available});
   std::size_t repeats_taken = 0;
-  for (const auto& [i, c] : ranked) {
-    const bool bought = repeat.count(i) > 0;
+  for (std::size_t r = 0; r < ranked.size() && res.offers.size() < limit; ++r) {
+    if (r == head) std::sort(ranked.begin() + static_cast<std::ptrdiff_t>(head), ranked.end(), better);
+    const auto& [i, c] = ranked[r];
+    const bool bought = repeat.has(i);
     if (bought && repeats_taken >= limit - new_quota) continue;
     if (take(i, c->score, c->source, c->anchor) && bought) ++repeats_taken;
   }
@@ -365,7 +437,7 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
   const double floor = res.offers.empty() ? 1.0 : res.offers.back().score * 0.999;
   for (std::size_t p = 0; p < m.popular.size() && res.offers.size() < limit; ++p) {
     const ItemIndex i = m.popular[p];
-    if (!cands.count(i) && rules.allows(i, false)) take(i, floor * m.popular_scores[p], OfferSource::popular, i);
+    if (!cands.has(i) && rules.allows(i, false)) take(i, floor * m.popular_scores[p], OfferSource::popular, i);
   }
   res.fallback = std::any_of(res.offers.begin(), res.offers.end(), [](const Offer& o) { return o.kind == OfferKind::popular; });
 
