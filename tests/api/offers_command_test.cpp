@@ -26,26 +26,15 @@
 #include "training/train.h"
 
 namespace cobuy {
+#include "support/run_cobuy.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Run {
-  int status;
-  std::string output;
-};
-
-Run run(const std::string& args) {
-  const auto out = fs::temp_directory_path() / ("cobuy-offers-out-" + std::to_string(::getpid()));
-  const std::string cmd = std::string(COBUY_BINARY) + " --log-level error " + args + " > " + out.string() + " 2>&1";
-  const int status = std::system(cmd.c_str());
-  std::ifstream f(out);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  fs::remove(out);
-  return {WEXITSTATUS(status), ss.str()};
-}
+using Run = cobuy::testing::CobuyRun;
+Run run(const std::string& args) { return cobuy::testing::run_cobuy(args); }
 
 std::vector<json> read_lines(const fs::path& p) {
   std::vector<json> out;

@@ -1,23 +1,19 @@
 // The batch command and the HTTP API give identical offer lists for the same inputs: every
 // line of `cobuy offers` equals the answer of POST /v1/offers from a server on the same model.
 
-#include <sys/wait.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "core/artifact.h"
 #include "server_fixture.h"
+#include "support/run_cobuy.h"
 
 namespace cobuy {
 namespace {
 
 namespace fs = std::filesystem;
 
-int run_cobuy(const std::string& args) {
-  const std::string cmd = std::string(COBUY_BINARY) + " --log-level error " + args + " > /dev/null 2>&1";
-  return WEXITSTATUS(std::system(cmd.c_str()));
-}
+int run_cobuy(const std::string& args) { return testing::run_cobuy(args).status; }
 
 TEST(OffersIdentity, BatchLinesEqualTheApiAnswersForEveryCustomerAndContext) {
   const fs::path dir = fs::temp_directory_path() / ("cobuy-offers-identity-" + std::to_string(::getpid()));
