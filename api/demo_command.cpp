@@ -79,6 +79,7 @@ void add_demo_command(CLI::App& app) {
       return;
     }
     args->options.orders = OrderStore::open(args->orders_db);
+    args->options.model_dir = args->model_dir;
     Server server(model, args->options);
     server.bind();
     print_examples(*model, "http://127.0.0.1:" + std::to_string(server.port()));

@@ -42,6 +42,7 @@ void add_serve_command(CLI::App& app) {
     if (!args->policy_path.empty()) args->options.policy = load_offer_policy(args->policy_path);
     if (!args->orders_db.empty()) args->options.orders = OrderStore::open(args->orders_db);
     auto model = load_model(args->model_dir);
+    args->options.model_dir = args->model_dir;
     Server server(model, args->options);
     server.bind();
     log::info("serving", {{"model", args->model_dir},

@@ -1,12 +1,14 @@
 #pragma once
-/// Running a Server in the foreground until SIGINT or SIGTERM.
+/// Running a Server in the foreground until SIGINT or SIGTERM; SIGHUP reloads the model.
 
 #include "api/server.h"
 
 namespace cobuy::cli {
 
 /// Binds (already done by the caller), serves and returns after SIGINT/SIGTERM stops the server.
-/// The signals are blocked in every server thread and taken by one waiter thread.
+/// SIGHUP reloads the model from ServerOptions::model_dir (Server::reload); a failed reload is
+/// logged and the old model keeps serving. The signals are blocked in every server thread and
+/// taken by one waiter thread.
 void serve_until_signal(Server& server);
 
 }  // namespace cobuy::cli

@@ -14,13 +14,17 @@
 #include <thread>
 #include <utility>
 
+#include "api/admin_routes.h"
 #include "api/codec.h"
+#include "api/metrics.h"
+#include "api/routes.h"
 #include "api/offer_codec.h"
 #include "api/offer_routes.h"
 #include "core/artifact.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/recommender.h"
+#include "core/time_util.h"
 #include "index/complement_search.h"
 
 namespace cobuy {
@@ -33,47 +37,6 @@ constexpr std::size_t kDefaultLimit = 20;
 constexpr time_t kTimeoutSeconds = 5;
 // A keep-alive connection holds a worker; a bound on its requests lets queued connections in.
 constexpr std::size_t kKeepAliveMaxRequests = 10000;
-
-enum class RouteId { healthz, readyz, model, constant, recommendations, offers, orders, bought_together, similar };
-
-struct Route {
-  RouteId id;
-  bool post = false;         // else GET (and HEAD)
-  std::string_view item_id;  // for /v1/items/{item_id}/...; points into the request path
-};
-
-/// The whole routing table. Routing is done here rather than by httplib's std::regex patterns: it
-/// costs about a microsecond per request there, and one table gives 405s for known paths.
-std::optional<Route> match_route(std::string_view path) {
-  struct Fixed {
-    std::string_view path;
-    RouteId id;
-    bool post;
-  };
-  static constexpr Fixed kFixed[] = {
-      {"/healthz", RouteId::healthz, false},
-      {"/readyz", RouteId::readyz, false},
-      {"/v1/model", RouteId::model, false},
-      {"/v1/constant", RouteId::constant, false},
-      {"/v1/recommendations", RouteId::recommendations, true},
-      {"/v1/offers", RouteId::offers, true},
-      {"/v1/orders", RouteId::orders, true},
-  };
-  for (const auto& f : kFixed) {
-    if (path == f.path) return Route{f.id, f.post, {}};
-  }
-  constexpr std::string_view kItems = "/v1/items/";
-  if (!path.starts_with(kItems)) return std::nullopt;
-  // httplib has already percent-decoded the path, so an id may hold '/': match the suffix.
-  const auto rest = path.substr(kItems.size());
-  for (const auto& [suffix, id] : {std::pair{std::string_view("/bought-together"), RouteId::bought_together},
-                                   std::pair{std::string_view("/similar"), RouteId::similar}}) {
-    if (rest.size() > suffix.size() && rest.ends_with(suffix)) {
-      return Route{id, false, rest.substr(0, rest.size() - suffix.size())};
-    }
-  }
-  return std::nullopt;
-}
 
 bool method_has_body(const std::string& method) {
   return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
@@ -122,6 +85,11 @@ std::string_view strip_json_exception_prefix(std::string_view what) {
   return what;
 }
 
+std::string now_iso() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return format_timestamp(std::chrono::duration_cast<std::chrono::seconds>(now).count());
+}
+
 // When the current request started, for the per-request log line. Each worker thread serves one
 // request at a time from pre-routing to the logger, so a thread_local suffices.
 thread_local Clock::time_point t_request_start{};
@@ -132,16 +100,26 @@ struct Served {
   std::shared_ptr<const Model> model;  ///< null until a model is set
   ComplementSearch complements;        ///< empty without embeddings
   std::shared_ptr<const OfferEngine> offers;  ///< null until a model is set
+  std::string model_dir;                      ///< "" when not loaded from a directory
+  std::string loaded_at;                      ///< when it was loaded, ISO-8601 UTC
 };
 
-std::shared_ptr<const Served> load(std::shared_ptr<const Model> model, const OfferPolicy& policy) {
+std::shared_ptr<const Served> load(std::shared_ptr<const Model> model, const OfferPolicy& policy,
+                                   std::string model_dir, std::string loaded_at = now_iso()) {
   auto served = std::make_shared<Served>();
   if (model) {
     served->complements = make_complement_search(model);
     served->offers = std::make_shared<const OfferEngine>(model, policy);
   }
   served->model = std::move(model);
+  served->model_dir = std::move(model_dir);
+  served->loaded_at = std::move(loaded_at);
   return served;
+}
+
+double seconds_since(Clock::time_point start) {
+  if (start == Clock::time_point{}) return 0;
+  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 json parse_body(const std::string& body) {
@@ -161,7 +139,10 @@ struct Server::Impl {
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> in_run{false};
 
-  Impl(std::shared_ptr<const Model> m, ServerOptions o) : options(std::move(o)), served_(load(std::move(m), options.policy)) {}
+  Metrics metrics;
+
+  Impl(std::shared_ptr<const Model> m, ServerOptions o)
+      : options(std::move(o)), served_(load(std::move(m), options.policy, options.model_dir)) {}
 
   /// The model a request works on, start to end, with its complement search. A mutex rather than
   /// std::atomic<std::shared_ptr>: libstdc++ 12's version unlocks its load with a relaxed store, a
@@ -171,25 +152,51 @@ struct Server::Impl {
     std::lock_guard lock(model_mutex_);
     return served_;
   }
-  void set_model(std::shared_ptr<const Model> m) {
+  /// Returns the model swapped out.
+  std::shared_ptr<const Served> set_model(std::shared_ptr<const Model> m, std::string dir,
+                                          std::string loaded_at = now_iso()) {
     // Load the index before taking the lock: a bad one throws here and the old model stays.
-    auto next = load(std::move(m), options.policy);
+    auto next = load(std::move(m), options.policy, std::move(dir), std::move(loaded_at));
     std::lock_guard lock(model_mutex_);
     served_.swap(next);
     // The old model (in next) is released outside the lock, by whichever request holds it last.
+    return next;
   }
 
+  ModelStatus reload(const std::string& dir);
   void install_routes();
   bool read_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
                  std::string& body) const;
-  void handle(const httplib::Request& req, httplib::Response& res, const std::string& body) const;
+  void handle(const httplib::Request& req, httplib::Response& res, const std::string& body);
   void answer(const Route& route, const httplib::Request& req, httplib::Response& res, const std::string& body,
-              const Served& served) const;
+              const Served& served);
 
  private:
+  std::mutex reload_mutex_;  // one reload at a time: two would load twice and race to swap
   mutable std::mutex model_mutex_;
   std::shared_ptr<const Served> served_;
 };
+
+ModelStatus Server::Impl::reload(const std::string& dir) {
+  std::lock_guard reloading(reload_mutex_);
+  ModelStatus live;
+  const std::string& from = dir.empty() ? options.model_dir : dir;
+  try {
+    COBUY_CHECK(!from.empty(), ErrorCode::bad_request,
+                "no model directory: name one in the body ({\"model\": \"DIR\"}) or start the server with --model");
+    auto model = load_model(from);
+    live = {model->version, from, now_iso(), ""};
+    const auto old = set_model(std::move(model), from, live.loaded_at);
+    if (old->model) live.replaced_version = old->model->version;
+  } catch (const Error& e) {
+    metrics.add_reload(false);
+    log::warn("model reload failed", {{"model", from}, {"error", e.what()}});
+    throw;
+  }
+  metrics.add_reload(true);
+  log::info("model reloaded", {{"model", from}, {"version", live.version}, {"replaced", live.replaced_version}});
+  return live;
+}
 
 void Server::Impl::install_routes() {
   http.set_tcp_nodelay(true);
@@ -212,6 +219,7 @@ void Server::Impl::install_routes() {
   // the others go on to the content-reader handlers below, which read the body with a size cap.
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request_start = Clock::now();
+    res.set_header("X-Request-Id", request_id(req.get_header_value("X-Request-Id")));
     if (method_has_body(req.method)) return httplib::Server::HandlerResponse::Unhandled;
     handle(req, res, {});
     return httplib::Server::HandlerResponse::Handled;
@@ -219,7 +227,12 @@ void Server::Impl::install_routes() {
   const httplib::Server::HandlerWithContentReader with_body =
       [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
         std::string body;
-        if (read_body(req, res, reader, body)) handle(req, res, body);
+        if (read_body(req, res, reader, body)) {
+          handle(req, res, body);
+        } else {
+          const auto route = match_route(req.path);
+          metrics.record_request(route ? route->id : RouteId::unmatched, res.status, seconds_since(t_request_start));
+        }
       };
   http.Post(".*", with_body);
   http.Put(".*", with_body);
@@ -256,7 +269,11 @@ void Server::Impl::install_routes() {
             ? -1
             : std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t_request_start).count();
     t_request_start = {};
-    log::debug("request", {{"method", req.method}, {"path", req.path}, {"status", res.status}, {"micros", micros}});
+    log::debug("request", {{"method", req.method},
+                           {"path", req.path},
+                           {"status", res.status},
+                           {"micros", micros},
+                           {"request_id", res.get_header_value("X-Request-Id")}});
   });
 }
 
@@ -301,19 +318,19 @@ bool Server::Impl::read_body(const httplib::Request& req, httplib::Response& res
   return false;
 }
 
-void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, const std::string& body) const {
+void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, const std::string& body) {
+  const auto route = match_route(req.path);
   try {
-    const auto route = match_route(req.path);
     COBUY_CHECK(route, ErrorCode::not_found, "no route for " << req.method << " " << req.path);
     const bool method_ok = route->post ? req.method == "POST" : (req.method == "GET" || req.method == "HEAD");
-    if (!method_ok) {
+    if (method_ok) {
+      answer(*route, req, res, body, *snapshot());
+    } else {
       const char* allowed = route->post ? "POST" : "GET, HEAD";
       res.set_header("Allow", allowed);
       write_error(res, 405, "method_not_allowed",
                   req.method + " is not allowed on " + req.path + " (allowed: " + allowed + ")");
-      return;
     }
-    answer(*route, req, res, body, *snapshot());
   } catch (const Error& e) {
     const int status = http_status(e.code());
     if (status == 500) log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}});
@@ -322,10 +339,11 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, c
     log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}});
     write_error(res, 500, "internal", "internal error");
   }
+  metrics.record_request(route ? route->id : RouteId::unmatched, res.status, seconds_since(t_request_start));
 }
 
 void Server::Impl::answer(const Route& route, const httplib::Request& req, httplib::Response& res,
-                          const std::string& body, const Served& served) const {
+                          const std::string& body, const Served& served) {
   const auto need_model = [&]() -> const Model& {
     COBUY_CHECK(served.model, ErrorCode::unavailable, "no model is loaded");
     return *served.model;
@@ -356,6 +374,8 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
     case RouteId::model: {
       json manifest = manifest_json(need_model());
       manifest["offers"] = offer_engine_json(*served.offers);
+      manifest["loaded_at"] = served.loaded_at;
+      manifest["model_dir"] = served.model_dir.empty() ? json() : json(served.model_dir);
       write_json(res, 200, manifest);
       return;
     }
@@ -377,19 +397,36 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
       const Model& m = need_model();
       const Query query = query_from_json(parse_body(body));
       validate(query, options.limits);
-      write_json(res, 200, result_to_json(m, recommend(m, query, served.complements)));
+      const RecommendResult result = recommend(m, query, served.complements);
+      if (result.fallback) metrics.add_fallback();
+      write_json(res, 200, result_to_json(m, result));
       return;
     }
     case RouteId::offers: {
       need_model();
-      write_json(res, 200, answer_offers(*served.offers, options.orders.get(), parse_body(body)));
+      const json answer = answer_offers(*served.offers, options.orders.get(), parse_body(body));
+      if (answer.value("fallback", false)) metrics.add_fallback();
+      write_json(res, 200, answer);
       return;
     }
     case RouteId::orders: {
       const auto [status, answer] = answer_order(options.orders.get(), parse_body(body));
+      if (status == 201) metrics.add_order_recorded();
       write_json(res, status, answer);
       return;
     }
+    case RouteId::metrics: {
+      res.status = 200;
+      res.set_content(answer_metrics(metrics, served.model.get()), "text/plain; version=0.0.4");
+      return;
+    }
+    case RouteId::reload: {
+      const auto [status, answer] =
+          answer_reload([this](const std::string& dir) { return reload(dir); }, body.empty() ? json() : parse_body(body));
+      write_json(res, status, answer);
+      return;
+    }
+    case RouteId::unmatched: break;
   }
 }
 
@@ -439,6 +476,8 @@ void Server::stop() {
   impl_->http.stop();
 }
 
-void Server::set_model(std::shared_ptr<const Model> model) { impl_->set_model(std::move(model)); }
+void Server::set_model(std::shared_ptr<const Model> model) { impl_->set_model(std::move(model), ""); }
+
+ModelStatus Server::reload(const std::string& dir) { return impl_->reload(dir); }
 
 }  // namespace cobuy

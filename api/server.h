@@ -25,6 +25,15 @@ struct ServerOptions {
   std::size_t max_body_bytes = 1 << 20;
   OfferPolicy policy;                  ///< POST /v1/offers
   std::shared_ptr<OrderStore> orders;  ///< the order log (POST /v1/orders); null = none
+  std::string model_dir;               ///< where the model came from; the default of reload()
+};
+
+/// The live model as GET /v1/model and reload() describe it.
+struct ModelStatus {
+  std::string version;
+  std::string model_dir;  ///< "" when the model was set by set_model()
+  std::string loaded_at;  ///< ISO-8601 UTC time it was swapped in
+  std::string replaced_version;  ///< reload(): the version it replaced ("" = none)
 };
 
 /// Serves one model (an immutable snapshot) over HTTP/1.1 with keep-alive. Routes, bodies and
@@ -55,6 +64,11 @@ class Server {
   /// model's embedding index is loaded first: if it is unusable this throws Error(bad_data) and
   /// the old model keeps serving.
   void set_model(std::shared_ptr<const Model> model);
+  /// Loads the artifact in `dir` ("" = ServerOptions::model_dir) with load_model() and swaps it in
+  /// as set_model() does; POST /v1/admin/reload and SIGHUP call this. Reloads are serialised.
+  /// Throws Error(bad_request) when no directory is known, and load_model()'s Error(bad_data or
+  /// io) for an unusable artifact, in which case the old model keeps serving.
+  ModelStatus reload(const std::string& dir = "");
 
  private:
   struct Impl;

@@ -143,7 +143,7 @@ TEST_F(MetricsTest, RequestIdsAreEchoedOrGenerated) {
   EXPECT_FALSE(id_a.empty());
   EXPECT_NE(id_a, b->get_header_value("X-Request-Id"));
   // Not sane (too long, or with a space): replaced by a generated one.
-  for (const std::string bad : {std::string(65, 'x'), std::string("two words")}) {
+  for (const std::string& bad : {std::string(65, 'x'), std::string("two words")}) {
     res = c.Get("/healthz", httplib::Headers{{"X-Request-Id", bad}});
     ASSERT_TRUE(res);
     const auto id = res->get_header_value("X-Request-Id");

@@ -83,7 +83,7 @@ TEST_F(ReloadTest, ABadArtifactLeavesTheOldModelServingAndSaysWhy) {
   // Missing directory.
   auto [status, answer] = reload(*running, json({{"model", (root_ / "nowhere").string()}}).dump());
   EXPECT_EQ(status, 422);
-  expect_error(answer, "bad_model", "manifest.json is missing");
+  expect_error(answer, "bad_model", "nowhere does not exist");
 
   // A corrupt file: one byte of items.bin flipped.
   const fs::path corrupt = root_ / "corrupt";
