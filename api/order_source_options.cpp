@@ -32,7 +32,7 @@ void add_order_source_options(CLI::App& cmd, OrderSourceArgs& args) {
       ->check(CLI::ExistingFile);
   cmd.add_option("--format", args.format, "generic, online-retail or instacart")->capture_default_str();
   cmd.add_option("--columns", args.columns, "Header mapping, e.g. order_id=InvoiceNo,item_id=StockCode");
-  cmd.add_option("--catalog", args.catalog_path, "Item catalogue CSV (item_id, title, category, price)")
+  cmd.add_option("--catalog", args.catalog_path, "Item catalogue CSV (item_id, title, category, price, in_stock)")
       ->check(CLI::ExistingFile);
   cmd.add_option("--config", args.config_path, "Training config JSON (see config/train.example.json)")
       ->check(CLI::ExistingFile);

@@ -31,7 +31,7 @@ struct IngestOptions {
   double max_bad_row_share = 0.05;
   /// How many bad rows are kept as examples in the summary.
   std::size_t max_bad_row_examples = 10;
-  /// Optional item catalogue CSV (item_id, title, category, price columns) overriding titles.
+  /// Optional item catalogue CSV (item_id, title, category, price, in_stock columns) overriding titles.
   std::string catalog_path;
 };
 

@@ -32,7 +32,7 @@ Model train_model(const OrderData& data, const TrainConfig& config,
 /// first, at most top_n; scores are normalised so the first is 1.
 void build_popularity(const OrderData& data, const PopularityConfig& config, Model& model);
 
-/// Per-customer history (orders in time order with their items) from `data`.
+/// Per-customer history (orders in time order with their items and values) from `data`.
 CustomerHistory build_customer_history(const OrderData& data);
 
 /// A stable 64-bit fingerprint of the cleaned data, as 16 hex digits.
