@@ -288,7 +288,7 @@ const std::string kHowToRead =
     "Cells show mean [low, high]: the mean over the test cases and its 95% bootstrap interval; bold marks the best "
     "mean in each column. When two models' intervals do not overlap the difference is real, not noise of the test "
     "sample. Overlapping intervals do not settle it: the models are scored on the same cases, so the paired table "
-    "(cobuy minus each model, case by case) is the sharper test. Coverage is the share of the catalogue "
+    "(cobuy against each model, case by case) is the sharper test. Coverage is the share of the catalogue "
     "recommended at least once in the top K; popularity pct is the mean popularity percentile of recommended items "
     "(100 = most popular), so lower means more long-tail items.";
 
