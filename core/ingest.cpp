@@ -10,13 +10,17 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/catalog_files.h"
 #include "core/csv_reader.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/text_fields.h"
 #include "core/time_util.h"
 
 namespace cobuy {
 namespace {
+
+using namespace text_fields;
 
 enum Column : std::size_t { kOrder, kItem, kCustomer, kTime, kQuantity, kPrice, kTitle, kCategory, kColumnCount };
 constexpr std::array<std::string_view, kColumnCount> kKeys = {"order_id", "item_id", "customer_id", "timestamp",
@@ -65,36 +69,6 @@ Settings preset_for(OrderFormat format) {
       break;
   }
   return p;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
-  return out;
-}
-
-/// A value quoted for a message, shortened when long.
-std::string shown(std::string_view v) {
-  constexpr std::size_t kMax = 40;
-  return "'" + std::string(v.substr(0, kMax)) + (v.size() > kMax ? "...'" : "'");
-}
-
-std::optional<double> parse_number(std::string_view s) {
-  if (!s.empty() && s.front() == '+') {
-    s.remove_prefix(1);
-    if (!s.empty() && s.front() == '-') return std::nullopt;
-  }
-  if (s.empty()) return std::nullopt;
-  double v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
 }
 
 bool has_prefix(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
@@ -235,102 +209,6 @@ class DenseIndex {
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
 };
-
-/// `id` -> `name` from an Instacart lookup file; empty when the file is absent.
-std::unordered_map<std::string, std::string> read_names(const std::filesystem::path& path, const char* id,
-                                                        const char* name) {
-  std::unordered_map<std::string, std::string> out;
-  if (!std::filesystem::exists(path)) return out;
-  read_table(path.string(), {id, name}, 2, [&](const auto& v) { out.emplace(v[0], v[1]); });
-  return out;
-}
-
-/// Titles and "department/aisle" categories from the Instacart files beside `orders_path`, for
-/// items that have none yet.
-void apply_instacart_products(const std::string& orders_path, Catalog& catalog) {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::path(orders_path).parent_path();
-  const fs::path products = dir / "products.csv";
-  if (!fs::exists(products)) {
-    log::warn("instacart products.csv not found beside the orders; items get no titles", {{"file", orders_path}});
-    return;
-  }
-  const auto aisles = read_names(dir / "aisles.csv", "aisle_id", "aisle");
-  const auto departments = read_names(dir / "departments.csv", "department_id", "department");
-  read_table(products.string(), {"product_id", "product_name", "aisle_id", "department_id"}, 4, [&](const auto& v) {
-    const auto item = catalog.find(v[0]);
-    if (!item) return;  // the catalogue holds only items that were ordered
-    if (catalog.titles[*item].empty()) catalog.titles[*item] = v[1];
-    if (!catalog.categories[*item].empty()) return;
-    const auto d = departments.find(std::string(v[3]));
-    const auto a = aisles.find(std::string(v[2]));
-    std::string category = d != departments.end() ? d->second : "";
-    if (a != aisles.end()) category += (category.empty() ? "" : "/") + a->second;
-    catalog.categories[*item] = std::move(category);
-  });
-}
-
-/// 1 for 1/true/yes, 0 for 0/false/no (ASCII case ignored), nullopt for anything else.
-std::optional<std::uint8_t> parse_in_stock(std::string_view v) {
-  const auto is = [v](std::string_view word) {
-    return std::equal(v.begin(), v.end(), word.begin(), word.end(),
-                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
-  };
-  if (is("1") || is("true") || is("yes")) return std::uint8_t{1};
-  if (is("0") || is("false") || is("no")) return std::uint8_t{0};
-  return std::nullopt;
-}
-
-/// Overrides title, category, price and stock of known items from a catalogue CSV (columns
-/// item_id, and optionally title, category, price, in_stock). Items it names that were never
-/// ordered are ignored. Malformed records and rows with a bad in_stock value are skipped and
-/// counted in one warning; a bad value is also reported with file, line and value, like a
-/// malformed order row (a logged warning and an example in `summary`).
-void apply_catalog_file(const std::string& path, const IngestOptions& options, IngestSummary& summary,
-                        Catalog& catalog) {
-  enum : std::size_t { kId, kTitleCol, kCategoryCol, kPriceCol, kInStockCol, kCatalogColumns };
-  constexpr std::array<std::string_view, kCatalogColumns> kNames = {"item_id", "title", "category", "price",
-                                                                    "in_stock"};
-  auto reader = CsvReader::open_file(path);
-  const auto header = read_header(reader);
-  std::array<std::size_t, kCatalogColumns> col{};
-  for (std::size_t k = 0; k < kCatalogColumns; ++k) col[k] = find_column(header, kNames[k]);
-  COBUY_CHECK(col[kId] != kNoColumn, ErrorCode::bad_data,
-              path << ": no column 'item_id' (columns: " << join(header) << ")");
-  std::vector<std::string_view> f;
-  const auto value = [&](std::size_t k) { return col[k] == kNoColumn ? std::string_view{} : trim(f[col[k]]); };
-  std::size_t skipped = 0, first_skipped = 0;
-  const auto skip = [&] {
-    if (skipped++ == 0) first_skipped = reader.line();
-  };
-  while (reader.next(f)) {
-    if (!reader.error().empty() || f.size() != header.size()) {
-      skip();
-      continue;
-    }
-    std::optional<std::uint8_t> in_stock;
-    if (const auto v = value(kInStockCol); !v.empty()) {
-      in_stock = parse_in_stock(v);
-      if (!in_stock) {
-        skip();
-        const std::string reason = "bad in_stock " + shown(v) + " (expected 1/0, true/false or yes/no)";
-        if (summary.bad_row_examples.size() < options.max_bad_row_examples) {
-          summary.bad_row_examples.push_back(path + ":" + std::to_string(reader.line()) + ": " + reason);
-          log::warn("malformed catalogue row dropped", {{"file", path}, {"line", reader.line()}, {"reason", reason}});
-        }
-        continue;
-      }
-    }
-    const auto item = catalog.find(value(kId));
-    if (!item) continue;  // the catalogue holds only items that were ordered
-    if (const auto v = value(kTitleCol); !v.empty()) catalog.titles[*item] = v;
-    if (const auto v = value(kCategoryCol); !v.empty()) catalog.categories[*item] = v;
-    if (const auto p = parse_number(value(kPriceCol)); p && *p > 0) catalog.prices[*item] = static_cast<float>(*p);
-    if (in_stock) catalog.in_stock[*item] = *in_stock;
-  }
-  if (skipped > 0)
-    log::warn("malformed rows skipped", {{"file", path}, {"rows", skipped}, {"first_line", first_skipped}});
-}
 
 /// One cleaned row; views into the reader's buffer.
 struct Row {
