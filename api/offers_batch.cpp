@@ -12,6 +12,7 @@
 
 #include "api/offer_codec.h"
 #include "core/error.h"
+#include "core/fnv.h"
 
 namespace cobuy {
 namespace {
@@ -100,11 +101,7 @@ OffersBatchStats run_offers_batch(const OfferEngine& engine, const std::vector<s
   return stats;
 }
 
-std::uint64_t fnv1a64(std::string_view text) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (unsigned char ch : text) h = (h ^ ch) * 1099511628211ULL;
-  return h;
-}
+std::uint64_t fnv1a64(std::string_view text) { return fnv1a(text); }
 
 Shard parse_shard(std::string_view text) {
   auto number = [](std::string_view s, std::uint32_t& v) {

@@ -5,20 +5,17 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/quantile.h"
+#include "core/time_util.h"
 
 namespace cobuy {
 namespace {
 
-constexpr double kSecondsPerDay = 86400.0;
-
-/// The q-quantile (0..1) of `v` by linear interpolation; 0 when empty. Reorders v.
+/// The q-quantile (0..1) of `v`; 0 when empty. Sorts v.
 double quantile(std::vector<double>& v, double q) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+  return sorted_quantile(v, q);
 }
 
 }  // namespace

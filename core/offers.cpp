@@ -7,11 +7,12 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/fnv.h"
+#include "core/time_util.h"
 
 namespace cobuy {
 namespace {
 
-constexpr double kSecondsPerDay = 86400.0;
 // Candidates read beyond the list's length before anything else is sorted (caps and rules skip some).
 constexpr std::size_t kPopularSlack = 64;
 
@@ -25,11 +26,9 @@ struct Part {
 
 std::string offer_id(const Model& m, const OfferRequest& q, const PlacedOrder& order, Timestamp at, ItemIndex item) {
   // FNV-1a over everything that decides the offer: the same inputs always give the same id.
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-  };
+  std::uint64_t h = kFnvOffsetBasis;
+  constexpr unsigned char kSeparator = 0xff;  // so that ("ab", "c") and ("a", "bc") differ
+  auto mix = [&](std::string_view s) { h = fnv1a(fnv1a(h, s.data(), s.size()), &kSeparator, 1); };
   mix(m.version);
   mix(q.customer_id);
   mix(order.order_id);
@@ -211,8 +210,6 @@ class Rules {
       }
     }
   }
-
-  bool in_order(ItemIndex i) const { return in_order_.count(i) > 0; }
 
   /// Whether `i` may be offered; `due` lifts the ban on items of this order.
   bool allows(ItemIndex i, bool due) const {

@@ -6,11 +6,11 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/time_util.h"
 
 namespace cobuy {
 namespace {
 
-constexpr double kSecondsPerDay = 86400.0;
 // Extra hits asked of the embedding search beyond what the fill needs (the anchor itself, its
 // substitutes, excluded or filtered items).
 constexpr std::size_t kEmbeddingSearchSlack = 16;

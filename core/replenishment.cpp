@@ -4,20 +4,10 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "core/quantile.h"
+#include "core/time_util.h"
+
 namespace cobuy {
-namespace {
-
-constexpr double kSecondsPerDay = 86400.0;
-
-double sorted_quantile(const std::vector<double>& v, double q) {
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
-
-}  // namespace
-
 ReplenishmentTable::ReplenishmentTable(const CustomerHistory& h, std::size_t n_items, const ReplenishmentConfig& config)
     : config_(config), intervals_(n_items) {
   std::vector<std::vector<double>> gaps(n_items);

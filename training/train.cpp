@@ -9,6 +9,7 @@
 #include <tbb/global_control.h>
 
 #include "core/error.h"
+#include "core/fnv.h"
 #include "core/log.h"
 #include "core/time_util.h"
 #include "training/blend.h"
@@ -19,17 +20,6 @@
 
 namespace cobuy {
 namespace {
-
-constexpr double kSecondsPerDay = 86400.0;
-
-std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t n) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
 
 void report(const ProgressFn& progress, std::string_view stage, std::uint64_t done, std::uint64_t total) {
   if (progress) progress(stage, done, total);
@@ -106,7 +96,7 @@ void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const Tr
 }  // namespace
 
 std::string data_fingerprint(const OrderData& data) {
-  std::uint64_t h = 1469598103934665603ULL;
+  std::uint64_t h = kFnvOffsetBasis;
   for (const auto& o : data.orders) {
     h = fnv1a(h, o.id.data(), o.id.size());
     h = fnv1a(h, &o.time, sizeof o.time);
