@@ -16,20 +16,13 @@
 #include <thread>
 
 #include "core/error.h"
+#include "support/placed_orders.h"
 
 namespace cobuy {
 namespace {
 namespace fs = std::filesystem;
 
-PlacedOrder make_order(const std::string& id, const std::string& customer, Timestamp time,
-                       std::vector<PlacedOrderLine> lines) {
-  PlacedOrder o;
-  o.order_id = id;
-  o.customer_id = customer;
-  o.time = time;
-  o.lines = std::move(lines);
-  return o;
-}
+using testing::placed_order;
 
 void expect_same(const PlacedOrder& got, const PlacedOrder& want) {
   EXPECT_EQ(got.order_id, want.order_id);
@@ -75,10 +68,10 @@ class OrderStoreTest : public ::testing::Test {
 };
 
 // Lines are given out of item-id order so reading them back in insertion order is checked.
-const PlacedOrder kLate = make_order("o3", "c1", 3000, {{"zebra", 1, 2.5}, {"apple", 2, std::nullopt}});
-const PlacedOrder kEarly = make_order("o1", "c1", 1000, {{"mug", 1, 4.0}});
-const PlacedOrder kSameTime = make_order("o0", "c1", 3000, {{"tea", 0.5, 0.0}});
-const PlacedOrder kOther = make_order("o2", "c2", 2000, {{"mug", 3, 3.5}, {"saucer", 1, 1.25}, {"bowl", 1, 9.0}});
+const PlacedOrder kLate = placed_order("o3", "c1", 3000, {{"zebra", 1, 2.5}, {"apple", 2, std::nullopt}});
+const PlacedOrder kEarly = placed_order("o1", "c1", 1000, {{"mug", 1, 4.0}});
+const PlacedOrder kSameTime = placed_order("o0", "c1", 3000, {{"tea", 0.5, 0.0}});
+const PlacedOrder kOther = placed_order("o2", "c2", 2000, {{"mug", 3, 3.5}, {"saucer", 1, 1.25}, {"bowl", 1, 9.0}});
 
 TEST_F(OrderStoreTest, RecordsAndReadsBackInTimeOrder) {
   auto store = OrderStore::open(path_);
@@ -245,7 +238,7 @@ TEST_F(OrderStoreTest, ManyThreadsWriteAndReadAtOnce) {
     threads.emplace_back([&, t] {
       for (int k = 0; k < kPerThread; ++k) {
         const std::string id = "t" + std::to_string(t) + "-" + std::to_string(k);
-        store->record_order(make_order(id, "c" + std::to_string(t), k, {{"a", 1, 1.0}, {"b", 2, std::nullopt}}));
+        store->record_order(placed_order(id, "c" + std::to_string(t), k, {{"a", 1, 1.0}, {"b", 2, std::nullopt}}));
         store->customer_orders("c" + std::to_string((t + 1) % kThreads));
       }
     });
@@ -262,7 +255,7 @@ PlacedOrder numbered_order(int k) {
     lines.push_back({"item-" + std::to_string(j), static_cast<double>(j + 1),
                      j == 0 ? std::nullopt : std::optional<double>(0.5 * j)});
   }
-  return make_order("order-" + std::to_string(k), "c" + std::to_string(k % 7), 1000 + k, std::move(lines));
+  return placed_order("order-" + std::to_string(k), "c" + std::to_string(k % 7), 1000 + k, std::move(lines));
 }
 
 TEST_F(OrderStoreTest, AcknowledgedOrdersSurviveSigkill) {

@@ -7,18 +7,12 @@
 
 #include "support/order_builder.h"
 
+#include "support/placed_orders.h"
+
 namespace cobuy {
 namespace {
 
-PlacedOrder placed(const std::string& id, const std::string& customer, Timestamp time,
-                   std::vector<PlacedOrderLine> lines) {
-  PlacedOrder o;
-  o.order_id = id;
-  o.customer_id = customer;
-  o.time = time;
-  o.lines = std::move(lines);
-  return o;
-}
+using testing::placed_order;
 
 /// Two file orders: f1 (c1, tea + mug) at t=100 and f2 (c2, mug) at t=300; tea costs 2.5.
 OrderData history() {
@@ -41,10 +35,10 @@ std::vector<std::string> order_ids(const OrderData& data) {
 TEST(OrderMerge, AddsOrdersItemsAndCustomersInTimeOrder) {
   OrderData data = history();
   const std::vector<PlacedOrder> orders = {
-      placed("p-late", "c3", 400, {{"bowl", 2, 9.0}}),
-      placed("p-mid", "c1", 200, {{"tea", 1, 3.0}, {"spoon", 4, std::nullopt}}),
-      placed("p-tie", "c2", 300, {{"mug", 1, 4.0}}),
-      placed("p-first", "", 50, {{"tea", 1, std::nullopt}}),
+      placed_order("p-late", "c3", 400, {{"bowl", 2, 9.0}}),
+      placed_order("p-mid", "c1", 200, {{"tea", 1, 3.0}, {"spoon", 4, std::nullopt}}),
+      placed_order("p-tie", "c2", 300, {{"mug", 1, 4.0}}),
+      placed_order("p-first", "", 50, {{"tea", 1, std::nullopt}}),
   };
   EXPECT_EQ(merge_placed_orders(data, orders), 4u);
   EXPECT_EQ(order_ids(data), (std::vector<std::string>{"p-first", "f1", "p-mid", "f2", "p-tie", "p-late"}))
@@ -69,10 +63,10 @@ TEST(OrderMerge, AddsOrdersItemsAndCustomersInTimeOrder) {
 TEST(OrderMerge, SkipsOrdersAlreadyThereAndEmptyOnes) {
   OrderData data = history();
   const std::vector<PlacedOrder> orders = {
-      placed("f1", "c9", 500, {{"other", 1, 1.0}}),  // id already in the files
-      placed("p1", "c1", 600, {{"tea", 1, 2.0}}),
-      placed("p1", "c1", 600, {{"tea", 1, 2.0}}),  // twice in the log's list
-      placed("p2", "c1", 700, {}),
+      placed_order("f1", "c9", 500, {{"other", 1, 1.0}}),  // id already in the files
+      placed_order("p1", "c1", 600, {{"tea", 1, 2.0}}),
+      placed_order("p1", "c1", 600, {{"tea", 1, 2.0}}),  // twice in the log's list
+      placed_order("p2", "c1", 700, {}),
   };
   EXPECT_EQ(merge_placed_orders(data, orders), 1u);
   EXPECT_EQ(order_ids(data), (std::vector<std::string>{"f1", "f2", "p1"}));
@@ -84,9 +78,9 @@ TEST(OrderMerge, SkipsOrdersAlreadyThereAndEmptyOnes) {
 TEST(OrderMerge, FillsUnknownCatalogPricesOnly) {
   OrderData data = history();
   const std::vector<PlacedOrder> orders = {
-      placed("p1", "c1", 400, {{"tea", 1, 9.0}, {"mug", 1, 0.0}}),
-      placed("p2", "c1", 500, {{"mug", 1, 5.5}, {"bowl", 1, std::nullopt}}),
-      placed("p3", "c1", 600, {{"mug", 1, 7.0}}),
+      placed_order("p1", "c1", 400, {{"tea", 1, 9.0}, {"mug", 1, 0.0}}),
+      placed_order("p2", "c1", 500, {{"mug", 1, 5.5}, {"bowl", 1, std::nullopt}}),
+      placed_order("p3", "c1", 600, {{"mug", 1, 7.0}}),
   };
   merge_placed_orders(data, orders);
   EXPECT_FLOAT_EQ(data.catalog.prices[*data.catalog.find("tea")], 2.5f) << "a known price stays";
@@ -97,7 +91,7 @@ TEST(OrderMerge, FillsUnknownCatalogPricesOnly) {
 
 TEST(OrderMerge, RepeatedItemsInOneOrderMergeIntoOneLine) {
   OrderData data;
-  const std::vector<PlacedOrder> orders = {placed("p1", "c1", 1, {{"tea", 1, 2.0}, {"tea", 2, 2.5}})};
+  const std::vector<PlacedOrder> orders = {placed_order("p1", "c1", 1, {{"tea", 1, 2.0}, {"tea", 2, 2.5}})};
   ASSERT_EQ(merge_placed_orders(data, orders), 1u);
   ASSERT_EQ(data.orders[0].lines.size(), 1u);
   EXPECT_FLOAT_EQ(data.orders[0].lines[0].quantity, 3.0f);
