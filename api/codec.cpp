@@ -99,8 +99,11 @@ int http_status(ErrorCode code) {
   switch (code) {
     case ErrorCode::bad_request: return 400;
     case ErrorCode::not_found: return 404;
+    case ErrorCode::unauthorized: return 401;
+    case ErrorCode::forbidden: return 403;
     case ErrorCode::too_large: return 413;
-    case ErrorCode::unavailable: return 503;
+    case ErrorCode::unavailable:
+    case ErrorCode::timeout: return 503;
     case ErrorCode::bad_data:
     case ErrorCode::io:
     case ErrorCode::internal: return 500;

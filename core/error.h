@@ -15,10 +15,13 @@ namespace cobuy {
 enum class ErrorCode {
   bad_request,  ///< malformed or invalid input from a caller (400)
   not_found,    ///< an unknown id or route (404)
+  unauthorized, ///< no valid API key (401)
+  forbidden,    ///< a valid API key without the scope needed (403)
   too_large,    ///< input over a configured size limit (413)
   bad_data,     ///< an input file or artifact is malformed or inconsistent
   io,           ///< a file could not be read or written
   unavailable,  ///< the service is not ready (503)
+  timeout,      ///< a request ran over its time budget (503)
   internal,     ///< a real fault (500)
 };
 

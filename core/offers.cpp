@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/deadline.h"
 #include "core/error.h"
 #include "core/fnv.h"
 #include "core/time_util.h"
@@ -158,6 +159,7 @@ void repeat_chances(const Model& m, const CustomerProfile& p, Timestamp at, Dens
 /// Complements of `anchor` (its "bought together" row, scores read as chances), scaled by the
 /// chance the anchor matters; items in `skip` (when given) are left out.
 void add_complements(const Model& m, ItemIndex anchor, double weight, Dense<Estimate>& out, const Dense<double>* skip) {
+  deadline::check();
   for (const auto& n : m.bought_together.row(anchor)) {
     if (!skip || !skip->has(n.item)) add_chance(out, n.item, weight * n.score, anchor);
   }

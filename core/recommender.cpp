@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/deadline.h"
 #include "core/error.h"
 #include "core/time_util.h"
 
@@ -111,6 +112,7 @@ void backfill_embedding(const Model& m, const ComplementSearch& search, const st
   const std::size_t k = 2 * want + out.size() + kEmbeddingSearchSlack;
   std::unordered_map<ItemIndex, std::pair<float, ItemIndex>> best;  // item -> (affinity, anchor)
   for (ItemIndex a : anchors) {
+    deadline::check();
     for (const auto& [i, affinity] : search(a, k)) {
       if (i >= m.catalog.size() || i == a || present.count(i) || !ok.allows(i)) continue;
       auto [it, added] = best.try_emplace(i, affinity, a);
@@ -182,6 +184,7 @@ void complete_basket(const Model& m, const std::vector<ItemIndex>& anchors, std:
                      std::optional<Timestamp> at, Eligibility& ok, std::size_t limit, std::vector<Recommendation>& out) {
   std::unordered_map<ItemIndex, Candidate> cands;
   for (ItemIndex a : anchors) {
+    deadline::check();
     for (const auto& n : m.bought_together.row(a)) add_part(cands[n.item], n.score, a);
   }
   const double history = m.config.blend.history;
@@ -207,6 +210,7 @@ void next_order(const Model& m, std::uint32_t customer, std::optional<Timestamp>
 
   std::unordered_map<ItemIndex, Candidate> comp;
   for (const auto& [a, w] : weight) {
+    deadline::check();
     for (const auto& n : m.bought_together.row(a)) {
       if (!weight.count(n.item)) add_part(comp[n.item], w / max_w * n.score, a);
     }
