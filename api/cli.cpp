@@ -24,6 +24,7 @@ int run(int argc, char** argv) {
   add_demo_command(app);
   add_eval_command(app);
   add_offers_command(app);
+  add_keys_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -50,8 +50,8 @@ nlohmann::json item_answer_to_json(const Model& model, ItemIndex item, const std
 /// An error object: `{"error": {"code": code, "message": message}}`.
 nlohmann::json error_json(std::string_view code, std::string_view message);
 
-/// The one mapping from error codes to HTTP statuses: bad_request 400, not_found 404, too_large 413,
-/// unavailable 503, anything else 500.
+/// The one mapping from error codes to HTTP statuses: bad_request 400, unauthorized 401, forbidden
+/// 403, not_found 404, too_large 413, unavailable 503, anything else 500.
 int http_status(ErrorCode code);
 
 }  // namespace cobuy

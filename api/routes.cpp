@@ -27,6 +27,7 @@ std::string_view route_label(RouteId route) {
     case RouteId::similar: return "/v1/items/{item_id}/similar";
     case RouteId::metrics: return "/metrics";
     case RouteId::reload: return "/v1/admin/reload";
+    case RouteId::openapi: return "/openapi.json";
     case RouteId::unmatched: return "unmatched";
   }
   return "unmatched";
@@ -50,6 +51,7 @@ std::optional<Route> match_route(std::string_view path) {
       {"/v1/orders", RouteId::orders, true},
       {"/metrics", RouteId::metrics, false},
       {"/v1/admin/reload", RouteId::reload, true},
+      {"/openapi.json", RouteId::openapi, false},
   };
   for (const auto& f : kFixed) {
     if (path == f.path) return Route{f.id, f.post, {}};

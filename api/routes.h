@@ -23,6 +23,7 @@ enum class RouteId : std::uint8_t {
   similar,
   metrics,
   reload,
+  openapi,
   unmatched,
 };
 inline constexpr std::size_t kRouteCount = static_cast<std::size_t>(RouteId::unmatched) + 1;

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "api/api_keys.h"
 #include "api/commands.h"
 #include "api/order_store.h"
 #include "api/serve_loop.h"
@@ -13,18 +14,47 @@
 #include "core/offer_policy.h"
 
 namespace cobuy::cli {
+namespace {
+
+/// Serves until SIGINT/SIGTERM, then shuts down in order: stop accepting, answer the requests in
+/// flight (the Server's destructor joins its workers), and only then close the order log, so no
+/// acknowledged order is cut off and SQLite checkpoints its write-ahead log.
+void serve_and_close(std::shared_ptr<const Model> model, ServerOptions options, const std::string& model_dir) {
+  auto orders = options.orders;
+  {
+    Server server(model, options);
+    server.bind();
+    log::info("serving", {{"model", model_dir},
+                          {"version", model->version},
+                          {"embedding_dim", model->embeddings.dim},
+                          {"url", "http://" + options.host + ":" + std::to_string(server.port())},
+                          {"api_keys", options.keys ? std::to_string(options.keys->keys().size()) : "none"}});
+    options = {};  // the server keeps its own copy
+    serve_until_signal(server);
+  }
+  if (orders) {
+    orders.reset();
+    log::info("order store closed", {});
+  }
+  log::info("stopped", {});
+}
+
+}  // namespace
 
 void add_serve_command(CLI::App& app) {
   struct Args {
     std::string model_dir;
     std::string orders_db;
     std::string policy_path;
+    std::string keys_path;
+    unsigned request_timeout_ms = 2000;
     ServerOptions options;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("serve", "Serve a trained model over HTTP (JSON API v1)");
   cmd->add_option("--model", args->model_dir, "Model directory written by `cobuy train`")->required();
-  cmd->add_option("--host", args->options.host, "Address to listen on")->capture_default_str();
+  cmd->add_option("--host", args->options.host, "Address to listen on (other than loopback only with --keys)")
+      ->capture_default_str();
   cmd->add_option("--port", args->options.port, "TCP port (0 = any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
@@ -34,22 +64,30 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--max-limit", args->options.limits.max_limit, "Largest accepted `limit` in a request")
       ->capture_default_str()
       ->check(CLI::Range(1u, 100000u));
+  cmd->add_option("--request-timeout-ms", args->request_timeout_ms,
+                  "Time budget of one request's work; past it the request answers 503 \"timeout\"")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 600000u));
   cmd->add_option("--orders-db", args->orders_db,
                   "Order log (SQLite, created if absent): POST /v1/orders records orders there, offers read it");
   cmd->add_option("--policy", args->policy_path, "Offer policy JSON (default: the built-in policy, "
                                                  "config/offer_policy.json)");
+  cmd->add_option("--keys", args->keys_path,
+                  "API keys file (`cobuy keys create`): every route but /healthz, /readyz and /openapi.json then "
+                  "needs 'Authorization: Bearer TOKEN'; SIGHUP re-reads it");
   cmd->callback([args] {
+    if (!args->keys_path.empty()) {
+      args->options.keys = std::make_shared<const ApiKeys>(ApiKeys::load(args->keys_path));
+      args->options.keys_path = args->keys_path;
+    }
+    // Before the model loads: a refused address should not cost a model load first.
+    check_listen_address(args->options.host, args->options.keys != nullptr);
     if (!args->policy_path.empty()) args->options.policy = load_offer_policy(args->policy_path);
     if (!args->orders_db.empty()) args->options.orders = OrderStore::open(args->orders_db);
+    args->options.request_timeout = std::chrono::milliseconds(args->request_timeout_ms);
     auto model = load_model(args->model_dir);
     args->options.model_dir = args->model_dir;
-    Server server(model, args->options);
-    server.bind();
-    log::info("serving", {{"model", args->model_dir},
-                          {"version", model->version},
-                          {"embedding_dim", model->embeddings.dim},
-                          {"url", "http://" + args->options.host + ":" + std::to_string(server.port())}});
-    serve_until_signal(server);
+    serve_and_close(std::move(model), std::move(args->options), args->model_dir);
   });
 }
 

@@ -58,6 +58,10 @@ void serve_until_signal(Server& server) {
           server.reload();
         } catch (const std::exception&) {
         }
+        try {
+          server.reload_keys();  // keys created or revoked since start-up; a bad file keeps the old keys
+        } catch (const std::exception&) {
+        }
       }
       if (const int stop = g_stop_signal.exchange(0); stop != 0) {
         log::info("shutting down", {{"signal", stop == SIGINT ? "SIGINT" : "SIGTERM"}});

@@ -3,6 +3,8 @@
 #include <httplib.h>
 #include <strings.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -15,12 +17,15 @@
 #include <utility>
 
 #include "api/admin_routes.h"
+#include "api/api_keys.h"
 #include "api/codec.h"
 #include "api/metrics.h"
+#include "api/openapi_document.h"
 #include "api/routes.h"
 #include "api/offer_codec.h"
 #include "api/offer_routes.h"
 #include "core/artifact.h"
+#include "core/deadline.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/recommender.h"
@@ -37,6 +42,7 @@ constexpr std::size_t kDefaultLimit = 20;
 constexpr time_t kTimeoutSeconds = 5;
 // A keep-alive connection holds a worker; a bound on its requests lets queued connections in.
 constexpr std::size_t kKeepAliveMaxRequests = 10000;
+constexpr int kListenBacklog = 1024;
 
 bool method_has_body(const std::string& method) {
   return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
@@ -93,6 +99,8 @@ std::string now_iso() {
 // When the current request started, for the per-request log line. Each worker thread serves one
 // request at a time from pre-routing to the logger, so a thread_local suffices.
 thread_local Clock::time_point t_request_start{};
+// The name of the API key that authorised the current request ("" = none), for the same log line.
+thread_local std::string t_key_name;
 
 /// A served model and the search over its embedding index, loaded once per model and kept alive
 /// together (the search holds the rebuilt Faiss index).
@@ -125,7 +133,7 @@ double seconds_since(Clock::time_point start) {
 json parse_body(const std::string& body) {
   try {
     return json::parse(body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number such as 1e400
     COBUY_FAIL(ErrorCode::bad_request, "the body is not valid JSON: " << strip_json_exception_prefix(e.what()));
   }
 }
@@ -136,6 +144,7 @@ struct Server::Impl {
   ServerOptions options;
   httplib::Server http;
   int port = -1;
+  socket_t listen_socket = INVALID_SOCKET;  ///< set by the socket options callback during bind
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> in_run{false};
 
@@ -164,6 +173,9 @@ struct Server::Impl {
   }
 
   ModelStatus reload(const std::string& dir);
+  int reload_keys();
+  /// Throws Error(unauthorized / forbidden) unless the request may use `route` (see ApiKeys).
+  void authorize(const Route& route, const httplib::Request& req, httplib::Response& res) const;
   void install_routes();
   bool read_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
                  std::string& body) const;
@@ -175,6 +187,8 @@ struct Server::Impl {
   std::mutex reload_mutex_;  // one reload at a time: two would load twice and race to swap
   mutable std::mutex model_mutex_;
   std::shared_ptr<const Served> served_;
+  mutable std::mutex keys_mutex_;
+  std::shared_ptr<const ApiKeys> keys_ = options.keys;  // swapped by reload_keys()
 };
 
 ModelStatus Server::Impl::reload(const std::string& dir) {
@@ -193,18 +207,68 @@ ModelStatus Server::Impl::reload(const std::string& dir) {
     log::warn("model reload failed", {{"model", from}, {"error", e.what()}});
     throw;
   }
+  // The replaced model was freed (unless requests in flight still hold it) on the arena of the
+  // thread that loaded it; hand those pages back to the system, or every reload adds a model's
+  // worth of resident memory (measured by bench/load_test.sh).
+  malloc_trim(0);
   metrics.add_reload(true);
   log::info("model reloaded", {{"model", from}, {"version", live.version}, {"replaced", live.replaced_version}});
   return live;
+}
+
+int Server::Impl::reload_keys() {
+  if (options.keys_path.empty()) return -1;
+  std::shared_ptr<const ApiKeys> next;
+  try {
+    next = std::make_shared<const ApiKeys>(ApiKeys::load(options.keys_path));
+  } catch (const Error& e) {
+    log::warn("api keys reload failed", {{"keys", options.keys_path}, {"error", e.what()}});
+    throw;
+  }
+  const int count = static_cast<int>(next->keys().size());
+  {
+    std::lock_guard lock(keys_mutex_);
+    keys_.swap(next);
+  }
+  log::info("api keys reloaded", {{"keys", options.keys_path}, {"count", count}});
+  return count;
+}
+
+void Server::Impl::authorize(const Route& route, const httplib::Request& req, httplib::Response& res) const {
+  // Whether there are keys at all is fixed at construction; only keyed servers take the lock.
+  if (!options.keys) return;
+  const auto scope = route_scope(route.id);
+  if (!scope) return;
+  std::shared_ptr<const ApiKeys> keys;
+  {
+    std::lock_guard lock(keys_mutex_);
+    keys = keys_;
+  }
+  const std::string authorization = req.get_header_value("Authorization");  // the token points into it
+  const auto token = bearer_token(authorization);
+  const ApiKey* key = token ? keys->verify(*token) : nullptr;
+  if (key == nullptr) {
+    res.set_header("WWW-Authenticate", token ? R"(Bearer realm="cobuy", error="invalid_token")" : R"(Bearer realm="cobuy")");
+    COBUY_FAIL(ErrorCode::unauthorized, (token ? "the API key is not valid"
+                                               : "an API key is needed: send the header 'Authorization: Bearer TOKEN'"));
+  }
+  t_key_name = key->name;
+  if (!key->scopes.has(*scope)) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"cobuy\", error=\"insufficient_scope\", scope=\"" +
+                                           std::string(scope_name(*scope)) + "\"");
+    COBUY_FAIL(ErrorCode::forbidden, "API key '" << key->name << "' lacks the '" << scope_name(*scope) << "' scope that "
+                                                 << req.method << " " << route_label(route.id) << " needs");
+  }
 }
 
 void Server::Impl::install_routes() {
   http.set_tcp_nodelay(true);
   // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and take
   // half its connections. SO_REUSEADDR alone still allows a quick restart over TIME_WAIT sockets.
-  http.set_socket_options([](socket_t sock) {
+  http.set_socket_options([this](socket_t sock) {
     const int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_socket = sock;  // the last one is the socket bound (Server::bind listens on it again)
   });
   const unsigned n = options.threads != 0 ? options.threads : std::max(8u, 4 * std::thread::hardware_concurrency());
   // httplib takes ownership of the returned queue (it wraps it in a unique_ptr).
@@ -219,6 +283,7 @@ void Server::Impl::install_routes() {
   // the others go on to the content-reader handlers below, which read the body with a size cap.
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request_start = Clock::now();
+    t_key_name.clear();
     res.set_header("X-Request-Id", request_id(req.get_header_value("X-Request-Id")));
     if (method_has_body(req.method)) return httplib::Server::HandlerResponse::Unhandled;
     handle(req, res, {});
@@ -258,7 +323,7 @@ void Server::Impl::install_routes() {
       what = e.what();
     } catch (...) {
     }
-    log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", what}});
+    log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", what}, {"request_id", res.get_header_value("X-Request-Id")}});
     write_error(res, 500, "internal", "internal error");
   });
   http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
@@ -273,7 +338,8 @@ void Server::Impl::install_routes() {
                            {"path", req.path},
                            {"status", res.status},
                            {"micros", micros},
-                           {"request_id", res.get_header_value("X-Request-Id")}});
+                           {"request_id", res.get_header_value("X-Request-Id")},
+                           {"key", t_key_name}});
   });
 }
 
@@ -322,8 +388,10 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, c
   const auto route = match_route(req.path);
   try {
     COBUY_CHECK(route, ErrorCode::not_found, "no route for " << req.method << " " << req.path);
+    authorize(*route, req, res);
     const bool method_ok = route->post ? req.method == "POST" : (req.method == "GET" || req.method == "HEAD");
     if (method_ok) {
+      const deadline::Scope budget(options.request_timeout);
       answer(*route, req, res, body, *snapshot());
     } else {
       const char* allowed = route->post ? "POST" : "GET, HEAD";
@@ -333,10 +401,10 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, c
     }
   } catch (const Error& e) {
     const int status = http_status(e.code());
-    if (status == 500) log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}});
+    if (status == 500) log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}, {"request_id", res.get_header_value("X-Request-Id")}});
     write_error(res, status, error_code_name(e.code()), e.what());
   } catch (const std::exception& e) {
-    log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}});
+    log::error("request failed", {{"method", req.method}, {"path", req.path}, {"error", e.what()}, {"request_id", res.get_header_value("X-Request-Id")}});
     write_error(res, 500, "internal", "internal error");
   }
   metrics.record_request(route ? route->id : RouteId::unmatched, res.status, seconds_since(t_request_start));
@@ -426,6 +494,11 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
       write_json(res, status, answer);
       return;
     }
+    case RouteId::openapi: {
+      res.status = 200;
+      res.set_content(openapi_document().data(), openapi_document().size(), "application/json");
+      return;
+    }
     case RouteId::unmatched: break;
   }
 }
@@ -442,6 +515,7 @@ void Server::bind() {
   COBUY_CHECK(impl_->port < 0, ErrorCode::internal, "Server::bind() called twice");
   const auto& host = impl_->options.host;
   const int requested = impl_->options.port;
+  check_listen_address(host, impl_->options.keys != nullptr);
   errno = 0;
   int port = -1;
   if (requested == 0) {
@@ -454,6 +528,11 @@ void Server::bind() {
               "cannot listen on " << host << ":" << requested << (err != 0 ? ": " : "")
                                   << (err != 0 ? std::strerror(err) : ""));
   impl_->port = port;
+  // httplib (Debian's compiled libcpp-httplib) listens with a backlog of 5: a burst of new
+  // connections (64 clients at once in bench/load_test.sh) overflowed the accept queue, and the
+  // dropped handshakes stalled those clients for 1-3 s (SYN retransmits). Listening again on the
+  // bound socket deepens the queue; the kernel caps it at net.core.somaxconn.
+  if (impl_->listen_socket != INVALID_SOCKET) ::listen(impl_->listen_socket, kListenBacklog);
 }
 
 int Server::port() const { return impl_->port; }
@@ -479,5 +558,7 @@ void Server::stop() {
 void Server::set_model(std::shared_ptr<const Model> model) { impl_->set_model(std::move(model), ""); }
 
 ModelStatus Server::reload(const std::string& dir) { return impl_->reload(dir); }
+
+int Server::reload_keys() { return impl_->reload_keys(); }
 
 }  // namespace cobuy

@@ -3,6 +3,7 @@
 /// httplib stays inside server.cpp (it must not be included next to Eigen, see DESIGN.md).
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@
 
 namespace cobuy {
 
+class ApiKeys;
 class OrderStore;
 
 /// How the server listens and what it accepts.
@@ -23,9 +25,17 @@ struct ServerOptions {
   unsigned threads = 0;            ///< worker threads; 0 = max(8, 4 * cores)
   ServeLimits limits;
   std::size_t max_body_bytes = 1 << 20;
+  /// Time budget of one request's work (deadline::Scope): past it, the request answers 503 with
+  /// code "timeout" instead of holding its worker.
+  std::chrono::milliseconds request_timeout{2000};
   OfferPolicy policy;                  ///< POST /v1/offers
   std::shared_ptr<OrderStore> orders;  ///< the order log (POST /v1/orders); null = none
   std::string model_dir;               ///< where the model came from; the default of reload()
+  /// API keys: every route but /healthz, /readyz and /openapi.json then needs a bearer token with
+  /// the route's scope (401 without a valid one, 403 without the scope). Null = no keys: every
+  /// route is open, and bind() refuses any host but loopback.
+  std::shared_ptr<const ApiKeys> keys;
+  std::string keys_path;  ///< the file `keys` came from ("" = none); what reload_keys() reads
 };
 
 /// The live model as GET /v1/model and reload() describe it.
@@ -50,7 +60,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   /// Binds the socket; throws Error(io) naming host and port if it cannot (a port already in use
-  /// fails: SO_REUSEPORT is not set, so two servers never share one port by accident).
+  /// fails: SO_REUSEPORT is not set, so two servers never share one port by accident), and
+  /// Error(bad_request) for a host other than loopback when no API keys are configured.
   void bind();
   /// The bound port (after bind()), or -1 before.
   int port() const;
@@ -69,6 +80,11 @@ class Server {
   /// Throws Error(bad_request) when no directory is known, and load_model()'s Error(bad_data or
   /// io) for an unusable artifact, in which case the old model keeps serving.
   ModelStatus reload(const std::string& dir = "");
+  /// Re-reads ServerOptions::keys_path (if set) and swaps the new keys in, so keys created or
+  /// revoked since start-up take effect; SIGHUP calls this. Throws the load error (and logs it)
+  /// for an unreadable or malformed file, in which case the old keys stay. Returns the number of
+  /// keys now in use, or -1 when the server has no keys file.
+  int reload_keys();
 
  private:
   struct Impl;

@@ -28,18 +28,19 @@ int free_port() {
 /// `cobuy serve` in a child process, up and answering /healthz when the constructor returns.
 class ServeProcess {
  public:
-  /// `db` empty = no --orders-db.
-  ServeProcess(const fs::path& model, const fs::path& db) : port_(free_port()) {
+  /// `db` empty = no --orders-db; `extra` = more `cobuy serve` flags.
+  ServeProcess(const fs::path& model, const fs::path& db, const std::vector<std::string>& extra = {})
+      : port_(free_port()) {
+    std::vector<std::string> args = {COBUY_BINARY, "--log-level", "error", "serve", "--model", model.string(),
+                                     "--port", std::to_string(port_)};
+    if (!db.empty()) args.insert(args.end(), {"--orders-db", db.string()});
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
-      const std::string port = std::to_string(port_);
-      if (db.empty()) {
-        ::execl(COBUY_BINARY, COBUY_BINARY, "--log-level", "error", "serve", "--model", model.c_str(), "--port",
-                port.c_str(), static_cast<char*>(nullptr));
-      } else {
-        ::execl(COBUY_BINARY, COBUY_BINARY, "--log-level", "error", "serve", "--model", model.c_str(), "--port",
-                port.c_str(), "--orders-db", db.c_str(), static_cast<char*>(nullptr));
-      }
+      ::execv(COBUY_BINARY, argv.data());
       ::_exit(127);
     }
     for (int i = 0; i < 200; ++i) {
@@ -54,14 +55,24 @@ class ServeProcess {
   void signal(int sig) const {
     if (pid_ > 0) ::kill(pid_, sig);
   }
-  /// Sends `sig` and waits for the process to end.
-  void kill(int sig) {
-    if (pid_ <= 0) return;
+  /// Sends `sig` and waits for the process to end; returns its wait status (-1 if not running).
+  int kill(int sig) {
+    if (pid_ <= 0) return -1;
     ::kill(pid_, sig);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+    return status;
   }
+  /// Waits for the process to end by itself; returns its wait status (-1 if not running).
+  int wait() {
+    if (pid_ <= 0) return -1;
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+  int port() const { return port_; }
   httplib::Client client() const {
     httplib::Client c("127.0.0.1", port_);
     c.set_connection_timeout(2, 0);
