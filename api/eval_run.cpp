@@ -120,6 +120,7 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
 
   // The models. The item-item baselines are cobuy's own sources alone, trained by the same code
   // with the same settings; they ignore the customer (blend.history 0).
+  const std::size_t train_orders = train.orders.size();  // clang 14 cannot capture a structured binding
   auto only = [&](double cooccurrence, double ease, double embedding) {
     TrainConfig c = config;
     c.blend = {cooccurrence, ease, embedding, 0.0};
@@ -127,7 +128,7 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
       // The tuned setting of bench/RESULTS.md is 20 epochs; on large data the baseline gets at
       // most kBaselineBasketPasses passes over baskets (at least 5 epochs), so an evaluation of
       // the Instacart file stays near a minute.
-      const auto baskets = std::max<std::size_t>(1, train.orders.size());
+      const auto baskets = std::max<std::size_t>(1, train_orders);
       c.embedding.epochs = static_cast<std::uint32_t>(std::clamp<std::size_t>(kBaselineBasketPasses / baskets, 5, 20));
       c.embedding.subsample = 0;
     } else if (embedding == 0) {

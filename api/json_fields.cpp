@@ -99,13 +99,19 @@ double shortest(float x) {
   return d;
 }
 
+/// Unix seconds beyond this (year 33658) are refused: 12 digits, as parse_timestamp() reads them.
+constexpr Timestamp kMaxUnixSeconds = 1'000'000'000'000;
+
 Timestamp timestamp(const json& v, std::string_view field) {
   if (v.is_string()) {
     if (auto t = parse_timestamp(v.get_ref<const std::string&>())) return *t;
+  } else if (v.is_number_unsigned()) {
+    if (v.get<std::uint64_t>() <= static_cast<std::uint64_t>(kMaxUnixSeconds)) return v.get<Timestamp>();
   } else if (v.is_number_integer()) {
-    return v.get<Timestamp>();
+    // Bounded like the text form, so date arithmetic (at - days) cannot overflow.
+    if (const auto t = v.get<Timestamp>(); t >= -kMaxUnixSeconds && t <= kMaxUnixSeconds) return t;
   }
-  bad_field(field, "an ISO-8601 date or date-time", v);
+  bad_field(field, "an ISO-8601 date or date-time, or Unix seconds within +-10^12", v);
 }
 
 }  // namespace cobuy::json_fields

@@ -26,7 +26,7 @@ std::string answer_line(const Model& model, const ComplementSearch& complements,
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
       COBUY_FAIL(ErrorCode::bad_request, "line " << line_no << " is not valid JSON: " << e.what());
     }
     if (j.is_object() && j.contains("id")) id = j["id"];

@@ -20,7 +20,7 @@ nlohmann::json read_json_file(const std::string& path, const char* what) {
   try {
     // ignore_comments lets shipped files explain each field with // comments.
     return nlohmann::json::parse(buffer.str(), nullptr, true, true);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
     COBUY_FAIL(ErrorCode::bad_request, what << " " << path << " is not valid JSON: " << e.what());
   }
 }

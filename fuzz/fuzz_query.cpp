@@ -1,0 +1,65 @@
+// libFuzzer target: a JSONL queries file as `cobuy recommend` reads it (api/recommend_command.cpp):
+// each non-blank line is parsed, read by query_from_json, validated against the default limits,
+// answered by recommend() on a small fixed model and written as a result line. Error (and a JSON
+// parse error, which the command turns into one) is the expected way to refuse a line; anything
+// else escaping, a sanitizer report, a hang or a huge allocation is a bug.
+
+#include <cstddef>
+#include <cstdint>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/codec.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "fuzz_model.h"
+
+namespace {
+
+using nlohmann::json;
+
+struct Shop {
+  std::shared_ptr<const cobuy::Model> model = cobuy::fuzz::fuzz_model();
+  cobuy::ComplementSearch complements = cobuy::fuzz::fuzz_complements(model);
+};
+
+void answer_line(const Shop& shop, const std::string& line) {
+  json j;
+  try {
+    j = json::parse(line);
+  } catch (const json::exception&) {
+    return;  // a syntax error, or out_of_range for 1e400: the command writes an error line
+  }
+  try {
+    const cobuy::Query q = cobuy::query_from_json(j);
+    cobuy::validate(q, cobuy::ServeLimits{});
+    const auto result = cobuy::recommend(*shop.model, q, shop.complements);
+    // Every answer is serialised, as the command writes it.
+    (void)cobuy::result_to_json(*shop.model, result).dump(-1, ' ', false, json::error_handler_t::replace);
+  } catch (const cobuy::Error& e) {
+    (void)cobuy::error_json(cobuy::error_code_name(e.code()), e.what()).dump(-1, ' ', false,
+                                                                           json::error_handler_t::replace);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  cobuy::log::set_level(cobuy::log::Level::error);
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const Shop shop;
+  std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
+  std::string line;
+  // The same line handling as run_recommend: CRLF tolerated, blank lines skipped.
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    answer_line(shop, line);
+  }
+  return 0;
+}
