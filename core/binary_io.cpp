@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 
 namespace cobuy {
@@ -42,6 +43,9 @@ std::uint32_t BinaryWriter::write_to(const std::string& path) const {
 }
 
 BinaryReader::BinaryReader(const std::string& path) : path_(path) {
+  // A directory opens as a stream whose tellg() is absurd (the resize below threw bad_alloc).
+  std::error_code ec;
+  COBUY_CHECK(std::filesystem::is_regular_file(path, ec), ErrorCode::bad_data, "cannot read " << path << ": not a file");
   std::ifstream f(path, std::ios::binary | std::ios::ate);
   COBUY_CHECK(f.good(), ErrorCode::bad_data, "cannot read " << path);
   const auto size = f.tellg();
