@@ -41,7 +41,9 @@ void print_examples(const Model& model, const std::string& base) {
               "  curl -s -X POST %s/v1/offers -H 'Content-Type: application/json' \\\n"
               "       -d '{\"customer_id\": \"new-shopper\", \"context\": \"shipping\", \"limit\": 5}'\n",
               base.c_str(), anchor.c_str(), base.c_str());
-  std::printf("  curl -s %s/v1/model\n  curl -s %s/healthz\n\nStop with Ctrl-C.\n\n", base.c_str(), base.c_str());
+  std::printf("  curl -s %s/v1/model\n  curl -s %s/healthz\n  curl -s %s/openapi.json   # every route, with examples\n\n"
+              "Stop with Ctrl-C.\n\n",
+              base.c_str(), base.c_str(), base.c_str());
   std::fflush(stdout);
 }
 
