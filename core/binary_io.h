@@ -74,7 +74,7 @@ class BinaryReader {
     COBUY_CHECK(n <= (data_.size() - pos_) / sizeof(T), ErrorCode::bad_data,
                 path_ << " is truncated or corrupt (array of " << n << " elements past the end)");
     std::vector<T> v(n);
-    std::memcpy(v.data(), data_.data() + pos_, n * sizeof(T));
+    if (n > 0) std::memcpy(v.data(), data_.data() + pos_, n * sizeof(T));  // an empty vector's data() may be null
     pos_ += n * sizeof(T);
     return v;
   }

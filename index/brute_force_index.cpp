@@ -56,7 +56,7 @@ class BruteForceIndex final : public VectorIndex {
     std::memcpy(out.data(), &detail::kBruteForceMagic, 4);
     std::memcpy(out.data() + 4, &dim, 4);
     std::memcpy(out.data() + 8, &n, 8);
-    std::memcpy(out.data() + kHeaderBytes, data_.data(), data_.size() * sizeof(float));
+    if (!data_.empty()) std::memcpy(out.data() + kHeaderBytes, data_.data(), data_.size() * sizeof(float));
     return out;
   }
   std::string description() const override { return "brute-force"; }
