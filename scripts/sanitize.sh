@@ -7,10 +7,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-asan"
 "$root/scripts/setup.sh"
 # -O1 -g1: compiles faster than -O2 -g and still runs the training tests quickly; -g1 keeps the
-# line numbers of the reports. No benchmarks in this build.
+# line numbers of the reports. No benchmarks in this build. Never -Werror here: GCC 12's
+# -Wmaybe-uninitialized misfires inside <regex> and <functional> at -O1 with the sanitizers;
+# warnings are enforced by the normal build (scripts/test.sh) instead.
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCOBUY_SANITIZE=ON \
-  -DCOBUY_BUILD_BENCH=OFF -DCOBUY_WERROR="${COBUY_WERROR:-OFF}" >/dev/null
+  -DCOBUY_BUILD_BENCH=OFF -DCOBUY_WERROR=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)"
 
 supp="$root/scripts/sanitizers"
