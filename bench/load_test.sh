@@ -99,7 +99,14 @@ for id in $(head -3 "$work/items.txt"); do
 done
 
 # --- RSS sampler and reloader, during the mix only ---------------------------------------------
-( while :; do awk '/^VmRSS:/ { print $2 }' "/proc/$server/status" >> "$work/rss.txt" || exit 0; sleep 1; done ) &
+# One line per second: VmRSS, then its parts RssAnon (heap), RssFile (mapped files, such as the
+# model's and SQLite's) and RssShmem (SQLite's WAL index), all in KiB.
+( while :; do
+    awk '/^(VmRSS|RssAnon|RssFile|RssShmem):/ { v[$1] = $2 }
+      END { print v["VmRSS:"], v["RssAnon:"], v["RssFile:"], v["RssShmem:"] }' "/proc/$server/status" \
+      >> "$work/rss.txt" || exit 0
+    sleep 1
+  done ) &
 helpers+=($!)
 (
   k=0
@@ -193,6 +200,11 @@ reload_ms=$(awk -v s="$(route_seconds "$work/metrics-after.txt" /v1/admin/reload
 echo "  reloads during the mix: $reloads_ok ok, $reloads_failed failed (mean ${reload_ms} ms each)"
 echo "  RSS: first sample $(mib "$rss_first"), last $(mib "$rss_last"), peak $(mib "$rss_peak");" \
   "median of first third after warm-up $(mib "$mem_first"), of last third $(mib "$mem_last")"
+read -r _ anon0 file0 shm0 < "$work/rss.txt"
+read -r _ anon1 file1 shm1 < <(tail -n 1 "$work/rss.txt")
+echo "  RSS parts, first -> last sample: anon $(mib "$anon0") -> $(mib "$anon1"), file $(mib "$file0") ->" \
+  "$(mib "$file1"), shmem $(mib "$shm0") -> $(mib "$shm1")"
+[ -z "${LOAD_RSS_OUT:-}" ] || cp "$work/rss.txt" "$LOAD_RSS_OUT"  # per-second samples, for a plot
 echo "  took $((SECONDS - started))s"
 
 problems=()
