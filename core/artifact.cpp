@@ -273,6 +273,7 @@ json manifest_json(const Model& m) {
       {"data_range", {{"first_order", time_or_null(m.stats.first_order)}, {"last_order", time_or_null(m.stats.last_order)}}},
       {"ingest", m.ingest_summary},
       {"evaluation", m.evaluation},
+      {"reranker", to_json(m.reranker)},
   };
 }
 
@@ -359,6 +360,7 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
     if (auto t = parse_timestamp(range.value("last_order", ""))) model->stats.last_order = *t;
     model->ingest_summary = manifest.value("ingest", json::object());
     model->evaluation = manifest.value("evaluation", json());
+    model->reranker = reranker_from_json(manifest.value("reranker", json()));
 
     const auto& files = manifest.at("files");
     auto open = [&](const FileSpec& spec) {

@@ -16,7 +16,9 @@ inline constexpr int kArtifactFormatMajor = 1;
 /// 1.2 added Catalog::in_stock to items.bin (after the prices) and CustomerHistory::order_values
 /// to customers.bin (after the order times); a 1.0 or 1.1 artifact still loads, with every item
 /// in stock and every order value 0.
-inline constexpr int kArtifactFormatMinor = 2;
+/// 1.3 added the manifest's "reranker" (basket completion's second stage); an older artifact
+/// still loads, with the re-ranker off.
+inline constexpr int kArtifactFormatMinor = 3;
 
 /// Writes `model` to `dir` atomically: everything goes to a temporary sibling directory that is
 /// renamed over `dir` only when complete. Throws Error(io) on failure, leaving `dir` as it was.

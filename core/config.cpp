@@ -65,6 +65,11 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
        {{"repeat_weight", c.next_order.repeat_weight},
         {"complement_weight", c.next_order.complement_weight},
         {"half_life_days", c.next_order.half_life_days}}},
+      {"rerank",
+       {{"enabled", c.rerank.enabled},
+        {"candidates", c.rerank.candidates},
+        {"validation_fraction", c.rerank.validation_fraction},
+        {"max_queries", c.rerank.max_queries}}},
       {"threads", c.threads},
   };
 }
@@ -127,6 +132,14 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     r.read("repeat_weight", c.next_order.repeat_weight);
     r.read("complement_weight", c.next_order.complement_weight);
     r.read("half_life_days", c.next_order.half_life_days);
+    r.reject_unknown();
+  }
+  if (const json* n = top.child("rerank")) {
+    ObjectReader r(*n, "rerank");
+    r.read("enabled", c.rerank.enabled);
+    r.read("candidates", c.rerank.candidates);
+    r.read("validation_fraction", c.rerank.validation_fraction);
+    r.read("max_queries", c.rerank.max_queries);
     r.reject_unknown();
   }
   top.read("threads", c.threads);
@@ -192,6 +205,11 @@ void validate(const TrainConfig& c) {
               ErrorCode::bad_request,
               "next_order.repeat_weight and complement_weight must be >= 0 and not both 0");
   COBUY_CHECK(n.half_life_days >= 0, ErrorCode::bad_request, "next_order.half_life_days must be >= 0");
+  COBUY_CHECK(c.rerank.candidates >= 2 && c.rerank.candidates <= 1000, ErrorCode::bad_request,
+              "rerank.candidates must be in [2, 1000], got " << c.rerank.candidates);
+  COBUY_CHECK(c.rerank.validation_fraction > 0 && c.rerank.validation_fraction < 1, ErrorCode::bad_request,
+              "rerank.validation_fraction must be in (0, 1), got " << c.rerank.validation_fraction);
+  COBUY_CHECK(c.rerank.max_queries >= 1, ErrorCode::bad_request, "rerank.max_queries must be >= 1");
   COBUY_CHECK(c.threads <= 1024, ErrorCode::bad_request, "threads must be <= 1024, got " << c.threads);
 }
 

@@ -74,6 +74,15 @@ struct NextOrderConfig {
   double half_life_days = 180.0;   ///< recency decay of their past orders; 0 = none
 };
 
+/// The learned second stage of basket completion (core/reranker.h), fitted by training on a
+/// validation part carved from the training orders.
+struct RerankConfig {
+  bool enabled = true;
+  std::uint32_t candidates = 60;     ///< the first stage's best candidates re-ordered per basket
+  double validation_fraction = 0.2;  ///< latest share of orders held out to fit it (random share when untimed)
+  std::uint32_t max_queries = 5000;  ///< validation baskets used at most (a seeded sample)
+};
+
 /// Everything `cobuy train` reads from --config; saved into the artifact's manifest.
 struct TrainConfig {
   CooccurrenceConfig cooccurrence;
@@ -82,6 +91,7 @@ struct TrainConfig {
   BlendConfig blend;
   PopularityConfig popularity;
   NextOrderConfig next_order;
+  RerankConfig rerank;
   std::uint32_t threads = 0;  ///< 0 = all cores
 };
 

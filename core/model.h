@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/order_data.h"
+#include "core/reranker.h"
 
 namespace cobuy {
 
@@ -93,6 +94,7 @@ struct Model {
   NeighborTable similar;                   ///< substitutes (look-alikes rarely bought together), best first
   CustomerHistory customers;
   ItemEmbeddings embeddings;               ///< empty unless trained with embedding.epochs > 0
+  Reranker reranker;                       ///< basket completion's second stage; off unless fitted
 };
 
 }  // namespace cobuy

@@ -7,6 +7,7 @@
 
 #include "core/deadline.h"
 #include "core/error.h"
+#include "core/reranker.h"
 #include "core/time_util.h"
 
 namespace cobuy {
@@ -17,10 +18,13 @@ namespace {
 constexpr std::size_t kEmbeddingSearchSlack = 16;
 
 struct Candidate {
-  double score = 0.0;
+  double score = 0.0;       // the first stage's score
+  double blend = 0.0;       // the part of it from the basket's neighbour rows
   double best_part = -1.0;  // largest single contribution, to name the anchor
   ItemIndex anchor = 0;
   bool repeat = false;
+  double history = 0.0;       // the customer's recency weight of the item / their top item's
+  double days_since = -1.0;   // days since the customer last bought it; < 0 = never
 };
 
 /// Everything that decides whether an item may be shown for this query.
@@ -60,32 +64,78 @@ class Eligibility {
 
 void add_part(Candidate& c, double part, ItemIndex anchor) {
   c.score += part;
+  c.blend += part;
   if (part > c.best_part) {
     c.best_part = part;
     c.anchor = anchor;
   }
 }
 
-/// Ranks candidates into `out` (best first, ties by index), keeping only eligible ones.
-void rank_into(const Model& m, const std::unordered_map<ItemIndex, Candidate>& cands, const Eligibility& ok,
-               std::size_t limit, std::vector<Recommendation>& out) {
-  std::vector<std::pair<ItemIndex, const Candidate*>> v;
+using RankedCandidate = std::pair<ItemIndex, const Candidate*>;
+
+/// The eligible candidates with a positive score, best first (ties by index), at most n.
+std::vector<RankedCandidate> best_candidates(const std::unordered_map<ItemIndex, Candidate>& cands,
+                                             const Eligibility& ok, std::size_t n) {
+  std::vector<RankedCandidate> v;
   v.reserve(cands.size());
   for (const auto& [i, c] : cands) {
     if (c.score > 0 && ok.allows(i)) v.emplace_back(i, &c);
   }
-  const auto k = std::min(limit, v.size());
+  const auto k = std::min(n, v.size());
   std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), [](const auto& a, const auto& b) {
     return a.second->score != b.second->score ? a.second->score > b.second->score : a.first < b.first;
   });
-  for (std::size_t r = 0; r < k; ++r) {
-    const auto& [i, c] = v[r];
-    Recommendation rec;
-    rec.item = i;
-    rec.score = static_cast<float>(c->score);
-    rec.relation = c->repeat ? Relation::repeat : Relation::complement;
-    rec.reason = c->repeat ? "history" : m.catalog.ids[c->anchor];
-    out.push_back(std::move(rec));
+  v.resize(k);
+  return v;
+}
+
+Recommendation recommendation(const Model& m, ItemIndex i, const Candidate& c, double score) {
+  Recommendation rec;
+  rec.item = i;
+  rec.score = static_cast<float>(score);
+  rec.relation = c.repeat ? Relation::repeat : Relation::complement;
+  rec.reason = c.repeat ? "history" : m.catalog.ids[c.anchor];
+  return rec;
+}
+
+/// Ranks candidates into `out` by their first-stage score, keeping only eligible ones.
+void rank_into(const Model& m, const std::unordered_map<ItemIndex, Candidate>& cands, const Eligibility& ok,
+               std::size_t limit, std::vector<Recommendation>& out) {
+  for (const auto& [i, c] : best_candidates(cands, ok, limit)) out.push_back(recommendation(m, i, *c, c->score));
+}
+
+RerankFeatures features_of(const Model& m, ItemIndex i, const Candidate& c) {
+  CandidateSignals s;
+  s.blend_sum = c.blend;
+  s.blend_max = std::max(0.0, c.best_part);
+  s.item_orders = i < m.item_orders.size() ? m.item_orders[i] : 0;
+  s.history = c.history;
+  s.days_since_last = c.days_since;
+  return rerank_features(s);
+}
+
+/// Like rank_into, but the first model.reranker.candidates are re-ordered by the re-ranker.
+/// Their scores are exp(rerank score - the best one's), in (0, 1]; the first-stage candidates
+/// after them keep their order with scores scaled below the last re-ranked one.
+void rerank_into(const Model& m, const std::unordered_map<ItemIndex, Candidate>& cands, const Eligibility& ok,
+                 std::size_t limit, std::vector<Recommendation>& out) {
+  const auto& reranker = m.reranker;
+  auto ranked = best_candidates(cands, ok, std::max<std::size_t>(limit, reranker.candidates));
+  const std::size_t head = std::min<std::size_t>(ranked.size(), reranker.candidates);
+  std::vector<std::pair<double, std::size_t>> scored(head);  // (re-ranker score, first-stage rank)
+  for (std::size_t r = 0; r < head; ++r) {
+    scored[r] = {reranker.score(features_of(m, ranked[r].first, *ranked[r].second)), r};
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  double last = 1.0;
+  for (std::size_t r = 0; r < head && out.size() < limit; ++r) {
+    const auto& [i, c] = ranked[scored[r].second];
+    last = std::exp(scored[r].first - scored.front().first);
+    out.push_back(recommendation(m, i, *c, last));
+  }
+  for (std::size_t r = head; r < ranked.size() && out.size() < limit; ++r) {
+    const auto& [i, c] = ranked[r];
+    out.push_back(recommendation(m, i, *c, last * 0.999 * c->score / ranked[head].second->score));
   }
 }
 
@@ -149,79 +199,113 @@ bool backfill_popular(const Model& m, const Eligibility& ok, std::size_t limit, 
   return used;
 }
 
+/// One item of a customer's history.
+struct PastItem {
+  double weight = 0.0;  // sum over the orders holding it of their recency weight
+  Timestamp last = kNoTime;
+};
+
+/// A customer's past items before `at`, the largest weight (0 when there is none) and the time
+/// they are seen from (`at`, else the customer's last order).
+struct History {
+  std::unordered_map<ItemIndex, PastItem> items;
+  double max_weight = 0.0;
+  Timestamp reference = kNoTime;
+};
+
 /// The customer's past items weighted by the recency of the orders holding them (orders from
-/// `at` on are ignored), and the largest weight (0 when there is no history).
-std::pair<std::unordered_map<ItemIndex, double>, double> history_weights(const Model& m, std::uint32_t customer,
-                                                                          std::optional<Timestamp> at) {
+/// `at` on are ignored).
+History history_of(const Model& m, std::uint32_t customer, std::optional<Timestamp> at) {
   const auto& h = m.customers;
   const double half_life = m.config.next_order.half_life_days;
-  std::unordered_map<ItemIndex, double> weight;
-  Timestamp reference = kNoTime;
+  History out;
   for (auto o = h.order_offsets[customer]; o < h.order_offsets[customer + 1]; ++o) {
     if (at && h.order_times[o] != kNoTime && h.order_times[o] >= *at) continue;
-    reference = std::max(reference, h.order_times[o]);
+    out.reference = std::max(out.reference, h.order_times[o]);
   }
-  if (at) reference = *at;
+  if (at) out.reference = *at;
   for (auto o = h.order_offsets[customer]; o < h.order_offsets[customer + 1]; ++o) {
     const Timestamp t = h.order_times[o];
     if (at && t != kNoTime && t >= *at) continue;
     double w = 1.0;
-    if (half_life > 0 && t != kNoTime && reference != kNoTime) {
-      w = std::exp2(-static_cast<double>(std::max<Timestamp>(0, reference - t)) / kSecondsPerDay / half_life);
+    if (half_life > 0 && t != kNoTime && out.reference != kNoTime) {
+      w = std::exp2(-static_cast<double>(std::max<Timestamp>(0, out.reference - t)) / kSecondsPerDay / half_life);
     }
-    for (auto p = h.item_offsets[o]; p < h.item_offsets[o + 1]; ++p) weight[h.items[p]] += w;
+    for (auto p = h.item_offsets[o]; p < h.item_offsets[o + 1]; ++p) {
+      auto& item = out.items[h.items[p]];
+      item.weight += w;
+      item.last = std::max(item.last, t);
+    }
   }
-  double max_w = 0;
-  for (const auto& [i, w] : weight) max_w = std::max(max_w, w);
-  return {std::move(weight), max_w};
+  for (const auto& [i, item] : out.items) out.max_weight = std::max(out.max_weight, item.weight);
+  return out;
 }
 
-/// Ranks complements of the basket's anchors. For a known customer (customer >= 0), their own
-/// past items also score blend.history x their recency weight (relative to the customer's top
-/// item) x the best basket score, so a wholesaler's usual items rank among the basket's
-/// complements; an item reached only through history is a repeat.
-void complete_basket(const Model& m, const std::vector<ItemIndex>& anchors, std::int64_t customer,
-                     std::optional<Timestamp> at, Eligibility& ok, std::size_t limit, std::vector<Recommendation>& out) {
+/// Basket completion's first stage: complements of the basket's anchors. For a known customer
+/// (customer >= 0), their own past items also score blend.history x their recency weight
+/// (relative to the customer's top item) x the best basket score, so a wholesaler's usual items
+/// rank among the basket's complements; an item reached only through history is a repeat.
+std::unordered_map<ItemIndex, Candidate> basket_first_stage(const Model& m, const std::vector<ItemIndex>& anchors,
+                                                            std::int64_t customer, std::optional<Timestamp> at) {
   std::unordered_map<ItemIndex, Candidate> cands;
   for (ItemIndex a : anchors) {
     deadline::check();
     for (const auto& n : m.bought_together.row(a)) add_part(cands[n.item], n.score, a);
   }
+  // The history signals are kept for the re-ranker even when blend.history is 0; then past
+  // items join only as the neighbour rows bring them.
   const double history = m.config.blend.history;
-  if (customer >= 0 && history > 0) {
-    const auto [weight, max_w] = history_weights(m, static_cast<std::uint32_t>(customer), at);
+  if (customer >= 0) {
+    const History past = history_of(m, static_cast<std::uint32_t>(customer), at);
     double top = 0;
     for (const auto& [i, c] : cands) top = std::max(top, c.score);
     if (top <= 0) top = 1.0;
-    for (const auto& [i, w] : weight) {
+    for (const auto& [i, item] : past.items) {
+      if (history <= 0 && !cands.count(i)) continue;
       auto [it, fresh] = cands.try_emplace(i);
-      it->second.score += history * w / max_w * top;
-      if (fresh) it->second.repeat = true;
+      auto& c = it->second;
+      c.history = item.weight / past.max_weight;
+      c.score += history * c.history * top;
+      if (fresh) c.repeat = true;
+      c.days_since = item.last == kNoTime || past.reference == kNoTime
+                         ? 0.0
+                         : static_cast<double>(std::max<Timestamp>(0, past.reference - item.last)) / kSecondsPerDay;
     }
   }
-  rank_into(m, cands, ok, limit, out);
+  return cands;
+}
+
+void complete_basket(const Model& m, const std::vector<ItemIndex>& anchors, std::int64_t customer,
+                     std::optional<Timestamp> at, Eligibility& ok, std::size_t limit, std::vector<Recommendation>& out) {
+  const auto cands = basket_first_stage(m, anchors, customer, at);
+  if (m.reranker.enabled()) {
+    rerank_into(m, cands, ok, limit, out);
+  } else {
+    rank_into(m, cands, ok, limit, out);
+  }
 }
 
 void next_order(const Model& m, std::uint32_t customer, std::optional<Timestamp> at, Eligibility& ok,
                 std::size_t limit, std::vector<Recommendation>& out) {
   const auto& cfg = m.config.next_order;
-  const auto [weight, max_w] = history_weights(m, customer, at);
-  if (weight.empty()) return;
+  const History past = history_of(m, customer, at);
+  if (past.items.empty()) return;
+  const double max_w = past.max_weight;
 
   std::unordered_map<ItemIndex, Candidate> comp;
-  for (const auto& [a, w] : weight) {
+  for (const auto& [a, item] : past.items) {
     deadline::check();
     for (const auto& n : m.bought_together.row(a)) {
-      if (!weight.count(n.item)) add_part(comp[n.item], w / max_w * n.score, a);
+      if (!past.items.count(n.item)) add_part(comp[n.item], item.weight / max_w * n.score, a);
     }
   }
   double max_comp = 0;
   for (const auto& [i, c] : comp) max_comp = std::max(max_comp, c.score);
 
   std::unordered_map<ItemIndex, Candidate> cands;
-  for (const auto& [i, w] : weight) {
+  for (const auto& [i, item] : past.items) {
     auto& c = cands[i];
-    c.score = cfg.repeat_weight * w / max_w;
+    c.score = cfg.repeat_weight * item.weight / max_w;
     c.repeat = true;
   }
   if (max_comp > 0) {
@@ -261,37 +345,60 @@ void validate(const Query& q, const ServeLimits& limits) {
               ErrorCode::bad_request, "filters.min_price is above filters.max_price");
 }
 
+namespace {
+/// A query resolved against the model: what may be shown, the known basket items (anchors) and
+/// the customer.
+struct ResolvedQuery {
+  Eligibility ok;
+  std::vector<ItemIndex> anchors;
+  std::int64_t customer = -1;
+  std::vector<std::string> unknown_items;
+  bool unknown_customer = false;
+
+  ResolvedQuery(const Model& m, const Query& q) : ok(m, q) {
+    for (const auto& id : q.items) {
+      if (auto i = m.catalog.find(id)) {
+        if (std::find(anchors.begin(), anchors.end(), *i) == anchors.end()) anchors.push_back(*i);
+        // Never complete a basket with a substitute of something already in it.
+        exclude_with_substitutes(m, *i, ok);
+      } else {
+        unknown_items.push_back(id);
+      }
+    }
+    if (q.customer_id) {
+      auto c = m.customers.index.find(*q.customer_id);
+      if (c == m.customers.index.end()) {
+        unknown_customer = true;
+      } else {
+        customer = c->second;
+      }
+    }
+  }
+};
+}  // namespace
+
 RecommendResult recommend(const Model& m, const Query& q, const ComplementSearch& complements) {
   RecommendResult res;
   res.id = q.id;
-  Eligibility ok(m, q);
-  std::vector<ItemIndex> anchors;
-  for (const auto& id : q.items) {
-    if (auto i = m.catalog.find(id)) {
-      if (std::find(anchors.begin(), anchors.end(), *i) == anchors.end()) anchors.push_back(*i);
-      // Never complete a basket with a substitute of something already in it.
-      exclude_with_substitutes(m, *i, ok);
-    } else {
-      res.unknown_items.push_back(id);
-    }
-  }
-  std::int64_t customer = -1;
-  if (q.customer_id) {
-    auto c = m.customers.index.find(*q.customer_id);
-    if (c == m.customers.index.end()) {
-      res.unknown_customer = true;
-    } else {
-      customer = c->second;
-    }
-  }
+  ResolvedQuery r(m, q);
+  res.unknown_items = std::move(r.unknown_items);
+  res.unknown_customer = r.unknown_customer;
   if (!q.items.empty()) {
-    complete_basket(m, anchors, customer, q.at, ok, q.limit, res.items);
-    backfill_embedding(m, complements, anchors, ok, q.limit, res.items);
-  } else if (customer >= 0) {
-    next_order(m, static_cast<std::uint32_t>(customer), q.at, ok, q.limit, res.items);
+    complete_basket(m, r.anchors, r.customer, q.at, r.ok, q.limit, res.items);
+    backfill_embedding(m, complements, r.anchors, r.ok, q.limit, res.items);
+  } else if (r.customer >= 0) {
+    next_order(m, static_cast<std::uint32_t>(r.customer), q.at, r.ok, q.limit, res.items);
   }
-  res.fallback = backfill_popular(m, ok, q.limit, res.items);
+  res.fallback = backfill_popular(m, r.ok, q.limit, res.items);
   return res;
+}
+
+std::vector<BasketCandidate> basket_candidates(const Model& m, const Query& q, std::size_t n) {
+  ResolvedQuery r(m, q);
+  const auto cands = basket_first_stage(m, r.anchors, r.customer, q.at);
+  std::vector<BasketCandidate> out;
+  for (const auto& [i, c] : best_candidates(cands, r.ok, n)) out.push_back({i, c->score, features_of(m, i, *c)});
+  return out;
 }
 
 namespace {

@@ -74,10 +74,23 @@ struct RecommendResult {
 void validate(const Query& query, const ServeLimits& limits);
 
 /// Answers a query: basket completion when items is non-empty, else next order for the customer.
+/// Basket completion ranks its first stage (neighbour rows plus the customer's history), then,
+/// when the model has a fitted re-ranker, re-orders the best model.reranker.candidates with it.
 /// Never returns a query item, a substitute of one, an excluded item or a filtered one. Unknown
 /// ids are not errors. A basket whose table rows give fewer than `limit` items is filled from
 /// `complements` (when given; Source::embedding) before the popular fallback.
 RecommendResult recommend(const Model& model, const Query& query, const ComplementSearch& complements = {});
+
+/// One candidate of basket completion's first stage with its re-ranking features.
+struct BasketCandidate {
+  ItemIndex item = 0;
+  double first_stage = 0.0;  ///< the first stage's score
+  RerankFeatures features;
+};
+
+/// Basket completion's first stage for `query` (as recommend() runs it before the re-ranker):
+/// the eligible candidates, best first, at most n. What training fits the re-ranker on.
+std::vector<BasketCandidate> basket_candidates(const Model& model, const Query& query, std::size_t n);
 
 /// Complements of one known item, best first, at most `limit`: its "bought together" row, then,
 /// if that row is short and `complements` is given, items from the embedding search

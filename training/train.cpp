@@ -16,6 +16,7 @@
 #include "training/cooccurrence.h"
 #include "training/ease.h"
 #include "training/embedding_neighbors.h"
+#include "training/reranker_fit.h"
 #include "training/sgns.h"
 
 namespace cobuy {
@@ -215,6 +216,7 @@ Model train_model(const OrderData& data, const TrainConfig& config, const nlohma
     if (m.stats.first_order == kNoTime || o.time < m.stats.first_order) m.stats.first_order = o.time;
     if (m.stats.last_order == kNoTime || o.time > m.stats.last_order) m.stats.last_order = o.time;
   }
+  if (config.rerank.enabled) m.reranker = fit_reranker(data, config, progress);
   log::info("trained", {{"orders", m.stats.orders}, {"items", m.stats.items}, {"pairs", m.stats.pairs}});
   return m;
 }

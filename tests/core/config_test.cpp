@@ -50,6 +50,11 @@ TEST(TrainConfig, ErrorsNameTheField) {
   EXPECT_NE(message({{"next_order", {{"repeat_weight", 0}, {"complement_weight", 0}}}}).find("repeat_weight"),
             std::string::npos);
   EXPECT_NE(message({{"threads", -2}}).find("threads"), std::string::npos);
+  EXPECT_NE(message({{"rerank", {{"candidates", 1}}}}).find("rerank.candidates"), std::string::npos);
+  EXPECT_NE(message({{"rerank", {{"validation_fraction", 1.0}}}}).find("rerank.validation_fraction"), std::string::npos);
+  EXPECT_NE(message({{"rerank", {{"enabled", "yes"}}}}).find("rerank.enabled"), std::string::npos);
+  EXPECT_NE(message({{"rerank", {{"max_queries", 0}}}}).find("rerank.max_queries"), std::string::npos);
+  EXPECT_NE(message({{"rerank", {{"candidate", 5}}}}).find("rerank.candidate"), std::string::npos);
 }
 
 TEST(TrainConfig, FileErrorsNameTheFile) {

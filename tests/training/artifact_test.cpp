@@ -85,7 +85,7 @@ TEST_F(ArtifactTest, RoundTripKeepsStockFlagsAndOrderValues) {
   ASSERT_EQ(model_.catalog.in_stock.size(), model_.catalog.size());
   ASSERT_EQ(model_.customers.order_values.size(), model_.customers.order_times.size());
   auto loaded = load_model(model_dir_);
-  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.2");
+  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.3");
   EXPECT_EQ(loaded->catalog.in_stock, model_.catalog.in_stock);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("spoon")], 0);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("tea")], 1);
@@ -130,6 +130,28 @@ TEST_F(ArtifactTest, RefusesStockFlagsOrOrderValuesOfTheWrongSize) {
   m.customers.order_values.push_back(1.0f);
   save_model(m, model_dir_);
   expect_refused("customers.bin holds 4 order values for 3 orders");
+}
+
+TEST_F(ArtifactTest, RoundTripKeepsTheRerankerAndAnOlderManifestHasItOff) {
+  EXPECT_FALSE(load_model(model_dir_)->reranker.enabled()) << "four orders are too few to fit one";
+  model_.reranker.weights = {2.0, 0.5, -0.4, 1.1, 1.0, 0.9};
+  model_.reranker.candidates = 60;
+  model_.reranker.fit = {{"validation_baskets", 3}};
+  save_model(model_, model_dir_);
+  const auto loaded = load_model(model_dir_);
+  EXPECT_EQ(loaded->reranker.weights, model_.reranker.weights);
+  EXPECT_EQ(loaded->reranker.candidates, 60u);
+  EXPECT_EQ(loaded->reranker.fit, model_.reranker.fit);
+
+  auto manifest = testing::read_manifest(model_dir_);
+  manifest.erase("reranker");  // as a 1.2 artifact has it
+  manifest["format_version"] = "1.2";
+  testing::write_manifest(model_dir_, manifest);
+  EXPECT_FALSE(load_model(model_dir_)->reranker.enabled());
+
+  manifest["reranker"] = {{"weights", {1, 2}}};
+  testing::write_manifest(model_dir_, manifest);
+  expect_refused("reranker");
 }
 
 TEST_F(ArtifactTest, SaveReplacesAnExistingModelAndLeavesNoTemporaries) {
