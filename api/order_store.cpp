@@ -263,7 +263,8 @@ std::unique_ptr<OrderStore> OrderStore::open(const std::string& path) {
       "INSERT INTO offers_log(customer_id, item_id, offered_at, offer_id, context) VALUES (?, ?, ?, ?, ?)");
   impl->offered_since = c.prepare(
       "SELECT item_id, offered_at FROM offers_log WHERE customer_id = ? AND offered_at >= ? "
-      "ORDER BY offered_at, rowid");
+      "ORDER BY offered_at DESC, rowid DESC LIMIT " +
+      std::to_string(OrderStore::kMaxOfferedRows));
   return std::make_unique<OrderStore>(Key{}, std::move(impl));
 }
 
@@ -337,6 +338,7 @@ std::vector<std::pair<std::string, Timestamp>> OrderStore::offered_since(std::st
   q.text(customer_id).integer(since);
   std::vector<std::pair<std::string, Timestamp>> out;
   while (q.step()) out.emplace_back(q.text_at(0), q.integer_at(1));
+  std::reverse(out.begin(), out.end());  // read newest first, for the limit
   return out;
 }
 

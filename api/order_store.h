@@ -74,8 +74,13 @@ class OrderStore {
                      const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids,
                      std::string_view context, Timestamp at);
 
-  /// (item id, offered at) of every offer to `customer_id` at or after `since` (Unix seconds),
-  /// oldest first.
+  /// The most (item id, offered at) pairs offered_since() returns: far more than a customer gets
+  /// in any re-offer window (offer_policy reoffer_after_days, 14 by default).
+  static constexpr std::size_t kMaxOfferedRows = 1000;
+
+  /// (item id, offered at) of the offers to `customer_id` at or after `since` (Unix seconds),
+  /// oldest first; only the latest kMaxOfferedRows of them, so what one request reads stays
+  /// bounded however many offers were logged for the customer (an index scan, no sort).
   std::vector<std::pair<std::string, Timestamp>> offered_since(std::string_view customer_id, Timestamp since) const;
 
   /// The database file this store writes.

@@ -26,6 +26,12 @@ void serve_and_close(std::shared_ptr<const Model> model, ServerOptions options, 
   // freed pages of replaced models and per-thread scratch, and RSS creeps up with reloads under
   // load. Two arenas keep it flat at no measurable cost in throughput (bench/RESULTS.md, "Load").
   mallopt(M_ARENA_MAX, 2);
+  // A model's arrays (up to tens of MiB each) must go back to the system when a reload frees
+  // them. glibc raises its mmap threshold to the size of each mmapped block freed (up to 32 MiB),
+  // so after the first reload such arrays come from the heap, where small live allocations pin
+  // the freed space: RSS then steps up by about a model's size under load. Setting the threshold
+  // turns that adjustment off.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   auto orders = options.orders;
   {
     Server server(model, options);

@@ -171,6 +171,19 @@ TEST_F(OrderStoreTest, OffersLogRoundTripAndSinceFilter) {
   EXPECT_EQ(store->offered_since("c1", 0).size(), 3u) << "a refused batch writes nothing";
 }
 
+TEST_F(OrderStoreTest, OffersLogReadsAtMostTheLatestRows) {
+  auto store = OrderStore::open(path_);
+  // More offers than the limit: the latest kMaxOfferedRows come back, oldest first.
+  std::vector<std::pair<std::string, std::string>> many;
+  for (std::size_t k = 0; k < OrderStore::kMaxOfferedRows + 5; ++k) many.emplace_back("item" + std::to_string(k), "o");
+  store->record_offers("c2", many, "shipping", 300);
+  store->record_offers("c2", {{"late", "o"}}, "shipping", 400);
+  const auto got = store->offered_since("c2", 0);
+  ASSERT_EQ(got.size(), OrderStore::kMaxOfferedRows);
+  EXPECT_EQ(got.back(), (std::pair<std::string, Timestamp>{"late", 400}));
+  EXPECT_EQ(got.front().second, 300);
+}
+
 TEST_F(OrderStoreTest, ReopeningKeepsEverything) {
   {
     auto store = OrderStore::open(path_);
