@@ -212,15 +212,7 @@ problems=()
 [ "${mix_errors:-1}" -eq 0 ] && [ "${mix_socket:-1}" -eq 0 ] || problems+=("errors in the mix (see $work/wrk-mix.txt)")
 [ "${const_errors:-1}" -eq 0 ] && [ "${const_socket:-1}" -eq 0 ] || problems+=("errors on /v1/constant")
 [ "$reloads_failed" -eq 0 ] && [ "$reloads_ok" -gt 0 ] || problems+=("reloads failed (see $work/reload-failures.txt)")
-if [ "$mem_ok" -ne 1 ]; then
-  # LOAD_MEMORY_CHECK=warn (CI) reports growth without failing: RSS still creeps by 15-25 MiB in
-  # the last third of a 60 s run on a clean machine, cause not yet found (see bench/RESULTS.md).
-  if [ "${LOAD_MEMORY_CHECK:-fail}" = warn ]; then
-    echo "load_test: WARNING: memory grew during the mix (samples in $work/rss.txt)" >&2
-  else
-    problems+=("memory grew during the mix (samples in $work/rss.txt)")
-  fi
-fi
+[ "$mem_ok" -eq 1 ] || problems+=("memory grew during the mix (samples in $work/rss.txt)")
 if [ ${#problems[@]} -gt 0 ]; then
   printf 'load_test: FAILED: %s\n' "${problems[@]}" >&2
   exit 1
