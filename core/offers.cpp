@@ -143,6 +143,7 @@ class ScratchLease {
     auto& free = pool();
     if (free.empty()) {
       scratch_ = std::make_unique<Scratch>();
+      ++created_count();
     } else {
       scratch_ = std::move(free.back());
       free.pop_back();
@@ -157,7 +158,16 @@ class ScratchLease {
   ScratchLease& operator=(const ScratchLease&) = delete;
   Scratch& operator*() { return *scratch_; }
 
+  static std::size_t created() {
+    std::lock_guard lock(mutex());
+    return created_count();
+  }
+
  private:
+  static std::size_t& created_count() {
+    static std::size_t n = 0;
+    return n;
+  }
   static std::mutex& mutex() {
     static std::mutex m;
     return m;
@@ -490,5 +500,7 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
   }
   return res;
 }
+
+std::size_t offer_scratch_buffers() { return ScratchLease::created(); }
 
 }  // namespace cobuy

@@ -85,4 +85,8 @@ class OfferEngine {
   ReplenishmentTable replenishment_;
 };
 
+/// How many offers scratch buffers exist (a pool shared by every engine): at most as many as
+/// offers() calls ever ran at once, whichever threads made them.
+std::size_t offer_scratch_buffers();
+
 }  // namespace cobuy

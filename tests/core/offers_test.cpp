@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -83,6 +84,23 @@ TEST(Offers, OrderConfirmationOffersComplementsOfTheOrderWithTheirAnchor) {
   EXPECT_EQ(r.offers[0].relation, Relation::complement);
   EXPECT_EQ(r.offers[0].reason, "mug");
   EXPECT_FALSE(r.offers[0].offer_id.empty());
+}
+
+TEST(Offers, ScratchBuffersFollowConcurrencyNotTheThreadsThatEverAsked) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "tea";
+  q.order = order_of({{"mug", 5}}, "2011-03-01");
+  engine.offers(q, {});
+  const auto before = offer_scratch_buffers();
+  ASSERT_GE(before, 1u);
+  // 20 threads, one after the other: each call finds the buffer the previous one returned.
+  for (int k = 0; k < 20; ++k) {
+    std::thread t([&] { EXPECT_FALSE(engine.offers(q, {}).offers.empty()); });
+    t.join();
+  }
+  EXPECT_EQ(offer_scratch_buffers(), before);
 }
 
 TEST(Offers, NeverAnItemOfTheOrderJustPlacedUnlessItIsDueAgain) {
