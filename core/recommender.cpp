@@ -397,7 +397,7 @@ std::vector<BasketCandidate> basket_candidates(const Model& m, const Query& q, s
   ResolvedQuery r(m, q);
   const auto cands = basket_first_stage(m, r.anchors, r.customer, q.at);
   std::vector<BasketCandidate> out;
-  for (const auto& [i, c] : best_candidates(cands, r.ok, n)) out.push_back({i, c->score, features_of(m, i, *c)});
+  for (const auto& [i, c] : best_candidates(cands, r.ok, n)) out.push_back({i, features_of(m, i, *c)});
   return out;
 }
 

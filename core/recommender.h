@@ -84,7 +84,6 @@ RecommendResult recommend(const Model& model, const Query& query, const Compleme
 /// One candidate of basket completion's first stage with its re-ranking features.
 struct BasketCandidate {
   ItemIndex item = 0;
-  double first_stage = 0.0;  ///< the first stage's score
   RerankFeatures features;
 };
 

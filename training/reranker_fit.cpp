@@ -34,17 +34,12 @@ double log1p_exp(double x) { return x > 30 ? x : std::log1p(std::exp(x)); }
 /// NDCG at kNdcgCutoff of one hidden item at 0-based rank r.
 double ndcg_at(std::size_t r) { return r < kNdcgCutoff ? 1.0 / std::log2(static_cast<double>(r) + 2.0) : 0.0; }
 
-/// Rank of the hidden item once candidates are ordered by `w` (ties keep the first stage's order).
-std::size_t reranked_position(const RerankQuery& q, const std::vector<double>& w) {
-  auto score = [&](const RerankFeatures& f) {
-    double s = 0;
-    for (std::size_t k = 0; k < kRerankFeatures; ++k) s += w[k] * f[k];
-    return s;
-  };
-  const double mine = score(q.candidates[q.positive]);
+/// Rank of the hidden item once candidates are ordered by `r` (ties keep the first stage's order).
+std::size_t reranked_position(const RerankQuery& q, const Reranker& r) {
+  const double mine = r.score(q.candidates[q.positive]);
   std::size_t above = 0;
   for (std::size_t j = 0; j < q.candidates.size(); ++j) {
-    const double s = score(q.candidates[j]);
+    const double s = r.score(q.candidates[j]);
     if (s > mine || (s == mine && j < q.positive)) ++above;
   }
   return above;
@@ -171,19 +166,16 @@ Reranker fit_reranker(const OrderData& data, const TrainConfig& config, const Pr
     const auto hidden = first.catalog.find(bc.hidden);
     const auto cands = basket_candidates(first, q, rc.candidates);
     RerankQuery rq;
+    bool hit = false;
     for (const auto& cand : cands) {
       if (hidden && cand.item == *hidden) {
+        hit = true;
         rq.positive = rq.candidates.size();
         first_ndcg[c] = ndcg_at(rq.positive);
-        found[c] = RerankQuery{};
       }
       rq.candidates.push_back(cand.features);
     }
-    if (found[c] && rq.candidates.size() >= 2) {
-      found[c] = std::move(rq);
-    } else {
-      found[c].reset();
-    }
+    if (hit && rq.candidates.size() >= 2) found[c] = std::move(rq);
   });
   std::vector<RerankQuery> queries;
   for (auto& f : found) {
@@ -205,8 +197,9 @@ Reranker fit_reranker(const OrderData& data, const TrainConfig& config, const Pr
     for (std::size_t k = 0; k < queries.size(); ++k) {
       if (k % 2 != fold) fit_part.push_back(queries[k]);
     }
-    const auto w = fit_pairwise_logistic(fit_part);
-    for (std::size_t k = fold; k < queries.size(); k += 2) cross_validated += ndcg_at(reranked_position(queries[k], w));
+    Reranker half;
+    half.weights = fit_pairwise_logistic(fit_part);
+    for (std::size_t k = fold; k < queries.size(); k += 2) cross_validated += ndcg_at(reranked_position(queries[k], half));
   }
   first_stage /= cases_n;
   cross_validated /= cases_n;
