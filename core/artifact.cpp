@@ -51,6 +51,7 @@ constexpr FileSpec kCustomers{"customers.bin", 4};
 constexpr FileSpec kSimilar{"similar.bin", 5};
 constexpr FileSpec kEmbeddings{"embeddings.bin", 6};
 constexpr FileSpec kComplements{"complements.faiss", 7};  // raw index bytes, no cobuy header
+constexpr FileSpec kPenalties{"penalties.bin", 8};        // from format 1.4
 
 BinaryWriter items_file(const Model& m) {
   BinaryWriter w;
@@ -295,6 +296,7 @@ void save_model(const Model& model, const std::string& dir) {
     write(kItems, items_file(model));
     write(kNeighbors, neighbors_file(kNeighbors, model.bought_together, model.catalog.size()));
     write(kSimilar, neighbors_file(kSimilar, model.similar, model.catalog.size()));
+    write(kPenalties, neighbors_file(kPenalties, model.penalties, model.catalog.size()));
     write(kPopular, popular_file(model));
     write(kCustomers, customers_file(model));
     write(kEmbeddings, embeddings_file(model));
@@ -387,6 +389,16 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
     {
       auto r = open(kSimilar);
       read_neighbors(r, kSimilar, model->catalog.size(), model->similar);
+    }
+    if (minor >= 4 || files.contains(kPenalties.name)) {
+      auto r = open(kPenalties);
+      read_neighbors(r, kPenalties, model->catalog.size(), model->penalties);
+      for (const auto& e : model->penalties.entries) {
+        COBUY_CHECK(std::isfinite(e.score) && e.score < 0, ErrorCode::bad_data,
+                    kPenalties.name << ": a penalty must be negative, got " << e.score);
+      }
+    } else {  // written before 1.4: no penalties
+      model->penalties.offsets.assign(model->catalog.size() + 1, 0);
     }
     {
       auto r = open(kPopular);

@@ -42,7 +42,8 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
         {"shrinkage", c.cooccurrence.shrinkage},
         {"top_k", c.cooccurrence.top_k},
         {"max_basket", c.cooccurrence.max_basket}}},
-      {"ease", {{"lambda", c.ease.lambda}, {"max_items", c.ease.max_items}, {"basket_weight", c.ease.basket_weight}}},
+      {"ease", {{"lambda", c.ease.lambda}, {"max_items", c.ease.max_items}, {"basket_weight", c.ease.basket_weight},
+                {"negative_top_k", c.ease.negative_top_k}}},
       {"embedding",
        {{"dim", c.embedding.dim},
         {"epochs", c.embedding.epochs},
@@ -91,6 +92,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     r.read("lambda", c.ease.lambda);
     r.read("max_items", c.ease.max_items);
     r.read("basket_weight", c.ease.basket_weight);
+    r.read("negative_top_k", c.ease.negative_top_k);
     r.reject_unknown();
   }
   if (const json* e = top.child("embedding")) {
@@ -172,6 +174,8 @@ void validate(const TrainConfig& c) {
   COBUY_CHECK(c.ease.max_items >= 2 && c.ease.max_items <= 50000, ErrorCode::bad_request,
               "ease.max_items must be in [2, 50000] (it needs max_items^2 doubles of memory), got "
                   << c.ease.max_items);
+  COBUY_CHECK(c.ease.negative_top_k <= 10000, ErrorCode::bad_request,
+              "ease.negative_top_k must be in [0, 10000], got " << c.ease.negative_top_k);
   COBUY_CHECK(c.blend.history >= 0 && c.blend.history <= 100, ErrorCode::bad_request,
               "blend.history must be in [0, 100], got " << c.blend.history);
   COBUY_CHECK(c.blend.cooccurrence >= 0 && c.blend.ease >= 0 && c.blend.embedding >= 0 &&

@@ -30,6 +30,7 @@ struct EaseConfig {
   double lambda = 5.0;              ///< L2 regularisation added to the Gram matrix diagonal
   std::uint32_t max_items = 10000;  ///< only the most frequent items take part (memory: n^2 doubles)
   double basket_weight = 0.5;       ///< each basket b counts |b|^-basket_weight in X'X (0 = plain counts)
+  std::uint32_t negative_top_k = 100;  ///< most negative weights kept per item for basket completion (0 = none)
 };
 
 /// Co-purchase embeddings (skip-gram with negative sampling over baskets) and what is built

@@ -31,6 +31,16 @@ struct NeighborTable {
   std::span<const Neighbor> row(ItemIndex i) const {
     return {entries.data() + offsets[i], entries.data() + offsets[i + 1]};
   }
+
+  /// The table whose row i is rows[i].
+  static NeighborTable from_rows(const std::vector<std::vector<Neighbor>>& rows) {
+    NeighborTable t;
+    t.offsets.assign(rows.size() + 1, 0);
+    for (std::size_t i = 0; i < rows.size(); ++i) t.offsets[i + 1] = t.offsets[i] + rows[i].size();
+    t.entries.reserve(t.offsets.back());
+    for (const auto& r : rows) t.entries.insert(t.entries.end(), r.begin(), r.end());
+    return t;
+  }
 };
 
 /// Per-customer purchase history, as orders in time order (CSR twice):
@@ -91,6 +101,9 @@ struct Model {
   std::vector<ItemIndex> popular;          ///< most popular first (decayed order counts)
   std::vector<float> popular_scores;       ///< parallel to `popular`, in (0, 1]
   NeighborTable bought_together;           ///< complements, best first; never a substitute of the item
+  /// Pairs EASE weighs negatively, in the blend's units (scores < 0), most negative first. Basket
+  /// completion adds them to candidates the basket's complements reached; empty without EASE.
+  NeighborTable penalties;
   NeighborTable similar;                   ///< substitutes (look-alikes rarely bought together), best first
   CustomerHistory customers;
   ItemEmbeddings embeddings;               ///< empty unless trained with embedding.epochs > 0

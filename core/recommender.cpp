@@ -252,6 +252,17 @@ std::unordered_map<ItemIndex, Candidate> basket_first_stage(const Model& m, cons
     deadline::check();
     for (const auto& n : m.bought_together.row(a)) add_part(cands[n.item], n.score, a);
   }
+  // EASE's negative weights count against the candidates the complements reached (an item that
+  // only penalties reach would rank below every complement anyway).
+  for (ItemIndex a : anchors) {
+    if (a >= m.penalties.items()) continue;
+    for (const auto& n : m.penalties.row(a)) {
+      if (auto it = cands.find(n.item); it != cands.end()) {
+        it->second.score += n.score;
+        it->second.blend += n.score;
+      }
+    }
+  }
   // The history signals are kept for the re-ranker even when blend.history is 0; then past
   // items join only as the neighbour rows bring them.
   const double history = m.config.blend.history;

@@ -10,15 +10,6 @@
 namespace cobuy {
 namespace {
 
-NeighborTable from_rows(std::vector<std::vector<Neighbor>>& rows) {
-  NeighborTable t;
-  t.offsets.assign(rows.size() + 1, 0);
-  for (std::size_t i = 0; i < rows.size(); ++i) t.offsets[i + 1] = t.offsets[i] + rows[i].size();
-  t.entries.reserve(t.offsets.back());
-  for (auto& r : rows) t.entries.insert(t.entries.end(), r.begin(), r.end());
-  return t;
-}
-
 bool better(const Neighbor& a, const Neighbor& b) {
   if (a.score != b.score) return a.score > b.score;
   if (a.count != b.count) return a.count > b.count;
@@ -67,7 +58,12 @@ NeighborTable blend_tables(std::span<const WeightedTable> sources, std::uint32_t
     std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(k), row.end(), better);
     row.resize(k);
   });
-  return from_rows(rows);
+  return NeighborTable::from_rows(rows);
+}
+
+NeighborTable scaled(NeighborTable table, double factor) {
+  for (auto& nb : table.entries) nb.score = static_cast<float>(nb.score * factor);
+  return table;
 }
 
 NeighborTable without_pairs(const NeighborTable& table, const NeighborTable& banned) {
@@ -80,7 +76,7 @@ NeighborTable without_pairs(const NeighborTable& table, const NeighborTable& ban
       if (!hit) rows[i].push_back(nb);
     }
   });
-  return from_rows(rows);
+  return NeighborTable::from_rows(rows);
 }
 
 }  // namespace cobuy

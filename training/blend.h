@@ -25,6 +25,9 @@ double table_scale(const NeighborTable& table);
 /// have the same number of items. Sources with weight 0 are ignored.
 NeighborTable blend_tables(std::span<const WeightedTable> sources, std::uint32_t top_k);
 
+/// `table` with every score multiplied by `factor`.
+NeighborTable scaled(NeighborTable table, double factor);
+
 /// Removes from each row of `table` the items listed in the same row of `banned`.
 NeighborTable without_pairs(const NeighborTable& table, const NeighborTable& banned);
 

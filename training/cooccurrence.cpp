@@ -140,12 +140,7 @@ NeighborTable top_k_neighbors(const PairCounts& pairs, std::span<const std::uint
     std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(k), row.end(), better);
     row.resize(k);
   });
-  NeighborTable table;
-  table.offsets.assign(n + 1, 0);
-  for (std::size_t i = 0; i < n; ++i) table.offsets[i + 1] = table.offsets[i] + rows[i].size();
-  table.entries.reserve(table.offsets[n]);
-  for (auto& row : rows) table.entries.insert(table.entries.end(), row.begin(), row.end());
-  return table;
+  return NeighborTable::from_rows(rows);
 }
 
 }  // namespace cobuy

@@ -18,8 +18,8 @@ void dpotri_(const char* uplo, const int* n, double* a, const int* lda, int* inf
 
 namespace cobuy {
 
-NeighborTable train_ease(const Baskets& baskets, const PairCounts& pairs, const EaseConfig& config,
-                         std::uint32_t top_k, std::uint32_t max_basket) {
+EaseTables train_ease(const Baskets& baskets, const PairCounts& pairs, const EaseConfig& config,
+                      std::uint32_t top_k, std::uint32_t max_basket) {
   COBUY_CHECK(config.lambda > 0, ErrorCode::bad_request, "ease.lambda must be > 0, got " << config.lambda);
   COBUY_CHECK(config.max_items >= 2, ErrorCode::bad_request, "ease.max_items must be >= 2");
   const auto counts = item_order_counts(baskets);
@@ -57,35 +57,35 @@ NeighborTable train_ease(const Baskets& baskets, const PairCounts& pairs, const 
   // dpotri fills the lower triangle of P = G^-1; mirror it.
   g.triangularView<Eigen::StrictlyUpper>() = g.transpose();
 
-  // B[i][j] = -P[i][j] / P[j][j] for j != i. Keep each row's largest positive weights.
-  std::vector<std::vector<Neighbor>> rows(baskets.n_items);
+  // B[i][j] = -P[i][j] / P[j][j] for j != i. Keep each row's largest positive and most negative weights.
+  std::vector<std::vector<Neighbor>> positive(baskets.n_items), negative(baskets.n_items);
   tbb::parallel_for(0, n, [&](int d) {
     const ItemIndex i = order[static_cast<std::size_t>(d)];
-    std::vector<Neighbor> row;
+    std::vector<Neighbor> pos, neg;
     for (int e = 0; e < n; ++e) {
       if (e == d) continue;
       const double w = -g(d, e) / g(e, e);
-      if (w > 0) row.push_back({order[static_cast<std::size_t>(e)], static_cast<float>(w), 0});
+      if (w != 0) (w > 0 ? pos : neg).push_back({order[static_cast<std::size_t>(e)], static_cast<float>(w), 0});
     }
-    const auto k = std::min<std::size_t>(top_k, row.size());
-    std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(k), row.end(),
-                      [](const Neighbor& a, const Neighbor& b) { return a.score != b.score ? a.score > b.score : a.item < b.item; });
-    row.resize(k);
-    // Record co-occurrence counts for the kept neighbours (binary search in the sorted pair row).
-    for (auto& nb : row) {
-      auto first = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i]);
-      auto last = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i + 1]);
-      auto it = std::lower_bound(first, last, nb.item);
-      if (it != last && *it == nb.item) nb.count = pairs.counts[static_cast<std::size_t>(it - pairs.items.begin())];
-    }
-    rows[i] = std::move(row);
+    auto keep = [&](std::vector<Neighbor>& row, std::size_t k, auto before) {
+      k = std::min(k, row.size());
+      std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(k), row.end(), before);
+      row.resize(k);
+      // Record co-occurrence counts for the kept neighbours (binary search in the sorted pair row).
+      for (auto& nb : row) {
+        auto first = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i]);
+        auto last = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i + 1]);
+        auto it = std::lower_bound(first, last, nb.item);
+        if (it != last && *it == nb.item) nb.count = pairs.counts[static_cast<std::size_t>(it - pairs.items.begin())];
+      }
+    };
+    keep(pos, top_k, [](const Neighbor& a, const Neighbor& b) { return a.score != b.score ? a.score > b.score : a.item < b.item; });
+    keep(neg, config.negative_top_k,
+         [](const Neighbor& a, const Neighbor& b) { return a.score != b.score ? a.score < b.score : a.item < b.item; });
+    positive[i] = std::move(pos);
+    negative[i] = std::move(neg);
   });
-  NeighborTable table;
-  table.offsets.assign(baskets.n_items + 1, 0);
-  for (std::size_t i = 0; i < baskets.n_items; ++i) table.offsets[i + 1] = table.offsets[i] + rows[i].size();
-  table.entries.reserve(table.offsets.back());
-  for (auto& r : rows) table.entries.insert(table.entries.end(), r.begin(), r.end());
-  return table;
+  return {NeighborTable::from_rows(positive), NeighborTable::from_rows(negative)};
 }
 
 }  // namespace cobuy

@@ -11,12 +11,18 @@
 
 namespace cobuy {
 
+/// EASE's weights as two neighbour tables over the same items.
+struct EaseTables {
+  NeighborTable positive;  ///< each item's top_k largest positive weights, largest first
+  NeighborTable negative;  ///< each item's config.negative_top_k most negative weights, most negative first
+};
+
 /// Trains EASE on `baskets` (baskets larger than max_basket are skipped, as in pair counting) and
-/// returns each item's top_k largest positive weights B[i][j] as neighbours (count = co-occurrences).
-/// Items outside the max_items most frequent get empty rows. Throws Error(bad_request) for
-/// lambda <= 0 or max_items < 2.
+/// returns each item's largest positive and most negative weights B[i][j] as neighbours (count =
+/// co-occurrences). Items outside the max_items most frequent get empty rows. Throws
+/// Error(bad_request) for lambda <= 0 or max_items < 2.
 /// `pairs` are the pair counts of `baskets` (any min_support), used for the neighbours' counts.
-NeighborTable train_ease(const Baskets& baskets, const PairCounts& pairs, const EaseConfig& config,
-                         std::uint32_t top_k, std::uint32_t max_basket);
+EaseTables train_ease(const Baskets& baskets, const PairCounts& pairs, const EaseConfig& config,
+                      std::uint32_t top_k, std::uint32_t max_basket);
 
 }  // namespace cobuy

@@ -56,10 +56,7 @@ NeighborTable search_table(const SgnsEmbeddings& e, const Packed& queries, const
       if (other != item) row.push_back({other, h.score, 0});
     }
   });
-  for (std::size_t i = 0; i < e.n_items; ++i) t.offsets[i + 1] = t.offsets[i] + rows[i].size();
-  t.entries.reserve(t.offsets.back());
-  for (auto& r : rows) t.entries.insert(t.entries.end(), r.begin(), r.end());
-  return t;
+  return NeighborTable::from_rows(rows);
 }
 
 }  // namespace
@@ -95,8 +92,6 @@ ItemEmbeddings item_embeddings(const SgnsEmbeddings& e, const std::string& facto
 NeighborTable substitutes_from_lookalikes(const NeighborTable& lookalikes, const PairCounts& pairs,
                                           std::span<const std::uint32_t> item_orders, std::uint64_t n_orders,
                                           double max_lift, double min_similarity, double min_expected) {
-  NeighborTable t;
-  t.offsets.assign(lookalikes.items() + 1, 0);
   std::vector<std::vector<Neighbor>> rows(lookalikes.items());
   tbb::parallel_for(std::size_t{0}, lookalikes.items(), [&](std::size_t i) {
     auto first = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i]);
@@ -113,9 +108,7 @@ NeighborTable substitutes_from_lookalikes(const NeighborTable& lookalikes, const
       if (lift < max_lift) rows[i].push_back({nb.item, nb.score, c});
     }
   });
-  for (std::size_t i = 0; i < rows.size(); ++i) t.offsets[i + 1] = t.offsets[i] + rows[i].size();
-  for (auto& r : rows) t.entries.insert(t.entries.end(), r.begin(), r.end());
-  return t;
+  return NeighborTable::from_rows(rows);
 }
 
 }  // namespace cobuy

@@ -48,30 +48,32 @@ SgnsConfig sgns_config(const EmbeddingConfig& e, std::uint32_t threads) {
 void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const TrainConfig& config, Model& m,
                        const ProgressFn& progress, SourceCache* cache) {
   const auto top_k = config.cooccurrence.top_k;
-  NeighborTable cooc, ease, emb;
-  // A table from the cache when one was built with the same settings, else built (and cached).
-  auto cached = [&](const std::string& key, NeighborTable& out, auto build) {
-    if (cache) {
-      if (auto it = cache->tables.find(key); it != cache->tables.end()) {
+  NeighborTable cooc, emb;
+  EaseTables ease;
+  // A source from the cache when one was built with the same settings, else built (and cached).
+  auto cached = [&](auto* shelf, const std::string& key, auto& out, auto build) {
+    if (shelf) {
+      if (auto it = shelf->find(key); it != shelf->end()) {
         out = it->second;
         return;
       }
     }
     out = build();
-    if (cache) cache->tables.emplace(key, out);
+    if (shelf) shelf->emplace(key, out);
   };
   std::vector<WeightedTable> sources;
   nlohmann::json settings;
   to_json(settings, config);
   if (config.blend.cooccurrence > 0) {
-    cached("cooccurrence " + settings["cooccurrence"].dump(), cooc,
+    cached(cache ? &cache->tables : nullptr, "cooccurrence " + settings["cooccurrence"].dump(), cooc,
            [&] { return top_k_neighbors(pairs, m.item_orders, baskets.size(), config.cooccurrence); });
     sources.push_back({&cooc, config.blend.cooccurrence});
   }
   if (config.blend.ease > 0) {
-    cached("ease " + settings["ease"].dump() + " " + settings["cooccurrence"].dump(), ease,
+    cached(cache ? &cache->ease : nullptr, "ease " + settings["ease"].dump() + " " + settings["cooccurrence"].dump(), ease,
            [&] { return train_ease(baskets, pairs, config.ease, top_k, config.cooccurrence.max_basket); });
-    sources.push_back({&ease, config.blend.ease});
+    sources.push_back({&ease.positive, config.blend.ease});
+    m.penalties = scaled(ease.negative, config.blend.ease / table_scale(ease.positive));
   }
   if (config.embedding.epochs > 0) {
     const auto vectors = train_sgns(baskets, sgns_config(config.embedding, config.threads), [&](const SgnsEpochStats& s) {
@@ -92,6 +94,7 @@ void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const Tr
     m.similar.offsets.assign(baskets.n_items + 1, 0);
   }
   m.bought_together = without_pairs(blend_tables(sources, top_k), m.similar);
+  if (m.penalties.items() == 0) m.penalties.offsets.assign(baskets.n_items + 1, 0);
 }
 
 }  // namespace

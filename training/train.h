@@ -10,6 +10,7 @@
 #include "core/model.h"
 #include "core/order_data.h"
 #include "core/progress.h"
+#include "training/ease.h"
 
 namespace cobuy {
 
@@ -18,6 +19,7 @@ namespace cobuy {
 /// blend, and EASE is the costly part of each.
 struct SourceCache {
   std::map<std::string, NeighborTable> tables;
+  std::map<std::string, EaseTables> ease;
 };
 
 /// Trains every part of the model from `data` (which must be sorted by time, as load_orders

@@ -26,12 +26,13 @@ namespace {
 namespace fs = std::filesystem;
 
 /// Every file a format 1.2 artifact holds besides manifest.json; all carry a byte count and CRC32.
-const std::vector<std::string> kArtifactFiles = {"items.bin",    "bought_together.bin", "similar.bin",
-                                                 "popular.bin",  "customers.bin",       "embeddings.bin",
-                                                 "complements.faiss"};
+const std::vector<std::string> kArtifactFiles = {"items.bin",     "bought_together.bin", "similar.bin",
+                                                 "penalties.bin", "popular.bin",         "customers.bin",
+                                                 "embeddings.bin", "complements.faiss"};
 /// The files that start with cobuy's header (magic, kind, format major); the Faiss index does not.
-const std::vector<std::string> kHeaderFiles = {"items.bin",   "bought_together.bin", "similar.bin",
-                                               "popular.bin", "customers.bin",       "embeddings.bin"};
+const std::vector<std::string> kHeaderFiles = {"items.bin",     "bought_together.bin", "similar.bin",
+                                               "penalties.bin", "popular.bin",         "customers.bin",
+                                               "embeddings.bin"};
 constexpr const char* kGoodVersion = "good-v1";
 
 std::string read_bytes(const fs::path& p) {

@@ -57,12 +57,15 @@ inline void erase_array(std::string& bytes, std::size_t tail, std::uint64_t coun
   bytes.erase(at, length);
 }
 
-/// Turns the format 1.2 or 1.3 artifact of `model` in `dir` into the 1.1 layout: items.bin without the
-/// stock flags, customers.bin without the order values, manifest format_version "1.1".
+/// Turns the format 1.2 to 1.4 artifact of `model` in `dir` into the 1.1 layout: items.bin without the
+/// stock flags, customers.bin without the order values, no penalties.bin, manifest format_version "1.1".
 inline void downgrade_to_format_1_1(const std::string& dir, const Model& model) {
   auto manifest = read_manifest(dir);
-  ASSERT_TRUE(manifest["format_version"] == "1.2" || manifest["format_version"] == "1.3");
+  ASSERT_TRUE(manifest["format_version"] == "1.2" || manifest["format_version"] == "1.3" ||
+              manifest["format_version"] == "1.4");
   manifest.erase("reranker");
+  manifest["files"].erase("penalties.bin");
+  std::filesystem::remove(std::filesystem::path(dir) / "penalties.bin");
   const std::uint64_t n_items = model.catalog.size();
   const std::uint64_t n_orders = model.customers.order_times.size();
   const std::uint64_t n_lines = model.customers.items.size();

@@ -85,7 +85,7 @@ TEST_F(ArtifactTest, RoundTripKeepsStockFlagsAndOrderValues) {
   ASSERT_EQ(model_.catalog.in_stock.size(), model_.catalog.size());
   ASSERT_EQ(model_.customers.order_values.size(), model_.customers.order_times.size());
   auto loaded = load_model(model_dir_);
-  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.3");
+  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.4");
   EXPECT_EQ(loaded->catalog.in_stock, model_.catalog.in_stock);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("spoon")], 0);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("tea")], 1);
@@ -152,6 +152,37 @@ TEST_F(ArtifactTest, RoundTripKeepsTheRerankerAndAnOlderManifestHasItOff) {
   manifest["reranker"] = {{"weights", {1, 2}}};
   testing::write_manifest(model_dir_, manifest);
   expect_refused("reranker");
+}
+
+TEST_F(ArtifactTest, RoundTripKeepsThePenaltiesAndA13ArtifactHasNone) {
+  const auto tea = *model_.catalog.find("tea"), cake = *model_.catalog.find("cake");
+  std::vector<std::vector<Neighbor>> rows(model_.catalog.size());
+  rows[tea] = {{cake, -0.25f, 1}};
+  model_.penalties = NeighborTable::from_rows(rows);
+  save_model(model_, model_dir_);
+  const auto loaded = load_model(model_dir_);
+  EXPECT_EQ(loaded->penalties.offsets, model_.penalties.offsets);
+  ASSERT_EQ(loaded->penalties.row(tea).size(), 1u);
+  EXPECT_EQ(loaded->penalties.row(tea)[0].item, cake);
+  EXPECT_EQ(loaded->penalties.row(tea)[0].score, -0.25f);
+
+  auto manifest = testing::read_manifest(model_dir_);
+  manifest["files"].erase("penalties.bin");  // as a 1.3 artifact has it
+  manifest["format_version"] = "1.3";
+  fs::remove(fs::path(model_dir_) / "penalties.bin");
+  testing::write_manifest(model_dir_, manifest);
+  const auto older = load_model(model_dir_);
+  EXPECT_EQ(older->penalties.items(), model_.catalog.size());
+  EXPECT_TRUE(older->penalties.entries.empty());
+
+  manifest["format_version"] = "1.4";  // 1.4 must have the file
+  testing::write_manifest(model_dir_, manifest);
+  expect_refused("penalties.bin");
+
+  rows[tea][0].score = 0.25f;  // a penalty that rewards
+  model_.penalties = NeighborTable::from_rows(rows);
+  save_model(model_, model_dir_);
+  expect_refused("penalties.bin: a penalty must be negative, got 0.25");
 }
 
 TEST_F(ArtifactTest, SaveReplacesAnExistingModelAndLeavesNoTemporaries) {

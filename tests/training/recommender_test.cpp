@@ -176,6 +176,49 @@ TEST_F(RecommenderTest, HistoryWeightZeroIgnoresTheCustomerInBasketQueries) {
   EXPECT_EQ(ids(m, recommend(m, q)), plain);
 }
 
+TEST_F(RecommenderTest, EasePenaltiesCountAgainstTheComplementsTheyName) {
+  // Trained: EASE's negative weights, all < 0, one row per item; none without EASE.
+  ASSERT_EQ(model_.penalties.items(), model_.catalog.size());
+  EXPECT_FALSE(model_.penalties.entries.empty()) << "tea and pen are never bought together";
+  for (const auto& nb : model_.penalties.entries) EXPECT_LT(nb.score, 0);
+
+  Model m = model_;
+  m.reranker = {};
+  m.penalties = NeighborTable::from_rows(std::vector<std::vector<Neighbor>>(m.catalog.size()));
+  Query q;
+  q.items = {"tea", "pen"};
+  q.limit = 4;
+  const auto score_of = [&](const RecommendResult& r, const std::string& id) {
+    for (const auto& x : r.items) {
+      if (m.catalog.ids[x.item] == id) return x.score;
+    }
+    return -1.0f;
+  };
+  const auto before = recommend(m, q);
+  const float saucer = score_of(before, "saucer");
+  ASSERT_GT(saucer, 0);
+  ASSERT_GT(score_of(before, "paper"), 0);
+  const auto pen = *m.catalog.find("pen"), paper = *m.catalog.find("paper");
+  std::vector<std::vector<Neighbor>> rows(m.catalog.size());
+  rows[pen] = {{*m.catalog.find("saucer"), -0.75f * saucer, 0}, {*m.catalog.find("cake"), -1e-3f, 0}};
+  rows[*m.catalog.find("tea")] = {{paper, -100.0f, 0}};  // kills paper outright
+  m.penalties = NeighborTable::from_rows(rows);
+  const auto after = recommend(m, q);
+  EXPECT_NEAR(score_of(after, "saucer"), 0.25f * saucer, 1e-5f);
+  const auto paper_after = std::find_if(after.items.begin(), after.items.end(), [&](const Recommendation& x) {
+    return x.item == paper;
+  });
+  ASSERT_NE(paper_after, after.items.end()) << "backfilled as popular";
+  EXPECT_EQ(paper_after->relation, Relation::popular) << "a negative total is no complement";
+
+  TrainConfig no_ease = model_.config;
+  no_ease.blend.ease = 0;
+  OrderData d;
+  for (int k = 0; k < 3; ++k) testing::add_order(d, "o" + std::to_string(k), {"x", "y"});
+  testing::add_order(d, "p", {"z"});
+  EXPECT_TRUE(train_model(d, no_ease).penalties.entries.empty());
+}
+
 TEST(QueryValidation, RejectsAbsurdParameters) {
   ServeLimits limits;
   Query q;

@@ -29,16 +29,19 @@ TEST(SourceCache, ReusedTablesGiveTheSameModel) {
   TrainConfig ease_only;
   ease_only.blend = {0.0, 1.0};
   train_model(d, ease_only, {}, nullptr, &cache);
-  EXPECT_EQ(cache.tables.size(), 1u);
+  EXPECT_EQ(cache.ease.size(), 1u);
+  EXPECT_EQ(cache.tables.size(), 0u);
   const Model with_cache = train_model(d, TrainConfig{}, {}, nullptr, &cache);
-  EXPECT_EQ(cache.tables.size(), 2u) << "EASE reused, co-occurrence added";
+  EXPECT_EQ(cache.ease.size(), 1u) << "EASE reused";
+  EXPECT_EQ(cache.tables.size(), 1u) << "co-occurrence added";
   const Model without = train_model(d, TrainConfig{});
   expect_same_table(with_cache.bought_together, without.bought_together);
+  expect_same_table(with_cache.penalties, without.penalties);
 
   TrainConfig other = ease_only;
   other.ease.lambda = 1;
   train_model(d, other, {}, nullptr, &cache);
-  EXPECT_EQ(cache.tables.size(), 3u) << "other EASE settings are another table";
+  EXPECT_EQ(cache.ease.size(), 2u) << "other EASE settings are another table";
 }
 
 }  // namespace
