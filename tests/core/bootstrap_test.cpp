@@ -5,6 +5,8 @@
 #include <random>
 #include <vector>
 
+#include <tbb/global_control.h>
+
 #include "core/error.h"
 
 namespace cobuy {
@@ -53,6 +55,23 @@ TEST(Bootstrap, SeededAndReproducible) {
   const auto b = bootstrap_mean(v, 500, 9);
   EXPECT_EQ(a.low, b.low);
   EXPECT_EQ(a.high, b.high);
+}
+
+TEST(Bootstrap, TheThreadCountDoesNotChangeTheInterval) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<double> v(3000);
+  for (auto& x : v) x = u(rng);
+  Interval one;
+  {
+    tbb::global_control single(tbb::global_control::max_allowed_parallelism, 1);
+    one = bootstrap_mean(v, 400, 5);
+  }
+  const auto many = bootstrap_mean(v, 400, 5);
+  EXPECT_EQ(one.low, many.low);
+  EXPECT_EQ(one.high, many.high);
+  const auto other_seed = bootstrap_mean(v, 400, 6);
+  EXPECT_TRUE(other_seed.low != many.low || other_seed.high != many.high) << "the seed picks the resamples";
 }
 
 TEST(Bootstrap, PairedDifferenceRemovesSharedNoise) {
