@@ -169,6 +169,7 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     c.description = s.description;
     c.model = timed_train(train, s.config, cache, c.train_seconds);
     c.rank = model_ranker(*c.model);
+    if (s.config.rerank.enabled) c.description += "; re-ranker " + reranker_summary(c.model->reranker);
     models.push_back(std::move(c));
     ++step;
     report("eval: train");

@@ -106,16 +106,8 @@ Model run_training(const TrainingRun& run, bool print_summary) {
                   model.evaluation["split"].get<std::string>().c_str(), b["ndcg@10"].get<double>(),
                   b["hit_rate@10"].get<double>(), b["cases"].dump().c_str());
     }
-    const auto& fit = model.reranker.fit;
-    if (model.reranker.enabled()) {
-      std::printf("re-ranker     on: validation NDCG@10 %.4f -> %.4f (2-fold, %s of %s baskets)\n",
-                  fit.value("ndcg_at_10_first_stage", 0.0), fit.value("ndcg_at_10_reranked_2fold", 0.0),
-                  fit.value("baskets_with_hidden_item_in_candidates", nlohmann::json()).dump().c_str(),
-                  fit.value("validation_baskets", nlohmann::json()).dump().c_str());
-    } else {
-      std::printf("re-ranker     off: %s\n",
-                  run.config.rerank.enabled ? fit.value("skipped", std::string("not fitted")).c_str() : "rerank.enabled is false");
-    }
+    std::printf("re-ranker     %s\n", run.config.rerank.enabled ? reranker_summary(model.reranker).c_str()
+                                                                  : "off: rerank.enabled is false");
     std::printf("time          ingest %.2fs, train %.2fs, save %.2fs\nmodel         %s (version %s)\n", secs(t0, t1),
                 secs(t1, t2), secs(t2, t3), run.out_dir.c_str(), model.version.c_str());
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "core/error.h"
 
@@ -34,6 +35,17 @@ double Reranker::score(const RerankFeatures& f) const {
   double s = 0;
   for (std::size_t k = 0; k < kRerankFeatures; ++k) s += weights[k] * f[k];
   return s;
+}
+
+std::string reranker_summary(const Reranker& r) {
+  const auto& fit = r.fit;
+  if (!r.enabled()) return "off: " + (fit.is_object() ? fit.value("skipped", std::string("not fitted")) : "not fitted");
+  char line[200];
+  std::snprintf(line, sizeof line, "on: validation NDCG@10 %.4f -> %.4f (2-fold, %s of %s baskets)",
+                fit.value("ndcg_at_10_first_stage", 0.0), fit.value("ndcg_at_10_reranked_2fold", 0.0),
+                fit.value("baskets_with_hidden_item_in_candidates", nlohmann::json()).dump().c_str(),
+                fit.value("validation_baskets", nlohmann::json()).dump().c_str());
+  return line;
 }
 
 nlohmann::json to_json(const Reranker& r) {

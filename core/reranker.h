@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -44,6 +45,10 @@ struct Reranker {
   bool enabled() const { return weights.size() == kRerankFeatures && candidates > 0; }
   double score(const RerankFeatures& f) const;
 };
+
+/// One line for people: "on: validation NDCG@10 A -> B (2-fold, X of Y baskets)", or "off: "
+/// and why (not fitted, or it did not beat the first stage).
+std::string reranker_summary(const Reranker& r);
 
 /// Manifest form: {"features": [...], "weights": [...], "candidates": N, "fit": {...}}, or null when off.
 nlohmann::json to_json(const Reranker& r);

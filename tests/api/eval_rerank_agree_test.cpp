@@ -85,6 +85,11 @@ TEST(EvalRerankAgree, EvalAndRecommendAgreeWithTheReRankerOn) {
   const auto& results = report["tasks"]["basket_completion"]["results"];
   const auto& cobuy = results[results.size() - 1];
   ASSERT_EQ(cobuy["model"], "cobuy");
+  for (const auto& m : report["models"]) {
+    const auto description = m["description"].get<std::string>();
+    EXPECT_EQ(description.find("re-ranker on: validation NDCG@10") != std::string::npos, m["name"] == "cobuy")
+        << "only cobuy's description says its re-ranker is on: " << description;
+  }
   EXPECT_NEAR(cobuy["metrics"]["ndcg"]["10"]["mean"].get<double>(), ndcg, 1e-9);
   // And the re-ranker is what puts cobuy ahead of its own sources here.
   for (const auto& other : results) {

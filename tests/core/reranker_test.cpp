@@ -59,6 +59,20 @@ void expect_bad(const nlohmann::json& j, const std::string& words) {
   }
 }
 
+TEST(RerankerSummary, SaysOnWithTheValidationNumbersOrOffAndWhy) {
+  Reranker r;
+  EXPECT_EQ(reranker_summary(r), "off: not fitted");
+  r.fit = {{"skipped", "too few validation baskets (3)"}};
+  EXPECT_EQ(reranker_summary(r), "off: too few validation baskets (3)");
+  r.weights = {1, 2, 3, 4, 5, 6};
+  r.candidates = 60;
+  r.fit = {{"ndcg_at_10_first_stage", 0.21612},
+           {"ndcg_at_10_reranked_2fold", 0.22691},
+           {"baskets_with_hidden_item_in_candidates", 1227},
+           {"validation_baskets", 1941}};
+  EXPECT_EQ(reranker_summary(r), "on: validation NDCG@10 0.2161 -> 0.2269 (2-fold, 1227 of 1941 baskets)");
+}
+
 TEST(RerankerJson, RefusesMalformedManifestsNamingTheField) {
   Reranker r;
   r.weights = {1, 1, 1, 1, 1, 1};
