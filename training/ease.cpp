@@ -33,26 +33,28 @@ EaseTables train_ease(const Baskets& baskets, const PairCounts& pairs, const Eas
   std::vector<int> dense(baskets.n_items, -1);
   for (int d = 0; d < n; ++d) dense[order[static_cast<std::size_t>(d)]] = d;
 
-  // Gram matrix G = X'WX (+ lambda on the diagonal) over the kept items, W = diag(|b|^-basket_weight).
-  Eigen::MatrixXd g = Eigen::MatrixXd::Zero(n, n);
+  // Gram matrix G = X'WX (+ lambda on the diagonal) over the kept items, W = diag(|b|^-basket_weight),
+  // in single precision: summed and inverted in float, EASE needs half the memory of double and
+  // 1.5x less time, and its weights agree with a double-precision solution to within 1e-5 of the
+  // largest (test Ease.SinglePrecisionAgreesWithDoubleOnOnlineRetail; bench/RESULTS.md, "cobuy eval").
+  // Only the lower triangle is filled: LAPACK reads no other.
+  Eigen::MatrixXf p = Eigen::MatrixXf::Zero(n, n);
   std::vector<int> kept;
   for (std::size_t b = 0; b < baskets.size(); ++b) {
     const auto basket = baskets.basket(b);
     if (basket.size() > max_basket) continue;
-    const double w = std::pow(static_cast<double>(basket.size()), -config.basket_weight);
+    const auto w = static_cast<float>(std::pow(static_cast<double>(basket.size()), -config.basket_weight));
     kept.clear();
     for (ItemIndex i : basket) {
       if (dense[i] >= 0) kept.push_back(dense[i]);
     }
     for (int d : kept) {
-      for (int e : kept) g(e, d) += w;
+      for (int e : kept) {
+        if (e >= d) p(e, d) += w;
+      }
     }
   }
-  g.diagonal().array() += config.lambda;
-  // Summed in double, inverted in single precision: twice as fast, and the weights agree with a
-  // double-precision inverse to about 1e-4 of the largest (bench/RESULTS.md, "EASE precision").
-  Eigen::MatrixXf p = g.cast<float>();
-  g = Eigen::MatrixXd();
+  p.diagonal().array() += static_cast<float>(config.lambda);
   int info = 0;
   const char uplo = 'L';
   spotrf_(&uplo, &n, p.data(), &n, &info);
@@ -77,6 +79,7 @@ EaseTables train_ease(const Baskets& baskets, const PairCounts& pairs, const Eas
       k = std::min(k, row.size());
       std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(k), row.end(), before);
       row.resize(k);
+      row.shrink_to_fit();  // else each kept row holds the capacity of all n weights (1.2 GB on Instacart)
       // Record co-occurrence counts for the kept neighbours (binary search in the sorted pair row).
       for (auto& nb : row) {
         auto first = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i]);
