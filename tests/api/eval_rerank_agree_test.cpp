@@ -5,13 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "core/time_util.h"
 #include "support/run_cobuy.h"
+#include "support/staples_shop.h"
 
 namespace cobuy {
 namespace {
@@ -28,24 +28,15 @@ TEST(EvalRerankAgree, EvalAndRecommendAgreeWithTheReRankerOn) {
   const fs::path dir = fs::temp_directory_path() / ("cobuy-rerank-agree-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  // Pairs of items bought together, a noise item, and each customer's staple in most orders;
-  // the first stage ignores history (blend.history 0), so only the re-ranker can use it.
+  // The staples shop (support/staples_shop.h); the first stage ignores history (blend.history 0),
+  // so only the re-ranker can use it.
   std::ofstream train(dir / "train.csv"), test(dir / "test.csv");
   train << "order_id,item_id,customer_id,timestamp\n";
   test << "order_id,item_id,customer_id,timestamp\n";
-  std::mt19937_64 rng(3);
-  const Timestamp start = *parse_timestamp("2011-01-01T00:00:00Z");
   const Timestamp cut = *parse_timestamp("2011-12-01T00:00:00Z");
-  for (int day = 0; day < 400; ++day) {
-    for (int k = 0; k < 3; ++k) {
-      const int c = static_cast<int>(rng() % 40), p = static_cast<int>(rng() % 30);
-      std::vector<std::string> items = {"p" + std::to_string(2 * p), "p" + std::to_string(2 * p + 1),
-                                        "n" + std::to_string(rng() % 60)};
-      if (rng() % 5 != 0) items.push_back("s" + std::to_string(c % 20));
-      const Timestamp t = start + static_cast<Timestamp>(day) * 86400 + k * 600;
-      for (const auto& i : items) {
-        (t < cut ? train : test) << "o" << day << "-" << k << "," << i << ",c" << c << "," << format_timestamp(t) << "\n";
-      }
+  for (const auto& o : testing::staples_shop(400)) {
+    for (const auto& i : o.items) {
+      (o.time < cut ? train : test) << o.id << "," << i << "," << o.customer << "," << format_timestamp(o.time) << "\n";
     }
   }
   train.close();

@@ -7,6 +7,7 @@
 #include "core/evaluation.h"
 #include "core/time_util.h"
 #include "support/order_builder.h"
+#include "support/staples_shop.h"
 #include "training/train.h"
 
 namespace cobuy {
@@ -41,23 +42,11 @@ TEST(FitPairwiseLogistic, LearnsWhichFeaturesMarkTheHiddenItem) {
   EXPECT_EQ(fit_pairwise_logistic({}), std::vector<double>(kRerankFeatures, 0.0));
 }
 
-/// A shop where pairs of items (p2k, p2k+1) go together and every customer also buys their own
-/// staple in most orders: one order every day for `days` days.
+/// The staples shop (support/staples_shop.h) over `days` days, as orders.
 OrderData staples_shop(int days) {
   OrderData d;
-  std::mt19937_64 rng(3);
-  std::uniform_int_distribution<int> pair(0, 29), noise(0, 59), customer(0, 39);
-  for (int day = 0; day < days; ++day) {
-    for (int k = 0; k < 3; ++k) {
-      const int c = customer(rng);
-      const int p = pair(rng);
-      std::vector<std::string> items = {"p" + std::to_string(2 * p), "p" + std::to_string(2 * p + 1),
-                                        "n" + std::to_string(noise(rng))};
-      if (rng() % 5 != 0) items.push_back("s" + std::to_string(c % 20));
-      const Timestamp t = *parse_timestamp("2011-01-01T00:00:00Z") + static_cast<Timestamp>(day) * 86400 + k * 600;
-      testing::add_order(d, "o" + std::to_string(day) + "-" + std::to_string(k), items, "c" + std::to_string(c),
-                         format_timestamp(t));
-    }
+  for (const auto& o : testing::staples_shop(days)) {
+    testing::add_order(d, o.id, o.items, o.customer, format_timestamp(o.time));
   }
   return d;
 }
