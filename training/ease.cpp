@@ -81,9 +81,9 @@ EaseTables train_ease(const Baskets& baskets, const PairCounts& pairs, const Eas
       row.resize(k);
       row.shrink_to_fit();  // else each kept row holds the capacity of all n weights (1.2 GB on Instacart)
       // Record co-occurrence counts for the kept neighbours (binary search in the sorted pair row).
+      const auto first = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i]);
+      const auto last = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i + 1]);
       for (auto& nb : row) {
-        auto first = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i]);
-        auto last = pairs.items.begin() + static_cast<std::ptrdiff_t>(pairs.offsets[i + 1]);
         auto it = std::lower_bound(first, last, nb.item);
         if (it != last && *it == nb.item) nb.count = pairs.counts[static_cast<std::size_t>(it - pairs.items.begin())];
       }
