@@ -1,14 +1,13 @@
 #include "core/artifact.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
+#include <vector>
 
+#include "core/atomic_directory.h"
 #include "core/binary_io.h"
 #include "core/error.h"
 #include "core/time_util.h"
@@ -134,6 +133,21 @@ void check_offsets(const Offsets& off, std::size_t rows, std::size_t total, cons
   }
 }
 
+/// The row of CSR `offsets` that holds element `at`.
+template <typename Offsets>
+std::size_t row_of(const Offsets& offsets, std::size_t at) {
+  return static_cast<std::size_t>(std::upper_bound(offsets.begin(), offsets.end(), at) - offsets.begin()) - 1;
+}
+
+// Scores, weights and values must be finite: a NaN would be served as "score": null and sorts
+// anywhere. The checks name the file, the array and the row.
+void check_finite(const std::vector<float>& values, const std::string& file, const char* array) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    COBUY_CHECK(std::isfinite(values[i]), ErrorCode::bad_data,
+                file << ": " << array << "[" << i << "] is " << values[i] << ", not a finite number");
+  }
+}
+
 /// `minor` is the manifest's format minor version: files written before 1.2 lack the stock flags.
 void read_items(BinaryReader& r, int minor, Model& m) {
   check_header(r, kItems.kind, kItems.name);
@@ -148,6 +162,11 @@ void read_items(BinaryReader& r, int minor, Model& m) {
                 "items.bin: duplicate item id '" << c.ids.back() << "'");
   }
   c.prices = r.get_array<float>();
+  for (std::size_t i = 0; i < c.prices.size() && i < n; ++i) {  // NaN = price unknown
+    COBUY_CHECK(!std::isinf(c.prices[i]), ErrorCode::bad_data,
+                kItems.name << ": the price of item '" << c.ids[i] << "' is " << c.prices[i]
+                            << " (a price is a finite number, or NaN when unknown)");
+  }
   if (minor >= 2) {
     c.in_stock = r.get_array<std::uint8_t>();
     COBUY_CHECK(c.in_stock.size() == n, ErrorCode::bad_data,
@@ -161,14 +180,19 @@ void read_items(BinaryReader& r, int minor, Model& m) {
   r.expect_end();
 }
 
-void read_neighbors(BinaryReader& r, const FileSpec& spec, std::size_t n_items, NeighborTable& t) {
+void read_neighbors(BinaryReader& r, const FileSpec& spec, const Catalog& catalog, NeighborTable& t) {
   check_header(r, spec.kind, spec.name);
   t.offsets = r.get_array<std::uint64_t>();
   t.entries = r.get_array<Neighbor>();
   r.expect_end();
-  check_offsets(t.offsets, n_items, t.entries.size(), spec.name);
-  for (const auto& e : t.entries) {
-    COBUY_CHECK(e.item < n_items, ErrorCode::bad_data, spec.name << ": item index out of range");
+  check_offsets(t.offsets, catalog.size(), t.entries.size(), spec.name);
+  for (std::size_t k = 0; k < t.entries.size(); ++k) {
+    const auto& e = t.entries[k];
+    COBUY_CHECK(e.item < catalog.size(), ErrorCode::bad_data, spec.name << ": item index out of range");
+    if (std::isfinite(e.score)) continue;
+    const auto row = row_of(t.offsets, k);
+    COBUY_FAIL(ErrorCode::bad_data, spec.name << ": neighbour " << k - t.offsets[row] << " of item '" << catalog.ids[row]
+                                              << "' has score " << e.score << ", not a finite number");
   }
 }
 
@@ -178,6 +202,7 @@ void read_popular(BinaryReader& r, Model& m) {
   m.popular_scores = r.get_array<float>();
   r.expect_end();
   COBUY_CHECK(m.popular.size() == m.popular_scores.size(), ErrorCode::bad_data, "popular.bin: sizes differ");
+  check_finite(m.popular_scores, kPopular.name, "popular_scores");
   for (auto i : m.popular) {
     COBUY_CHECK(i < m.catalog.size(), ErrorCode::bad_data, "popular.bin: item index out of range");
   }
@@ -212,6 +237,12 @@ void read_customers(BinaryReader& r, int minor, Model& m) {
   for (auto i : h.items) {
     COBUY_CHECK(i < m.catalog.size(), ErrorCode::bad_data, "customers.bin: item index out of range");
   }
+  for (std::size_t o = 0; o < h.order_values.size(); ++o) {
+    if (std::isfinite(h.order_values[o])) continue;
+    const auto c = row_of(h.order_offsets, o);
+    COBUY_FAIL(ErrorCode::bad_data, kCustomers.name << ": order " << o - h.order_offsets[c] << " of customer '" << h.ids[c]
+                                                    << "' has value " << h.order_values[o] << ", not a finite number");
+  }
 }
 
 void read_embeddings(BinaryReader& r, Model& m) {
@@ -226,8 +257,10 @@ void read_embeddings(BinaryReader& r, Model& m) {
   COBUY_CHECK(e.input.size() == static_cast<std::uint64_t>(e.dim) * n, ErrorCode::bad_data,
               kEmbeddings.name << " holds " << e.input.size() << " floats, expected " << n << " items x dimension "
                                << e.dim);
-  for (float x : e.input) {
-    COBUY_CHECK(std::isfinite(x), ErrorCode::bad_data, kEmbeddings.name << " holds a value that is not finite");
+  for (std::size_t k = 0; k < e.input.size(); ++k) {
+    COBUY_CHECK(std::isfinite(e.input[k]), ErrorCode::bad_data,
+                kEmbeddings.name << ": the vector of item '" << m.catalog.ids[k / e.dim] << "' holds " << e.input[k]
+                                 << " at dimension " << k % e.dim << ", not a finite number");
   }
 }
 
@@ -238,13 +271,6 @@ void read_complements(BinaryReader& r, Model& m) {
   COBUY_CHECK(e.empty() == e.complement_index.empty(), ErrorCode::bad_data,
               kComplements.name << " has " << e.complement_index.size() << " bytes, but " << kEmbeddings.name
                                 << (e.empty() ? " holds no vectors" : " holds vectors"));
-}
-
-std::string unique_suffix() {
-  std::random_device rd;
-  std::ostringstream os;
-  os << ::getpid() << "-" << std::hex << rd();
-  return os.str();
 }
 
 }  // namespace
@@ -279,19 +305,14 @@ json manifest_json(const Model& m) {
 }
 
 void save_model(const Model& model, const std::string& dir) {
-  const fs::path target(dir);
-  const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  std::error_code ec;
-  fs::create_directories(parent, ec);
-  const fs::path tmp = parent / ("." + target.filename().string() + ".tmp-" + unique_suffix());
-  fs::create_directory(tmp, ec);
-  COBUY_CHECK(!ec, ErrorCode::io, "cannot create " << tmp.string() << ": " << ec.message());
   try {
+    AtomicDirectory out{fs::path(dir), "manifest.json"};
     json manifest = manifest_json(model);
     json files = json::object();
     auto write = [&](const FileSpec& spec, const BinaryWriter& w) {
-      const auto crc = w.write_to((tmp / spec.name).string());
+      const auto crc = w.write_to((out.staging() / spec.name).string());
       files[spec.name] = {{"bytes", w.size()}, {"crc32", crc}};
+      save_fault_point(spec.name);
     };
     write(kItems, items_file(model));
     write(kNeighbors, neighbors_file(kNeighbors, model.bought_together, model.catalog.size()));
@@ -302,25 +323,14 @@ void save_model(const Model& model, const std::string& dir) {
     write(kEmbeddings, embeddings_file(model));
     write(kComplements, complements_file(model));
     manifest["files"] = files;
-    {
-      std::ofstream f(tmp / "manifest.json");
-      f << manifest.dump(2) << "\n";
-      COBUY_CHECK(f.good(), ErrorCode::io, "cannot write " << (tmp / "manifest.json").string());
-    }
-    // Swap in: move any old artifact aside, rename the new one, then drop the old one.
-    fs::path old;
-    if (fs::exists(target)) {
-      old = parent / ("." + target.filename().string() + ".old-" + unique_suffix());
-      fs::rename(target, old);
-    }
-    fs::rename(tmp, target);
-    if (!old.empty()) fs::remove_all(old, ec);
+    const std::string text = manifest.dump(2) + "\n";
+    BinaryWriter m;
+    m.put_raw(std::vector<std::uint8_t>(text.begin(), text.end()));
+    m.write_to((out.staging() / "manifest.json").string());
+    save_fault_point("manifest.json");
+    out.commit();
   } catch (const fs::filesystem_error& e) {
-    fs::remove_all(tmp, ec);
     COBUY_FAIL(ErrorCode::io, "cannot write model to " << dir << ": " << e.what());
-  } catch (...) {
-    fs::remove_all(tmp, ec);
-    throw;
   }
 }
 
@@ -362,7 +372,11 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
     if (auto t = parse_timestamp(range.value("last_order", ""))) model->stats.last_order = *t;
     model->ingest_summary = manifest.value("ingest", json::object());
     model->evaluation = manifest.value("evaluation", json());
-    model->reranker = reranker_from_json(manifest.value("reranker", json()));
+    try {
+      model->reranker = reranker_from_json(manifest.value("reranker", json()));
+    } catch (const Error& e) {
+      COBUY_FAIL(ErrorCode::bad_data, manifest_path.string() << ": " << e.what());
+    }
 
     const auto& files = manifest.at("files");
     auto open = [&](const FileSpec& spec) {
@@ -384,17 +398,17 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
     }
     {
       auto r = open(kNeighbors);
-      read_neighbors(r, kNeighbors, model->catalog.size(), model->bought_together);
+      read_neighbors(r, kNeighbors, model->catalog, model->bought_together);
     }
     {
       auto r = open(kSimilar);
-      read_neighbors(r, kSimilar, model->catalog.size(), model->similar);
+      read_neighbors(r, kSimilar, model->catalog, model->similar);
     }
     if (minor >= 4 || files.contains(kPenalties.name)) {
       auto r = open(kPenalties);
-      read_neighbors(r, kPenalties, model->catalog.size(), model->penalties);
+      read_neighbors(r, kPenalties, model->catalog, model->penalties);
       for (const auto& e : model->penalties.entries) {
-        COBUY_CHECK(std::isfinite(e.score) && e.score < 0, ErrorCode::bad_data,
+        COBUY_CHECK(e.score < 0, ErrorCode::bad_data,
                     kPenalties.name << ": a penalty must be negative, got " << e.score);
       }
     } else {  // written before 1.4: no penalties

@@ -20,8 +20,10 @@ inline constexpr int kArtifactFormatMajor = 1;
 /// still loads, with the re-ranker off.
 inline constexpr int kArtifactFormatMinor = 4;
 
-/// Writes `model` to `dir` atomically: everything goes to a temporary sibling directory that is
-/// renamed over `dir` only when complete. Throws Error(io) on failure, leaving `dir` as it was.
+/// Writes `model` to `dir` atomically under any kill (core/atomic_directory.h): every file is written
+/// and synced in a staging sibling that is then exchanged with the old `dir` in one step, so `dir`
+/// always holds the old model or the new one. Throws Error(io) on failure, leaving `dir` as it was;
+/// refuses a `dir` that exists but is neither empty nor a model.
 void save_model(const Model& model, const std::string& dir);
 
 /// Loads and checks an artifact. Throws Error(bad_data) saying what is wrong: a missing file, a
