@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <string>
@@ -117,7 +118,7 @@ TEST_F(ArtifactFiniteTest, AnInfinitePriceIsRefusedButAnUnknownOneLoads) {
   expect_refused(m, "items.bin: the price of item 'tea' is inf");
 }
 
-TEST_F(ArtifactFiniteTest, AnInfiniteRerankerWeightInTheManifestIsRefused) {
+TEST_F(ArtifactFiniteTest, ARerankerWeightTooLargeOrOverflowingIsRefusedNamingTheManifest) {
   const auto dir = (dir_ / "model").string();
   save_model(good_model(), dir);
   auto manifest = testing::read_manifest(dir);
@@ -127,21 +128,25 @@ TEST_F(ArtifactFiniteTest, AnInfiniteRerankerWeightInTheManifestIsRefused) {
                           {"candidates", 50}};
   testing::write_manifest(dir, manifest);
   ASSERT_NO_THROW(load_model(dir));
-  // JSON has no NaN; a number too large for a double is read as infinity.
-  manifest["reranker"]["weights"][2] = 1e308;
-  auto text = manifest.dump();
-  const auto at = text.find("1e+308");
-  ASSERT_NE(at, std::string::npos) << text;
-  text.replace(at, 6, "1e999");
-  std::ofstream(fs::path(dir) / "manifest.json") << text;
-  try {
-    load_model(dir);
-    ADD_FAILURE() << "loaded a re-ranker weight of 1e999";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::bad_data) << e.what();
-    EXPECT_NE(std::string(e.what()).find("manifest.json"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("reranker.weights"), std::string::npos) << e.what();
-  }
+  auto expect_refused_manifest = [&](const std::string& weight, const std::string& reason) {
+    auto text = manifest.dump();
+    const std::string ones = "[1,1,1,1,1,1]";
+    const auto at = text.find(ones);
+    ASSERT_NE(at, std::string::npos) << text;
+    text.replace(at, ones.size(), "[1,1," + weight + ",1,1,1]");
+    std::ofstream(fs::path(dir) / "manifest.json") << text;
+    try {
+      load_model(dir);
+      ADD_FAILURE() << "loaded a re-ranker weight of " << weight;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::bad_data) << e.what();
+      EXPECT_NE(std::string(e.what()).find("manifest.json"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
+    }
+  };
+  // JSON has no NaN, and the parser refuses a number past a double's range rather than read infinity.
+  expect_refused_manifest("1e999", "number overflow");
+  expect_refused_manifest("1e300", "'reranker.weights' holds 1e+300");
 }
 
 }  // namespace
