@@ -79,11 +79,14 @@ void save_fault_point(const char* what) {
   std::raise(SIGKILL);
 }
 
-AtomicDirectory::AtomicDirectory(const fs::path& target, const std::string& marker) : target_(target) {
-  COBUY_CHECK(!target_.filename().empty() && target_.filename() != "." && target_.filename() != "..",
-              ErrorCode::io, "cannot write a directory at " << target_.string() << ": name the directory itself");
-  parent_ = target_.parent_path().empty() ? fs::path(".") : target_.parent_path();
+AtomicDirectory::AtomicDirectory(const fs::path& target, const std::string& marker) {
+  // "models/", "." and "a/.." name a directory too: the swap needs its parent and its own name.
   std::error_code ec;
+  target_ = fs::absolute(target, ec).lexically_normal();
+  while (target_.filename().empty() && target_.has_relative_path()) target_ = target_.parent_path();
+  COBUY_CHECK(!ec && target_.has_relative_path(), ErrorCode::io,
+              "cannot write a directory at " << target.string() << ": name a directory below the root");
+  parent_ = target_.parent_path();
   fs::create_directories(parent_, ec);
   parent_fd_ = ::open(parent_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   COBUY_CHECK(parent_fd_ >= 0, ErrorCode::io, "cannot open directory " << parent_.string() << ": " << std::strerror(errno));

@@ -86,8 +86,7 @@ class ArtifactSwapTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("cobuy-artifact-swap-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    // Two data sets, so the old and the new model have different versions (they hold the data's
-    // fingerprint).
+    // Two data sets, so the old and the new model have different data fingerprints.
     std::ofstream old_orders(dir_ / "old.csv"), new_orders(dir_ / "new.csv");
     old_orders << "order_id,item_id,customer_id,timestamp\n";
     new_orders << "order_id,item_id,customer_id,timestamp\n";
@@ -100,47 +99,52 @@ class ArtifactSwapTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  /// Trains the model of `orders` into `out` without faults and returns its version.
+  /// Trains the model of `orders` into `out` without faults and returns its data fingerprint.
   std::string train_ok(const std::string& orders, const fs::path& out) {
     const auto r = train(dir_ / orders, out, 0, dir_ / "ok.log");
     EXPECT_EQ(r.exit_code, 0) << read_text(dir_ / "ok.log");
-    return load_model(out.string())->version;
+    return load_model(out.string())->data_fingerprint;
   }
 
   /// Kills `cobuy train --out <case>/model` at each save step in turn, with an old model there
   /// first (`with_old`) or nothing; returns how many steps were killed.
   int kill_at_every_step(bool with_old) {
-    const std::string new_version = train_ok("new.csv", dir_ / "reference" / "model");
+    const std::string new_print = train_ok("new.csv", dir_ / "reference" / "model");
     int killed = 0;
+    bool saw_old = false, saw_new = false;
     for (int step = 1;; ++step) {
       SCOPED_TRACE("save step " + std::to_string(step));
       const fs::path parent = dir_ / ("step-" + std::to_string(step));
       const fs::path out = parent / "model";
-      const std::string old_version = with_old ? train_ok("old.csv", out) : "";
+      const std::string old_print = with_old ? train_ok("old.csv", out) : "";
       const fs::path log = parent.string() + ".log";
       const auto r = train(dir_ / "new.csv", out, step, log);
       if (!r.killed) {  // past the last step: the run completed
         EXPECT_EQ(r.exit_code, 0) << read_text(log);
-        EXPECT_EQ(load_model(out.string())->version, new_version);
+        EXPECT_EQ(load_model(out.string())->data_fingerprint, new_print);
         EXPECT_EQ(names_in(parent), std::set<std::string>{"model"});
         break;
       }
       ++killed;
       EXPECT_NE(read_text(log).find("killed at save step " + std::to_string(step)), std::string::npos) << read_text(log);
       if (with_old || fs::exists(out)) {
-        std::string version;
+        std::string print;
         try {
-          version = load_model(out.string())->version;
+          print = load_model(out.string())->data_fingerprint;
         } catch (const Error& e) {
           ADD_FAILURE() << "no model at " << out << " after the kill: " << e.what() << "\n" << read_text(log);
         }
-        EXPECT_TRUE(version == new_version || (with_old && version == old_version))
-            << "'" << version << "' is neither the old '" << old_version << "' nor the new '" << new_version << "'";
+        (print == old_print ? saw_old : saw_new) = true;
+        EXPECT_TRUE(print == new_print || (with_old && print == old_print))
+            << "'" << print << "' is neither the old '" << old_print << "' nor the new '" << new_print << "'";
       }
       // The next normal run succeeds and leaves nothing but the new model.
-      EXPECT_EQ(train_ok("new.csv", out), new_version);
+      EXPECT_EQ(train_ok("new.csv", out), new_print);
       EXPECT_EQ(names_in(parent), std::set<std::string>{"model"});
     }
+    // Killed before the swap, the old model stays (or nothing, on a first save); after it, the new.
+    EXPECT_EQ(saw_old, with_old);
+    EXPECT_TRUE(saw_new);
     return killed;
   }
 
@@ -189,9 +193,13 @@ TEST_F(ArtifactSwapTest, RefusesToReplaceAFileOrADirectoryThatIsNotAModel) {
   }
   EXPECT_EQ(read_text(file), "mine");
   EXPECT_EQ(read_text(foreign / "cat.jpg"), "meow");
-  // An empty directory is fine.
+  // An empty directory is fine, and so is a trailing slash.
   fs::create_directories(dir_ / "empty");
   train_ok("new.csv", dir_ / "empty");
+  const auto print = train_ok("old.csv", dir_ / "empty/");
+  EXPECT_EQ(load_model((dir_ / "empty").string())->data_fingerprint, print);
+  EXPECT_EQ(names_in(dir_), (std::set<std::string>{"empty", "new.csv", "notes.txt", "ok.log", "old.csv", "photos",
+                                                    "refused.log"}));
 }
 
 }  // namespace
