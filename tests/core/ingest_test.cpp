@@ -340,7 +340,8 @@ TEST_F(IngestTest, NulBytesDropTheRowNamingFileLineAndField) {
   const auto catalog = write("catalog.csv",
                              "item_id,title\n"
                              "a,Red\0apple\n"  // line 2
-                             "a\0,Green\n"s);  // line 3
+                             "a\0,Green\n"  // line 3
+                             "a\n"s);        // line 4: short, reported the same way
   IngestOptions o;
   o.max_bad_row_share = 1.0;
   o.catalog_path = catalog;
@@ -353,7 +354,8 @@ TEST_F(IngestTest, NulBytesDropTheRowNamingFileLineAndField) {
                                                           orders + ":4: NUL byte in field 1",
                                                           orders + ":5: NUL byte in field 2",
                                                           catalog + ":2: NUL byte in field 2",
-                                                          catalog + ":3: NUL byte in field 1"}));
+                                                          catalog + ":3: NUL byte in field 1",
+                                                          catalog + ":4: short row: 1 fields, the header has 2"}));
   ASSERT_EQ(data.catalog.size(), 1u);
   EXPECT_EQ(data.catalog.ids[0], "a");
   EXPECT_EQ(data.catalog.titles[0], "Apple") << "the catalogue row with a NUL byte changes nothing";
