@@ -76,24 +76,29 @@ void apply_catalog_file(const std::string& path, const IngestOptions& options, I
   std::vector<std::string_view> f;
   const auto value = [&](std::size_t k) { return col[k] == kNoColumn ? std::string_view{} : trim(f[col[k]]); };
   std::size_t skipped = 0, first_skipped = 0;
-  const auto skip = [&] {
+  // A dropped row is counted, and reported with file, line and reason like a malformed order row.
+  const auto skip = [&](const std::string& reason) {
     if (skipped++ == 0) first_skipped = reader.line();
+    if (summary.bad_row_examples.size() < options.max_bad_row_examples) {
+      summary.bad_row_examples.push_back(path + ":" + std::to_string(reader.line()) + ": " + reason);
+      log::warn("malformed catalogue row dropped", {{"file", path}, {"line", reader.line()}, {"reason", reason}});
+    }
   };
   while (reader.next(f)) {
-    if (!reader.error().empty() || f.size() != header.size()) {
-      skip();
+    if (!reader.error().empty()) {
+      skip(reader.error());
+      continue;
+    }
+    if (f.size() != header.size()) {
+      skip((f.size() < header.size() ? "short row: " : "long row: ") + std::to_string(f.size()) +
+           " fields, the header has " + std::to_string(header.size()));
       continue;
     }
     std::optional<std::uint8_t> in_stock;
     if (const auto v = value(kInStockCol); !v.empty()) {
       in_stock = parse_in_stock(v);
       if (!in_stock) {
-        skip();
-        const std::string reason = "bad in_stock " + shown(v) + " (expected 1/0, true/false or yes/no)";
-        if (summary.bad_row_examples.size() < options.max_bad_row_examples) {
-          summary.bad_row_examples.push_back(path + ":" + std::to_string(reader.line()) + ": " + reason);
-          log::warn("malformed catalogue row dropped", {{"file", path}, {"line", reader.line()}, {"reason", reason}});
-        }
+        skip("bad in_stock " + shown(v) + " (expected 1/0, true/false or yes/no)");
         continue;
       }
     }

@@ -1,20 +1,19 @@
 #include "core/csv_reader.h"
 
-#include <zlib.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <climits>
 #include <cstring>
+#include <optional>
 
 #include "core/error.h"
+#include "core/input_file.h"
 #include "core/log.h"
 
 namespace cobuy {
 namespace {
 
-constexpr std::size_t kChunk = std::size_t{1} << 20;  // bytes asked of zlib per read
-constexpr unsigned kZlibBuffer = 1u << 18;            // zlib's own input buffer
+constexpr std::size_t kChunk = std::size_t{1} << 20;  // bytes asked of the file per read
+constexpr std::size_t kNoNul = static_cast<std::size_t>(-1);
 // A quoted field this long is taken for an unclosed quote, so one stray quote cannot pull the
 // rest of a large file into memory as one field.
 constexpr std::size_t kMaxQuotedField = std::size_t{64} << 20;
@@ -46,12 +45,12 @@ std::string join(const std::vector<std::string>& parts) {
 // Records are parsed in place: fields are views into `buf`. A record cut by the end of the
 // buffer is parsed again from its start after a refill (which moves it to the front), so the
 // buffer is only modified once a record is complete (unescaping doubled quotes in place, which
-// never makes a field longer).
+// never makes a field longer). NUL bytes are found once per read, not once per record.
 struct CsvReader::Impl {
   enum class Status { record, blank, need_more };
 
   std::string name;
-  gzFile file = nullptr;
+  std::optional<InputFile> file;  // none for from_string
   std::string buf;  // [begin, end) is read but not yet consumed
   std::size_t begin = 0;
   std::size_t end = 0;
@@ -62,13 +61,7 @@ struct CsvReader::Impl {
   std::size_t record_line = 0;
   std::string error;
   std::vector<std::size_t> quoted_with_doubles;  // field indexes to unescape
-
-  Impl() = default;
-  Impl(const Impl&) = delete;
-  Impl& operator=(const Impl&) = delete;
-  ~Impl() {
-    if (file) gzclose(file);
-  }
+  std::size_t nul = kNoNul;  // offset in the input of the first NUL byte in [begin, end), if any
 
   /// Moves unconsumed bytes to the front, grows the buffer if it is full, and reads more.
   /// Returns false (and sets eof) when the source has nothing more.
@@ -81,16 +74,35 @@ struct CsvReader::Impl {
       begin = 0;
     }
     if (end == buf.size()) buf.resize(std::max(kChunk, buf.size() * 2));
-    const auto want = static_cast<unsigned>(std::min<std::size_t>(buf.size() - end, INT_MAX / 2));
-    const int n = gzread(file, buf.data() + end, want);
-    if (n < 0) {
-      int errnum = 0;
-      const char* msg = gzerror(file, &errnum);
-      COBUY_FAIL(ErrorCode::io, "cannot read " << name << ": " << (errnum == Z_ERRNO ? std::strerror(errno) : msg));
-    }
-    end += static_cast<std::size_t>(n);
+    const std::size_t n = file->read(buf.data() + end, std::min<std::size_t>(buf.size() - end, INT_MAX / 2));
+    const std::size_t old_end = end;
+    end += n;
+    if (nul == kNoNul) find_nul(old_end);
     if (n == 0) eof = true;
     return n > 0;
+  }
+
+  /// Sets `nul` to the first NUL byte read at or after buf[from].
+  void find_nul(std::size_t from) {
+    const char* p = find(buf.data() + from, buf.data() + end, '\0');
+    nul = p ? base + static_cast<std::size_t>(p - buf.data()) : kNoNul;
+  }
+
+  /// Flags the record just consumed when it holds a NUL byte (ids and titles must not), and finds
+  /// the next one. Before unescaping: the views still cover the record's bytes as read.
+  void check_nul(const std::vector<std::string_view>& fields) {
+    if (nul == kNoNul || nul >= base + begin) return;
+    const char* const at = buf.data() + (nul - base);
+    if (error.empty()) {
+      error = "NUL byte in the record";
+      for (std::size_t k = 0; k < fields.size(); ++k) {
+        if (at >= fields[k].data() && at < fields[k].data() + fields[k].size()) {
+          error = "NUL byte in field " + std::to_string(k + 1);
+          break;
+        }
+      }
+    }
+    find_nul(begin);
   }
 
   /// Parses the record at `begin` into `fields`; on success consumes it and counts its lines.
@@ -135,10 +147,16 @@ struct CsvReader::Impl {
         while (!close) {
           const char* q = find(p, stop, '"');
           if (!q || (q + 1 == stop && !eof)) {
-            const bool too_long = static_cast<std::size_t>(stop - content) > kMaxQuotedField;
-            if (!eof && !too_long) return Status::need_more;  // cannot yet tell where the field ends
-            error = too_long ? "quoted field over 64 MiB (an unclosed quote?)" : "unterminated quoted field";
-            return unclosed(fields, content, stop, lines_before);
+            if (static_cast<std::size_t>(stop - content) > kMaxQuotedField) {
+              error = "quoted field over 64 MiB (an unclosed quote?)";
+              return unclosed(fields, content, stop, lines_before);
+            }
+            // The input ends inside the field: it was cut short, or a quote never closes. Either
+            // way the last record is lost, and the rest of the file is in doubt.
+            COBUY_CHECK(!eof, ErrorCode::bad_data,
+                        name << ":" << line + lines_before
+                             << ": unterminated quoted field at the end of the input (is the file cut short?)");
+            return Status::need_more;  // cannot yet tell where the field ends
           }
           lines += static_cast<std::size_t>(std::count(p, q, '\n'));
           if (q + 1 < stop && q[1] == '"') {
@@ -238,11 +256,7 @@ CsvReader::~CsvReader() = default;
 CsvReader CsvReader::open_file(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   impl->name = path;
-  errno = 0;
-  impl->file = gzopen(path.c_str(), "rb");
-  COBUY_CHECK(impl->file != nullptr, ErrorCode::io,
-              "cannot open " << path << ": " << (errno ? std::strerror(errno) : "out of memory"));
-  gzbuffer(impl->file, kZlibBuffer);
+  impl->file.emplace(InputFile::open(path));
   return CsvReader(std::move(impl));
 }
 
@@ -252,6 +266,7 @@ CsvReader CsvReader::from_string(std::string data, std::string name) {
   impl->buf = std::move(data);
   impl->end = impl->buf.size();
   impl->eof = true;
+  impl->find_nul(0);
   return CsvReader(std::move(impl));
 }
 
@@ -266,6 +281,7 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
     }
     switch (s.parse(fields)) {
       case Impl::Status::record:
+        s.check_nul(fields);
         s.unescape(fields);
         return true;
       case Impl::Status::blank:

@@ -1,5 +1,5 @@
 #pragma once
-/// Streaming RFC 4180 CSV reader over plain or gzip files (detected by content, via zlib).
+/// Streaming RFC 4180 CSV reader over plain or gzip files (detected by content, core/input_file.h).
 
 #include <cstddef>
 #include <functional>
@@ -14,7 +14,8 @@ namespace cobuy {
 /// CRLF or LF line ends, and a UTF-8 BOM at the start. Not thread-safe.
 class CsvReader {
  public:
-  /// Opens `path` (plain or gzip). Throws Error(io) naming the file if it cannot be opened.
+  /// Opens `path` (plain or gzip). Throws Error(io) naming the file if it cannot be opened; reading
+  /// throws as InputFile::read does for a gzip file cut short, corrupt or with trailing garbage.
   static CsvReader open_file(const std::string& path);
   /// Reads from an in-memory buffer; `name` is used in messages. For tests and small inputs.
   static CsvReader from_string(std::string data, std::string name = "<memory>");
@@ -24,8 +25,10 @@ class CsvReader {
   ~CsvReader();
 
   /// Reads the next record into `fields` (views valid until the next call). Returns false at end
-  /// of input. A malformed record (an unterminated quote, text after a closing quote) is still
-  /// returned, with error() non-empty; reading continues at the next line.
+  /// of input. A malformed record (text after a closing quote, a NUL byte in a field, a quoted
+  /// field over 64 MiB) is still returned, with error() non-empty; reading continues at the next
+  /// line. Input that ends inside a quoted field (cut short, or a quote that never closes) throws
+  /// Error(bad_data) naming the input and the line where the field began.
   bool next(std::vector<std::string_view>& fields);
   /// Why the last record is malformed, or "" when it is fine.
   const std::string& error() const;

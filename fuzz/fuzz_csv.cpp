@@ -59,13 +59,16 @@ void read_records(const std::string& data) {
   auto reader = cobuy::CsvReader::from_string(data, "fuzz");
   std::vector<std::string_view> fields;
   std::size_t last_line = 0;
-  while (reader.next(fields)) {
-    // Lines only move forward, and every view points into the reader's buffer and is readable.
-    if (reader.line() < last_line) std::abort();
-    last_line = reader.line();
-    std::size_t total = 0;
-    for (const auto f : fields) total += f.size() + (f.empty() ? 0 : static_cast<unsigned char>(f.back()));
-    (void)total;
+  try {
+    while (reader.next(fields)) {
+      // Lines only move forward, and every view points into the reader's buffer and is readable.
+      if (reader.line() < last_line) std::abort();
+      last_line = reader.line();
+      std::size_t total = 0;
+      for (const auto f : fields) total += f.size() + (f.empty() ? 0 : static_cast<unsigned char>(f.back()));
+      (void)total;
+    }
+  } catch (const cobuy::Error&) {  // input that ends inside a quoted field
   }
   try {
     auto header_reader = cobuy::CsvReader::from_string(data, "fuzz");

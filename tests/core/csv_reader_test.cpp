@@ -28,10 +28,22 @@ std::ostream& operator<<(std::ostream& os, const Record& r) {
   return os << "] " << r.error;
 }
 
+constexpr const char* kThrown = "thrown: ";
+constexpr const char* kCutShort = ": unterminated quoted field at the end of the input (is the file cut short?)";
+
+/// The records, and last, when reading throws, a record of no fields with the message (without
+/// the input's name) after kThrown.
 std::vector<Record> read_all(CsvReader& reader) {
   std::vector<Record> out;
   std::vector<std::string_view> f;
-  while (reader.next(f)) out.push_back({{f.begin(), f.end()}, reader.line(), reader.error()});
+  try {
+    while (reader.next(f)) out.push_back({{f.begin(), f.end()}, reader.line(), reader.error()});
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::bad_data);
+    std::string message = e.what();
+    EXPECT_EQ(message.rfind(reader.name() + ":", 0), 0u) << message;
+    out.push_back({{}, 0, kThrown + message.substr(reader.name().size())});
+  }
   return out;
 }
 
@@ -48,7 +60,8 @@ Fields fields_of(const std::vector<Record>& records) {
 }
 
 /// A plain character-by-character RFC 4180 reader with the same conventions (blank lines skipped,
-/// a malformed record resumes at the next line): the reference for the buffered reader.
+/// a malformed record resumes at the next line, a NUL byte flags its record, the input ending
+/// inside a quoted field throws): the reference for the buffered reader.
 std::vector<Record> reference_parse(const std::string& s) {
   std::vector<Record> out;
   std::size_t i = 0, line = 1;
@@ -65,7 +78,8 @@ std::vector<Record> reference_parse(const std::string& s) {
     for (;;) {
       std::string field;
       if (s[i] == '"') {
-        const std::size_t open = ++i, open_line = line;
+        ++i;
+        const std::size_t open_line = line;
         bool closed = false;
         while (i < n) {
           if (s[i] == '"' && i + 1 < n && s[i + 1] == '"') {
@@ -80,20 +94,9 @@ std::vector<Record> reference_parse(const std::string& s) {
             field += s[i++];
           }
         }
-        if (!closed) {  // the record ends with the line where the quote opened
-          std::size_t e = s.find('\n', open);
-          if (e == std::string::npos) e = n;
-          field.clear();
-          for (std::size_t k = open; k < e; ++k) {
-            field += s[k];
-            if (s[k] == '"') ++k;
-          }
-          if (!field.empty() && field.back() == '\r') field.pop_back();
-          r.fields.push_back(field);
-          r.error = "unterminated quoted field";
-          i = e < n ? e + 1 : n;
-          line = open_line + (e < n ? 1 : 0);
-          break;
+        if (!closed) {
+          out.push_back({{}, 0, kThrown + (":" + std::to_string(open_line)) + kCutShort});
+          return out;
         }
         r.fields.push_back(field);
         if (i == n) break;
@@ -144,6 +147,9 @@ std::vector<Record> reference_parse(const std::string& s) {
         ++line;
       }
       break;
+    }
+    for (std::size_t k = 0; k < r.fields.size() && r.error.empty(); ++k) {
+      if (r.fields[k].find('\0') != std::string::npos) r.error = "NUL byte in field " + std::to_string(k + 1);
     }
     out.push_back(r);
   }
@@ -221,13 +227,49 @@ TEST(CsvReader, MalformedRecordsAreFlaggedAndReadingContinues) {
   EXPECT_EQ(records[1].error, "text after a closing quote");
   EXPECT_EQ(records[1].line, 2u);
   EXPECT_EQ(records[2], (Record{{"next", "3"}, 3, ""}));
+}
 
-  // An unclosed quote ends its record at the end of its line; reading goes on with the next.
-  const auto unterminated = parse("h\nok,1\na,\"never \"\"x\"\" \r\nclosed,2\nlast,3");
-  ASSERT_EQ(unterminated.size(), 5u);
-  EXPECT_EQ(unterminated[2], (Record{{"a", "never \"x\" "}, 3, "unterminated quoted field"}));
-  EXPECT_EQ(unterminated[3], (Record{{"closed", "2"}, 4, ""}));
-  EXPECT_EQ(unterminated[4], (Record{{"last", "3"}, 5, ""}));
+// A file cut inside a quoted field (or a quote that never closes) loses its last record and
+// leaves the rest in doubt: an error naming the input and the line where the field began, never a
+// record dropped or merged with the lines after it.
+TEST(CsvReader, InputEndingInsideAQuotedFieldThrowsNamingTheLine) {
+  const auto expect_throw = [](const std::string& text, const std::string& message, std::size_t records) {
+    auto reader = CsvReader::from_string(text, "cut.csv");
+    std::vector<std::string_view> f;
+    std::size_t read = 0;
+    try {
+      while (reader.next(f)) ++read;
+      ADD_FAILURE() << "no error for " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::bad_data);
+      EXPECT_EQ(std::string(e.what()), message);
+    }
+    EXPECT_EQ(read, records) << "records before the cut one are read";
+  };
+  expect_throw("h,t\n1,\"cut in the mid", std::string("cut.csv:2") + kCutShort, 1);
+  expect_throw("h,t\n1,\"two\nlines, then \"\"cut", std::string("cut.csv:2") + kCutShort, 1);
+  expect_throw("h,t\n1,\"a\"\n2,x,\"multi\r\nline\r\n", std::string("cut.csv:3") + kCutShort, 2);
+  // The line of the field, not of the record.
+  expect_throw("h,t\n1,\"a\nb\",\"c\nd", std::string("cut.csv:3") + kCutShort, 1);
+  expect_throw("\"", std::string("cut.csv:1") + kCutShort, 0);
+  // A stray quote, then no other quote to the end: as cut short (which it may be).
+  expect_throw("h\nok,1\na,\"never \"\"x\"\" \r\nclosed,2\nlast,3", std::string("cut.csv:3") + kCutShort, 2);
+}
+
+// A NUL byte in a field would become part of an id or a title: the record is flagged, by field.
+TEST(CsvReader, NulBytesFlagTheirRecord) {
+  using namespace std::string_literals;
+  const auto records = parse("a,b\nx\0y,z\n1,\"q\0\"\"\",w\nok,\0\n\"a\"\0,1\nlast,1\n\0\n"s);
+  ASSERT_EQ(records.size(), 7u);
+  EXPECT_EQ(records[0], (Record{{"a", "b"}, 1, ""}));
+  EXPECT_EQ(records[1], (Record{{"x\0y"s, "z"}, 2, "NUL byte in field 1"}));
+  EXPECT_EQ(records[2], (Record{{"1", "q\0\""s, "w"}, 3, "NUL byte in field 2"})) << "quoted and unescaped";
+  EXPECT_EQ(records[3], (Record{{"ok", "\0"s}, 4, "NUL byte in field 2"}));
+  EXPECT_EQ(records[4].error, "text after a closing quote") << "the first fault is the one reported";
+  EXPECT_EQ(records[5], (Record{{"last", "1"}, 6, ""}));
+  EXPECT_EQ(records[6], (Record{{"\0"s}, 7, "NUL byte in field 1"}));
+  EXPECT_EQ(parse("h\n\0"s), (std::vector<Record>{{{"h"}, 1, ""}, {{"\0"s}, 2, "NUL byte in field 1"}}))
+      << "at the very end, without a line break";
 }
 
 TEST(CsvReader, ErrorIsClearedOnTheNextRecord) {
@@ -253,8 +295,9 @@ TEST(CsvReader, NameAndBytesRead) {
 }
 
 TEST(CsvReader, MatchesTheReferenceOnHandPickedCases) {
-  for (const std::string text : {"a,b\n", "\"a\"\"\",\"\"\n", "\r\n\r\nx\r\n", "\"a\"x\ny\n", "\"open", "a,\"b\"\r",
-                                 "\"a\"\r\"b\"\n", ",\n,,\n"}) {
+  using namespace std::string_literals;
+  for (const std::string& text : {"a,b\n"s, "\"a\"\"\",\"\"\n"s, "\r\n\r\nx\r\n"s, "\"a\"x\ny\n"s, "\"open"s, "a,\"b\"\r"s,
+                                 "\"a\"\r\"b\"\n"s, ",\n,,\n"s, "a\0,b\n"s, "\"\0\"\n"s, "ok\n\"x\ny\0"s}) {
     EXPECT_EQ(parse(text), reference_parse(text)) << text;
   }
 }
@@ -325,8 +368,10 @@ TEST_F(CsvFileTest, ReadTableByColumnNames) {
 // the first read ends at byte 1 << 20, so a padding record of the right length puts each byte of
 // the sequence there.
 TEST_F(CsvFileTest, RecordsCutAtTheBufferEnd) {
+  using namespace std::string_literals;
   const std::vector<std::string> tricky = {"a,\"b\"\"c\",d\r\n", "\"x\"\r\n", "\"q\"\"\"\n", "\"multi\r\nline\",z\n",
-                                           "\"bad\"tail,1\n",    "p,q\r\n",   "\r\n\r\n",    "\"unterminated"};
+                                           "\"bad\"tail,1\n",    "p,q\r\n",   "\r\n\r\n",    "\"unterminated",
+                                           "n\0l,\"\0\"\n"s,     "\0\0\n"s};
   constexpr std::size_t kBoundary = std::size_t{1} << 20;
   int checked = 0;
   for (const auto& t : tricky) {
@@ -384,6 +429,7 @@ TEST_F(CsvFileTest, RandomDataMatchesTheReference) {
       std::string value;
       const int len = pick(100) == 0 ? 2000 + pick(5000) : pick(12);
       for (int k = 0; k < len; ++k) value += "abc ,\"\n\r;x"[pick(kind < 5 ? 10 : 3)];
+      if (pick(300) == 0) value.insert(static_cast<std::size_t>(pick(len + 1)), 1, '\0');
       if (kind < 5) {
         text += '"';
         for (char c : value) text += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -401,6 +447,8 @@ TEST_F(CsvFileTest, RandomDataMatchesTheReference) {
   ASSERT_GT(want.size(), 20000u);
   const auto flagged = std::count_if(want.begin(), want.end(), [](const Record& r) { return !r.error.empty(); });
   EXPECT_GT(flagged, 10) << "malformed records are part of the mix";
+  EXPECT_GT(std::count_if(want.begin(), want.end(), [](const Record& r) { return r.error.rfind("NUL", 0) == 0; }), 10)
+      << "and records with NUL bytes";
   EXPECT_EQ(parse(text), want);
   auto plain = CsvReader::open_file(write_plain("r.csv", text));
   EXPECT_EQ(read_all(plain), want);

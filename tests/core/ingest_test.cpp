@@ -326,6 +326,71 @@ TEST_F(IngestTest, QuotingCrlfBomAndGzipInput) {
   EXPECT_EQ(data.catalog.titles[*data.catalog.find("b")], "two\r\nlines");
 }
 
+// A NUL byte would become part of an id or a title: the row is dropped as malformed, reported
+// with file, line and the field that holds it; in the catalogue too.
+TEST_F(IngestTest, NulBytesDropTheRowNamingFileLineAndField) {
+  using namespace std::string_literals;
+  const auto orders = write("orders.csv",
+                            "order_id,item_id,title,price\n"
+                            "1,a,Apple,1.0\n"
+                            "1,b,Bee\0s,2.0\n"  // line 3: the title
+                            "2\0,a,Apple,1.0\n"  // line 4: the order id
+                            "2,c\0,Cee,1.0\n"    // line 5: the item id
+                            "2,a,Apple,1.5\n"s);
+  const auto catalog = write("catalog.csv",
+                             "item_id,title\n"
+                             "a,Red\0apple\n"  // line 2
+                             "a\0,Green\n"  // line 3
+                             "a\n"s);        // line 4: short, reported the same way
+  IngestOptions o;
+  o.max_bad_row_share = 1.0;
+  o.catalog_path = catalog;
+  IngestSummary s;
+  const auto data = load_orders({orders}, o, &s);
+  EXPECT_EQ(s.rows_read, 5u);
+  EXPECT_EQ(s.rows_kept, 2u);
+  EXPECT_EQ(s.dropped, (Counts{{"malformed", 3}}));
+  EXPECT_EQ(s.bad_row_examples, (std::vector<std::string>{orders + ":3: NUL byte in field 3",
+                                                          orders + ":4: NUL byte in field 1",
+                                                          orders + ":5: NUL byte in field 2",
+                                                          catalog + ":2: NUL byte in field 2",
+                                                          catalog + ":3: NUL byte in field 1",
+                                                          catalog + ":4: short row: 1 fields, the header has 2"}));
+  ASSERT_EQ(data.catalog.size(), 1u);
+  EXPECT_EQ(data.catalog.ids[0], "a");
+  EXPECT_EQ(data.catalog.titles[0], "Apple") << "the catalogue row with a NUL byte changes nothing";
+  EXPECT_EQ(data.orders.size(), 2u);
+  EXPECT_EQ(lines_of(data, "2"), (std::map<std::string, float>{{"a", 1.0f}}));
+}
+
+// A file cut short fails the run, naming the file, whatever part of ingestion reads it.
+TEST_F(IngestTest, FilesCutShortFailTheRun) {
+  const std::string text = "order_id,item_id,title\n1,a,\"Apple\"\n1,b,Bee\n2,a,Apple\n";
+  const auto gz = (dir_ / "orders.csv.gz").string();
+  gzFile f = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(f);
+  const auto size = fs::file_size(gz);
+  fs::resize_file(gz, size - 5);
+  const Error cut = error_of({gz});
+  EXPECT_EQ(cut.code(), ErrorCode::bad_data);
+  EXPECT_EQ(std::string(cut.what()), gz + ": truncated gzip stream: the file ends at byte " + std::to_string(size - 5) +
+                                         " inside the compressed data (the file is cut short)");
+
+  const auto orders = write("orders.csv", text);
+  const auto quote = write("quote.csv", "order_id,item_id,title\n1,a,Apple\n2,b,\"Bee,\nsecond line");
+  const Error in_quote = error_of({orders, quote});
+  EXPECT_EQ(in_quote.code(), ErrorCode::bad_data);
+  EXPECT_EQ(std::string(in_quote.what()),
+            quote + ":3: unterminated quoted field at the end of the input (is the file cut short?)");
+  IngestOptions o;
+  o.catalog_path = write("catalog.csv", "item_id,title\na,\"Apple");
+  const Error catalog = error_of({orders}, o);
+  EXPECT_EQ(std::string(catalog.what()),
+            o.catalog_path + ":2: unterminated quoted field at the end of the input (is the file cut short?)");
+}
+
 TEST_F(IngestTest, CatalogueFileOverridesKnownItems) {
   const auto orders = write("orders.csv", "order_id,item_id,title,price\n1,a,old,1.0\n1,b,bee,2.0\n");
   const auto catalog =
