@@ -47,6 +47,20 @@ Query query_from_json(const json& j) {
   return q;
 }
 
+Filters item_filters_from_params(const std::multimap<std::string, std::string>& params) {
+  Filters f;
+  const auto [first, last] = params.equal_range("in_stock");
+  for (auto it = first; it != last; ++it) {
+    const std::string& v = it->second;
+    COBUY_CHECK(v == "true" || v == "false", ErrorCode::bad_request,
+                "parameter 'in_stock' must be true or false, got '" << v.substr(0, 40) << "'");
+    COBUY_CHECK(!f.in_stock || *f.in_stock == (v == "true"), ErrorCode::bad_request,
+                "parameter 'in_stock' is given twice with different values");
+    f.in_stock = v == "true";
+  }
+  return f;
+}
+
 json item_json(const Model& model, ItemIndex item, float score, Relation relation, std::string_view reason) {
   const auto& cat = model.catalog;
   COBUY_ASSERT(item < cat.size());
@@ -56,6 +70,7 @@ json item_json(const Model& model, ItemIndex item, float score, Relation relatio
   if (!cat.titles[item].empty()) o["title"] = cat.titles[item];
   if (!std::isnan(cat.prices[item])) o["price"] = shortest(cat.prices[item]);
   if (!cat.categories[item].empty()) o["category"] = cat.categories[item];
+  if (const auto stock = cat.stock_said(item)) o["in_stock"] = *stock;
   o["relation"] = relation_name(relation);
   o["reason"] = reason;
   return o;

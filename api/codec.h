@@ -2,6 +2,7 @@
 /// The JSON mapping of queries, results and errors, shared by the HTTP server and `cobuy recommend`
 /// so both read and write exactly the same objects (DESIGN.md, "Queries and results").
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,8 +15,8 @@
 
 namespace cobuy {
 
-/// The item object of every answer: item_id, score, title/price/category where known, relation
-/// and reason.
+/// The item object of every answer: item_id, score, title/price/category where known, in_stock
+/// (true/false) where a catalogue file said it, relation and reason.
 nlohmann::json item_json(const Model& model, ItemIndex item, float score, Relation relation, std::string_view reason);
 
 /// Reads a query object:
@@ -26,18 +27,26 @@ nlohmann::json item_json(const Model& model, ItemIndex item, float score, Relati
 ///   integer Unix seconds, or null.
 /// - `limit`: a positive integer; missing or null = 20. Ranges against ServeLimits are checked by
 ///   validate(Query, ServeLimits), not here.
-/// - `filters`: `{"categories": [...], "exclude_categories": [...], "min_price": num, "max_price": num}`;
-///   an unknown key there is an error, since a mistyped filter would silently widen the answer.
+/// - `filters`: `{"categories": [...], "exclude_categories": [...], "min_price": num, "max_price": num,
+///   "in_stock": bool}`; an unknown key there is an error, since a mistyped filter would silently
+///   widen the answer. `in_stock`: true or missing/null = never an out-of-stock item; false = stock
+///   is not considered.
 /// Unknown top-level keys are ignored, so query files may carry extra fields (an expected answer, say).
 /// Throws Error(bad_request) with a message naming the field, e.g. "field 'limit' must be a positive
 /// integer, got -1".
 Query query_from_json(const nlohmann::json& j);
 
-/// The items of an answer, in order: `[{"item_id", "score", "title", "price", "category", "relation",
-/// "reason", "source"}, ...]`. `title`, `price` and `category` appear only when the catalogue knows
-/// them; `source` only as `"embedding"`, for items found by the query-time embedding search.
+/// The items of an answer, in order: `[{"item_id", "score", "title", "price", "category", "in_stock",
+/// "relation", "reason", "source"}, ...]`. `title`, `price` and `category` appear only when the
+/// catalogue knows them, `in_stock` only when a catalogue file said it; `source` only as
+/// `"embedding"`, for items found by the query-time embedding search.
 /// Every Recommendation::item must index model.catalog.
 nlohmann::json recommendations_to_json(const Model& model, const std::vector<Recommendation>& items);
+
+/// The filters of GET /v1/items/{id}/bought-together and /similar from their query parameters:
+/// `in_stock=true` (only in-stock items, as when absent) or `in_stock=false` (stock not considered).
+/// Other parameters are not read here. Throws Error(bad_request) naming the parameter.
+Filters item_filters_from_params(const std::multimap<std::string, std::string>& params);
 
 /// A result object: `{"id", "items": [...], "fallback": bool}`, plus `"unknown_items": [...]` when
 /// some query items are not in the model and `"unknown_customer": true` when the customer is not.

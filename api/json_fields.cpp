@@ -80,10 +80,13 @@ Filters filters_from_json(const json& j) {
       f.min_price = price(value, field);
     } else if (key == "max_price") {
       f.max_price = price(value, field);
+    } else if (key == "in_stock") {
+      if (!value.is_null() && !value.is_boolean()) bad_field(field, "true, false or null", value);
+      if (value.is_boolean()) f.in_stock = value.get<bool>();
     } else {
       COBUY_FAIL(ErrorCode::bad_request, "unknown field '" << field
                                                            << "' (known: categories, exclude_categories, "
-                                                              "min_price, max_price)");
+                                                              "min_price, max_price, in_stock)");
     }
   }
   return f;

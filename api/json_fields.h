@@ -29,7 +29,8 @@ std::vector<std::string> id_list(const nlohmann::json& j, const char* key);
 std::optional<std::uint64_t> positive_integer(const nlohmann::json& v);
 /// A number, or nullopt for null.
 std::optional<double> price(const nlohmann::json& v, const std::string& field);
-/// `{"categories", "exclude_categories", "min_price", "max_price"}`; unknown keys are errors.
+/// `{"categories", "exclude_categories", "min_price", "max_price", "in_stock"}`; unknown keys are
+/// errors. `in_stock`: true, false or null (null = unset, the service's rule).
 Filters filters_from_json(const nlohmann::json& j);
 /// A float as the double of its shortest decimal form (0.83, not 0.8299999833).
 double shortest(float x);

@@ -451,14 +451,16 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
       const Model& m = need_model();
       const auto item = need_item(m);
       const auto limit = limit_param(req, options.limits);
-      write_json(res, 200, item_answer_to_json(m, item, bought_together(m, item, limit, served.complements)));
+      write_json(res, 200, item_answer_to_json(m, item, bought_together(m, item, limit, served.complements,
+                                                                        item_filters_from_params(req.params))));
       return;
     }
     case RouteId::similar: {
       const Model& m = need_model();
       const auto item = need_item(m);
       const auto limit = limit_param(req, options.limits);
-      write_json(res, 200, item_answer_to_json(m, item, similar_items(m, item, limit)));
+      write_json(res, 200,
+                 item_answer_to_json(m, item, similar_items(m, item, limit, item_filters_from_params(req.params))));
       return;
     }
     case RouteId::recommendations: {

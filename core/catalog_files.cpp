@@ -26,14 +26,14 @@ std::unordered_map<std::string, std::string> read_names(const std::filesystem::p
   return out;
 }
 
-/// 1 for 1/true/yes, 0 for 0/false/no (ASCII case ignored), nullopt for anything else.
+/// kInStock for 1/true/yes, kOutOfStock for 0/false/no (ASCII case ignored), nullopt for anything else.
 std::optional<std::uint8_t> parse_in_stock(std::string_view v) {
   const auto is = [v](std::string_view word) {
     return std::equal(v.begin(), v.end(), word.begin(), word.end(),
                       [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
   };
-  if (is("1") || is("true") || is("yes")) return std::uint8_t{1};
-  if (is("0") || is("false") || is("no")) return std::uint8_t{0};
+  if (is("1") || is("true") || is("yes")) return std::uint8_t{kInStock};
+  if (is("0") || is("false") || is("no")) return std::uint8_t{kOutOfStock};
   return std::nullopt;
 }
 

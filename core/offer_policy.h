@@ -65,7 +65,8 @@ struct OfferRules {
   double max_price_ratio = 0;               ///< ... and at most this x (0 = off)
   std::vector<std::string> include_categories;  ///< only these categories (empty = all)
   std::vector<std::string> exclude_categories;  ///< never these
-  bool in_stock_only = true;                ///< skip items the catalogue marks out of stock
+  bool in_stock_only = true;                ///< skip items the catalogue marks out of stock (unless
+                                            ///< a request's filters.in_stock says otherwise)
 };
 
 /// The whole policy.

@@ -265,7 +265,7 @@ class Rules {
   /// Whether `i` may be offered; `due` lifts the ban on items of this order.
   bool allows(ItemIndex i, bool due) const {
     if (excluded_.count(i) || (in_order_.count(i) && !due)) return false;
-    if (rules_.in_stock_only && i < m_.catalog.in_stock.size() && m_.catalog.in_stock[i] == 0) return false;
+    if (only_in_stock(filters_, rules_.in_stock_only) && m_.catalog.out_of_stock(i)) return false;
     const auto& cat = m_.catalog.categories[i];
     auto listed = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), cat) != v.end(); };
     if (!rules_.include_categories.empty() && !listed(rules_.include_categories)) return false;

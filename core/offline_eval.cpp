@@ -199,6 +199,7 @@ TaskScores score_basket_completion(const Model& reference, const std::vector<Bas
   for (std::size_t i = 0; i < cases.size(); ++i) {
     queries[i].items = cases[i].given;
     queries[i].limit = max_k(ks);
+    queries[i].filters.in_stock = false;  // today's stock says nothing of what the held-out orders bought
     if (with_customer && cases[i].customer) {
       queries[i].customer_id = cases[i].customer;
       if (cases[i].at != kNoTime) queries[i].at = cases[i].at;
@@ -234,6 +235,7 @@ TaskScores score_next_order(const Model& reference, const std::vector<NextOrderC
     queries[i].customer_id = cases[i].customer;
     if (cases[i].at != kNoTime) queries[i].at = cases[i].at;
     queries[i].limit = max_k(ks);
+    queries[i].filters.in_stock = false;
   }
   const auto ranked = rank_all(queries, rank);
   auto& recall = metric(s, "recall");

@@ -10,6 +10,13 @@ std::optional<ItemIndex> Catalog::find(std::string_view id) const {
   return it->second;
 }
 
+std::optional<bool> Catalog::stock_said(ItemIndex i) const {
+  if (i >= in_stock.size()) return std::nullopt;
+  if (in_stock[i] == kOutOfStock) return false;
+  if (in_stock[i] == kInStock) return true;
+  return std::nullopt;
+}
+
 ItemIndex Catalog::add(std::string_view id) {
   auto it = index.find(id);
   if (it != index.end()) return it->second;
@@ -18,7 +25,7 @@ ItemIndex Catalog::add(std::string_view id) {
   titles.emplace_back();
   categories.emplace_back();
   prices.push_back(std::nanf(""));
-  in_stock.push_back(1);
+  in_stock.push_back(kStockNotSaid);
   index.emplace(std::string(id), idx);
   return idx;
 }

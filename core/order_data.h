@@ -27,18 +27,31 @@ struct StringHash {
 };
 using StringIndexMap = std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>>;
 
+/// Catalog::in_stock values, as items.bin stores them. 0 and 1 are those of format 1.2 (where 1
+/// meant "in stock or not said"); 2 is newer, and a reader that knows only 0 and 1 takes it as in
+/// stock, so the layout and its version stay as they were.
+enum StockFlag : std::uint8_t {
+  kOutOfStock = 0,    ///< a catalogue file says out of stock
+  kStockNotSaid = 1,  ///< no catalogue file says (counts as in stock)
+  kInStock = 2,       ///< a catalogue file says in stock
+};
+
 /// The item catalogue: parallel arrays indexed by ItemIndex.
 struct Catalog {
   std::vector<std::string> ids;
   std::vector<std::string> titles;      ///< "" when unknown
   std::vector<std::string> categories;  ///< "" when unknown
   std::vector<float> prices;            ///< last seen unit price; NaN when unknown
-  std::vector<std::uint8_t> in_stock;   ///< 0 = a catalogue file says out of stock; 1 = in stock or not said
+  std::vector<std::uint8_t> in_stock;   ///< StockFlag values
   StringIndexMap index;                 ///< id -> ItemIndex
 
   std::size_t size() const { return ids.size(); }
   /// The index of `id`, or nullopt.
   std::optional<ItemIndex> find(std::string_view id) const;
+  /// The stock rule every answer obeys: whether a catalogue file says `i` is out of stock.
+  bool out_of_stock(ItemIndex i) const { return i < in_stock.size() && in_stock[i] == kOutOfStock; }
+  /// What a catalogue file says of `i`'s stock: true (in stock), false (out), nullopt (nothing).
+  std::optional<bool> stock_said(ItemIndex i) const;
   /// The index of `id`, adding a new item with unknown title/category/price if absent.
   ItemIndex add(std::string_view id);
 };

@@ -30,7 +30,8 @@ struct Candidate {
 /// Everything that decides whether an item may be shown for this query.
 class Eligibility {
  public:
-  Eligibility(const Model& m, const Query& q) : model_(m), filters_(q.filters) {
+  Eligibility(const Model& m, const Filters& f) : model_(m), filters_(f), in_stock_only_(only_in_stock(f)) {}
+  Eligibility(const Model& m, const Query& q) : Eligibility(m, q.filters) {
     for (const auto& id : q.exclude) {
       if (auto i = m.catalog.find(id)) excluded_.insert(*i);
     }
@@ -38,6 +39,7 @@ class Eligibility {
   void exclude(ItemIndex i) { excluded_.insert(i); }
   bool allows(ItemIndex i) const {
     if (excluded_.count(i)) return false;
+    if (in_stock_only_ && model_.catalog.out_of_stock(i)) return false;
     const auto& cat = model_.catalog.categories[i];
     if (!filters_.categories.empty() &&
         std::find(filters_.categories.begin(), filters_.categories.end(), cat) == filters_.categories.end()) {
@@ -59,6 +61,7 @@ class Eligibility {
  private:
   const Model& model_;
   const Filters& filters_;
+  bool in_stock_only_;
   std::unordered_set<ItemIndex> excluded_;
 };
 
@@ -413,33 +416,35 @@ std::vector<BasketCandidate> basket_candidates(const Model& m, const Query& q, s
 }
 
 namespace {
+/// `item`'s row of `table`, best first, at most `limit` of the items `ok` allows.
 std::vector<Recommendation> row_of(const Model& m, const NeighborTable& table, ItemIndex item, std::size_t limit,
-                                   Relation relation) {
+                                   Relation relation, const Eligibility& ok) {
   COBUY_ASSERT(item < m.catalog.size() && (table.items() == 0 || item < table.items()));
   std::vector<Recommendation> out;
   if (table.items() == 0) return out;
   for (const auto& n : table.row(item)) {
     if (out.size() >= limit) break;
-    out.push_back({n.item, n.score, relation, m.catalog.ids[item]});
+    if (ok.allows(n.item)) out.push_back({n.item, n.score, relation, m.catalog.ids[item]});
   }
   return out;
 }
 }  // namespace
 
 std::vector<Recommendation> bought_together(const Model& m, ItemIndex item, std::size_t limit,
-                                            const ComplementSearch& complements) {
-  auto out = row_of(m, m.bought_together, item, limit, Relation::complement);
+                                            const ComplementSearch& complements, const Filters& filters) {
+  auto out = row_of(m, m.bought_together, item, limit, Relation::complement, Eligibility(m, filters));
   if (complements && out.size() < limit) {
-    const Query no_filters;
-    Eligibility ok(m, no_filters);
+    Eligibility ok(m, filters);
     exclude_with_substitutes(m, item, ok);
     backfill_embedding(m, complements, {item}, ok, limit, out);
   }
   return out;
 }
 
-std::vector<Recommendation> similar_items(const Model& m, ItemIndex item, std::size_t limit) {
-  return row_of(m, m.similar, item, limit, Relation::substitute);
+std::vector<Recommendation> similar_items(const Model& m, ItemIndex item, std::size_t limit, const Filters& filters) {
+  Eligibility ok(m, filters);
+  ok.exclude(item);
+  return row_of(m, m.similar, item, limit, Relation::substitute, ok);
 }
 
 }  // namespace cobuy

@@ -39,7 +39,14 @@ struct Filters {
   std::vector<std::string> exclude_categories;  ///< drop these categories
   std::optional<double> min_price;
   std::optional<double> max_price;
+  /// Catalog::out_of_stock items: true = never shown, false = shown like any other, unset = the
+  /// service's rule (recommendations, bought-together and similar: never shown; offers: the
+  /// policy's rules.in_stock_only).
+  std::optional<bool> in_stock;
 };
+
+/// Whether `filters` keep `model`'s out-of-stock items out when nothing else decides (`fallback`).
+inline bool only_in_stock(const Filters& filters, bool fallback = true) { return filters.in_stock.value_or(fallback); }
 
 /// A recommendation query (the DESIGN JSONL contract, plus exclude and filters).
 struct Query {
@@ -76,7 +83,9 @@ void validate(const Query& query, const ServeLimits& limits);
 /// Answers a query: basket completion when items is non-empty, else next order for the customer.
 /// Basket completion ranks its first stage (neighbour rows plus the customer's history), then,
 /// when the model has a fitted re-ranker, re-orders the best model.reranker.candidates with it.
-/// Never returns a query item, a substitute of one, an excluded item or a filtered one. Unknown
+/// Never returns a query item, a substitute of one, an excluded item or a filtered one (out-of-stock
+/// items are filtered unless query.filters.in_stock is false); filtered candidates give way to the
+/// next ones, so the list stays as long as without the filter while candidates last. Unknown
 /// ids are not errors. A basket whose table rows give fewer than `limit` items is filled from
 /// `complements` (when given; Source::embedding) before the popular fallback.
 RecommendResult recommend(const Model& model, const Query& query, const ComplementSearch& complements = {});
@@ -93,11 +102,15 @@ std::vector<BasketCandidate> basket_candidates(const Model& model, const Query& 
 
 /// Complements of one known item, best first, at most `limit`: its "bought together" row, then,
 /// if that row is short and `complements` is given, items from the embedding search
-/// (Source::embedding), never the item itself or one of its substitutes.
+/// (Source::embedding), never the item itself or one of its substitutes. Items `filters` drop
+/// (out-of-stock ones by default) are skipped for the next ones of the row; the item itself may
+/// be out of stock.
 std::vector<Recommendation> bought_together(const Model& model, ItemIndex item, std::size_t limit,
-                                            const ComplementSearch& complements = {});
+                                            const ComplementSearch& complements = {}, const Filters& filters = {});
 
-/// Substitutes of one known item (look-alikes rarely bought with it), best first, at most `limit`.
-std::vector<Recommendation> similar_items(const Model& model, ItemIndex item, std::size_t limit);
+/// Substitutes of one known item (look-alikes rarely bought with it), best first, at most `limit`,
+/// skipping items `filters` drop (out-of-stock ones by default; the item itself may be out of stock).
+std::vector<Recommendation> similar_items(const Model& model, ItemIndex item, std::size_t limit,
+                                          const Filters& filters = {});
 
 }  // namespace cobuy

@@ -163,6 +163,7 @@ Reranker fit_reranker(const OrderData& data, const TrainConfig& config, const Pr
     q.items = bc.given;
     q.customer_id = bc.customer;
     if (bc.at != kNoTime) q.at = bc.at;
+    q.filters.in_stock = false;  // a held-out item the catalogue now marks out of stock is still a positive
     const auto hidden = first.catalog.find(bc.hidden);
     const auto cands = basket_candidates(first, q, rc.candidates);
     RerankQuery rq;

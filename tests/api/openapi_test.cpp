@@ -98,13 +98,13 @@ httplib::Result send(httplib::Client& cli, const std::string& method, const std:
 }
 
 /// The model the examples speak of: Online Retail's teacups and a few home items, customer 17850
-/// with three orders.
+/// with three orders; the catalogue says the cake stand is out of stock and the pink teacup in stock.
 std::shared_ptr<Model> example_model() {
   auto m = std::make_shared<Model>(testing::ModelBuilder()
                                        .item("22697", "kitchen", 2.95f)
-                                       .item("22698", "kitchen", 2.95f)
+                                       .item("22698", "kitchen", 2.95f, /*in_stock=*/true)
                                        .item("22699", "kitchen", 2.95f)
-                                       .item("22423", "kitchen", 12.75f)
+                                       .item("22423", "kitchen", 12.75f, /*in_stock=*/false)
                                        .item("85123A", "home", 2.55f)
                                        .item("84879", "home", 1.69f)
                                        .bought_with("22697", {"22699", "22423", "22698"})

@@ -406,8 +406,8 @@ TEST_F(IngestTest, CatalogueFileOverridesKnownItems) {
   EXPECT_EQ(data.catalog.categories[b], "garden");
   EXPECT_FLOAT_EQ(data.catalog.prices[b], 2.0f);
   EXPECT_FALSE(data.catalog.find("zz")) << "unknown items are not added";
-  EXPECT_EQ(data.catalog.in_stock, std::vector<std::uint8_t>(data.catalog.size(), 1))
-      << "without an in_stock column every item is in stock";
+  EXPECT_EQ(data.catalog.in_stock, std::vector<std::uint8_t>(data.catalog.size(), kStockNotSaid))
+      << "without an in_stock column no item's stock is said";
 }
 
 TEST_F(IngestTest, CatalogueInStockColumn) {
@@ -429,13 +429,13 @@ TEST_F(IngestTest, CatalogueInStockColumn) {
   ASSERT_EQ(data.catalog.in_stock.size(), data.catalog.size());
   const auto stock = [&](const char* id) { return static_cast<int>(data.catalog.in_stock[*data.catalog.find(id)]); };
   EXPECT_EQ(stock("a"), 0);
-  EXPECT_EQ(stock("b"), 1);
+  EXPECT_EQ(stock("b"), kInStock);
   EXPECT_EQ(stock("c"), 0);
-  EXPECT_EQ(stock("d"), 1);
+  EXPECT_EQ(stock("d"), kInStock);
   EXPECT_EQ(stock("e"), 0) << "spaces around the value are ignored";
-  EXPECT_EQ(stock("f"), 1);
-  EXPECT_EQ(stock("g"), 1) << "empty: not said";
-  EXPECT_EQ(stock("h"), 1) << "not in the catalogue file";
+  EXPECT_EQ(stock("f"), kInStock);
+  EXPECT_EQ(stock("g"), kStockNotSaid) << "empty: not said";
+  EXPECT_EQ(stock("h"), kStockNotSaid) << "not in the catalogue file";
   EXPECT_EQ(data.catalog.titles[*data.catalog.find("c")], "C");
   EXPECT_FALSE(data.catalog.find("zz")) << "unknown items are still not added";
   EXPECT_TRUE(s.bad_row_examples.empty());
@@ -460,7 +460,7 @@ TEST_F(IngestTest, BadCatalogueInStockValueDropsTheRowNamingFileLineAndValue) {
   const auto a = *data.catalog.find("a"), b = *data.catalog.find("b"), c = *data.catalog.find("c");
   EXPECT_EQ(data.catalog.in_stock[a], 0);
   EXPECT_EQ(data.catalog.titles[a], "New A");
-  EXPECT_EQ(data.catalog.in_stock[b], 1) << "a malformed row changes nothing";
+  EXPECT_EQ(data.catalog.in_stock[b], kStockNotSaid) << "a malformed row changes nothing";
   EXPECT_EQ(data.catalog.titles[b], "old b") << "a malformed row changes nothing";
   EXPECT_EQ(data.catalog.titles[c], "old c");
   ASSERT_EQ(s.bad_row_examples.size(), 3u);

@@ -3,6 +3,7 @@
 /// substitutes, popular items and customer histories set directly, no training involved.
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,13 +15,14 @@ namespace cobuy::testing {
 
 class ModelBuilder {
  public:
-  /// Adds an item; price NaN = unknown.
-  ModelBuilder& item(const std::string& id, const std::string& category = "", float price = NAN, bool in_stock = true) {
+  /// Adds an item; price NaN = unknown; in_stock nullopt = no catalogue says.
+  ModelBuilder& item(const std::string& id, const std::string& category = "", float price = NAN,
+                     std::optional<bool> in_stock = std::nullopt) {
     const auto i = m_.catalog.add(id);
     m_.catalog.titles[i] = "title of " + id;
     m_.catalog.categories[i] = category;
     m_.catalog.prices[i] = price;
-    m_.catalog.in_stock[i] = in_stock ? 1 : 0;
+    m_.catalog.in_stock[i] = !in_stock ? kStockNotSaid : *in_stock ? kInStock : kOutOfStock;
     return *this;
   }
   /// `a` is bought with each of `partners`, scores descending from 1.
