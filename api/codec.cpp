@@ -59,7 +59,12 @@ std::size_t token_start(std::string_view text, std::size_t pos) {
 std::string shown_token(std::string_view text, std::size_t start, std::size_t end) {
   constexpr std::size_t kMax = 40;
   const auto b = static_cast<unsigned char>(text[end]);
-  const std::size_t last = end + (b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : b >= 0xc0 ? 1 : 0);
+  const std::size_t tail = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+  std::size_t last = end;
+  for (std::size_t k = 1; k <= tail && end + k < text.size(); ++k) {
+    if ((static_cast<unsigned char>(text[end + k]) & 0xc0) != 0x80) break;
+    if (k == tail) last = end + tail;  // a whole character; otherwise the lone byte
+  }
   std::string_view token = text.substr(start, last + 1 - start);
   if (token.size() <= kMax) return printable(token);
   std::size_t cut = kMax;

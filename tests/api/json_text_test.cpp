@@ -45,6 +45,7 @@ TEST(ParseJsonText, SaysWhatIsWrongAndWhereInPlainWords) {
 TEST(ParseJsonText, ShowsTheOffendingCharacterEscaped) {
   EXPECT_EQ(refusal("{\"id\": \"a\x1b[31m\"}"), "not valid JSON (unexpected '\\x1b' at column 10)");
   EXPECT_EQ(refusal("{\"id\": \"\xff\"}"), "not valid JSON (unexpected '\\xff' at column 9)");
+  EXPECT_EQ(refusal("[\xe2\x98]"), "not valid JSON (unexpected '\\xe2' at column 2)") << "a character cut short";
   EXPECT_EQ(refusal("{\"t\": \"Caf\xc3\xa9\", \xc3\xa9}"), "not valid JSON (unexpected '\xc3\xa9' at column 15)")
       << "columns count characters, and a valid one is shown as it is";
 }

@@ -82,11 +82,11 @@ TEST_F(RecommendCommandTest, EveryInputLineGetsExactlyOneOutputLine) {
   expect_error(2, "line 3", "line 3: blank line, expected a query object");
   expect_error(4, "line 5", "line 5: not valid JSON (unexpected 'b' at column 2)");
   expect_error(5, "line 6", "line 6: a query must be a JSON object, got array");
-  expect_error(6, "7", "line 7: field 'limit' must be a positive integer, got number 0")
-      << "a number id reads as its decimal text, as on a result line";
+  // A number id reads as its decimal text, as on a result line.
+  expect_error(6, "7", "line 7: field 'limit' must be a positive integer, got number 0");
   expect_error(7, "line 8", "line 8: field 'id' must be a string or a number, got object");
-  expect_error(8, "", "line 9: field 'limit' must be a positive integer, got number -1")
-      << "no id: the empty id a result line would carry";
+  // No id: the empty id a result line would carry.
+  expect_error(8, "", "line 9: field 'limit' must be a positive integer, got number -1");
   expect_error(9, "line 10", "line 10: blank line, expected a query object");
 }
 
