@@ -1,11 +1,14 @@
 #include "api/codec.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <optional>
 
 #include "api/json_fields.h"
+#include "core/printable.h"
 #include "core/time_util.h"
 
 namespace cobuy {
@@ -17,19 +20,103 @@ constexpr std::size_t kDefaultLimit = 20;
 
 using namespace json_fields;
 
+/// Where byte `pos` of `text` is: "column C", or "line L, column C" when `text` has several lines.
+std::string position_words(std::string_view text, std::size_t pos) {
+  const std::string_view before = text.substr(0, pos);
+  const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+  std::size_t column = 1;
+  for (const char c : before.substr(line_start)) {
+    if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) ++column;  // UTF-8 continuation bytes add none
+  }
+  const std::string col = "column " + std::to_string(column);
+  if (text.find('\n') == std::string_view::npos) return col;
+  return "line " + std::to_string(std::count(before.begin(), before.end(), '\n') + 1) + ", " + col;
+}
+
+bool is_token_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '+' || c == '-';
+}
+
+/// Where the token that ends at byte `pos` starts. The JSON parser reports the last byte it read,
+/// which for a string, number or literal it did not expect is that token's last byte: `"q1"` in
+/// `{"id" "q1"}` is reported at its closing quote.
+std::size_t token_start(std::string_view text, std::size_t pos) {
+  if (text[pos] == '"') {
+    for (std::size_t k = pos; k-- > 0;) {
+      std::size_t backslashes = 0;
+      while (backslashes < k && text[k - 1 - backslashes] == '\\') ++backslashes;
+      if (text[k] == '"' && backslashes % 2 == 0) return k;
+    }
+    return pos;
+  }
+  std::size_t k = pos;
+  while (is_token_char(text[pos]) && k > 0 && is_token_char(text[k - 1])) --k;
+  return k;
+}
+
+/// The text from `start` to byte `end` (a whole UTF-8 character where `end` starts one), shortened
+/// when long, escaped.
+std::string shown_token(std::string_view text, std::size_t start, std::size_t end) {
+  constexpr std::size_t kMax = 40;
+  const auto b = static_cast<unsigned char>(text[end]);
+  const std::size_t tail = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+  std::size_t last = end;
+  for (std::size_t k = 1; k <= tail && end + k < text.size(); ++k) {
+    if ((static_cast<unsigned char>(text[end + k]) & 0xc0) != 0x80) break;
+    if (k == tail) last = end + tail;  // a whole character; otherwise the lone byte
+  }
+  std::string_view token = text.substr(start, last + 1 - start);
+  if (token.size() <= kMax) return printable(token);
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(token[cut]) & 0xc0) == 0x80) --cut;  // whole characters only
+  return printable(token.substr(0, cut)) + "...";
+}
+
 }  // namespace
+
+json parse_json_text(std::string_view text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // e.byte counts the bytes read, the one that broke the parse included.
+    const std::size_t pos = e.byte == 0 ? 0 : e.byte - 1;
+    if (pos >= text.size()) {
+      COBUY_FAIL(ErrorCode::bad_request,
+                 "not valid JSON (unexpected end of input at " << position_words(text, text.size()) << ")");
+    }
+    const std::size_t start = token_start(text, pos);
+    COBUY_FAIL(ErrorCode::bad_request, "not valid JSON (unexpected '" << shown_token(text, start, pos) << "' at "
+                                                                      << position_words(text, start) << ")");
+  } catch (const json::out_of_range& e) {  // "number overflow parsing '1e400'"
+    const std::string_view what = e.what();
+    const auto open = what.find('\'');
+    const auto close = what.rfind('\'');
+    if (open != std::string_view::npos && close > open) {
+      COBUY_FAIL(ErrorCode::bad_request,
+                 "not valid JSON (number " << printable(what.substr(open + 1, close - open - 1)) << " is out of range)");
+    }
+    COBUY_FAIL(ErrorCode::bad_request, "not valid JSON (a number is out of range)");
+  } catch (const json::exception&) {
+    COBUY_FAIL(ErrorCode::bad_request, "not valid JSON");
+  }
+}
+
+std::optional<std::string> query_id(const json& j) {
+  if (!j.is_object()) return std::nullopt;
+  const auto it = j.find("id");
+  if (it == j.end() || it->is_null()) return std::string();
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number()) return it->dump();
+  return std::nullopt;
+}
 
 Query query_from_json(const json& j) {
   COBUY_CHECK(j.is_object(), ErrorCode::bad_request, "a query must be a JSON object, got " << shown(j));
   Query q;
-  if (auto it = j.find("id"); it != j.end() && !it->is_null()) {
-    if (it->is_string()) {
-      q.id = it->get<std::string>();
-    } else if (it->is_number()) {
-      q.id = it->dump();
-    } else {
-      bad_field("id", "a string or a number", *it);
-    }
+  if (auto id = query_id(j)) {
+    q.id = std::move(*id);
+  } else {
+    bad_field("id", "a string or a number", j.at("id"));
   }
   q.items = id_list(j, "items");
   q.exclude = id_list(j, "exclude");

@@ -3,6 +3,7 @@
 /// so both read and write exactly the same objects (DESIGN.md, "Queries and results").
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,16 @@ namespace cobuy {
 /// The item object of every answer: item_id, score, title/price/category where known, in_stock
 /// (true/false) where a catalogue file said it, relation and reason.
 nlohmann::json item_json(const Model& model, ItemIndex item, float score, Relation relation, std::string_view reason);
+
+/// Parses one JSON text (a JSONL line, a request body). Throws Error(bad_request) saying in plain
+/// words what is wrong and where, e.g. "not valid JSON (unexpected end of input at column 8)",
+/// "not valid JSON (unexpected 'x' at line 2, column 3)" or "not valid JSON (number 1e400 is out of
+/// range)". Columns count UTF-8 characters from 1; "line L" appears only when `text` has several lines.
+nlohmann::json parse_json_text(std::string_view text);
+
+/// The id of a query object as query_from_json reads it (a string, or a number as its decimal text;
+/// missing or null = ""), or nullopt when `j` is not an object or its id has another type.
+std::optional<std::string> query_id(const nlohmann::json& j);
 
 /// Reads a query object:
 /// `{"id", "items": [...], "customer_id", "at", "limit", "exclude": [...], "filters": {...}}`.

@@ -18,24 +18,24 @@
 namespace cobuy::cli {
 namespace {
 
-/// Answers one JSONL line; a bad line becomes an error line with the query id when known.
+/// Answers one JSONL line. A bad line becomes an error line whose message starts with "line N: "
+/// and whose id is the query's where it can be read, else "line N" (a blank line, a line that is
+/// not JSON, not an object, or has an id of the wrong type).
 std::string answer_line(const Model& model, const ComplementSearch& complements, const std::string& line,
                         std::size_t line_no, const ServeLimits& limits, bool& failed) {
-  nlohmann::json id = nullptr;
+  const std::string where = "line " + std::to_string(line_no);
+  std::string id = where;
   try {
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
-      COBUY_FAIL(ErrorCode::bad_request, "line " << line_no << " is not valid JSON: " << e.what());
-    }
-    if (j.is_object() && j.contains("id")) id = j["id"];
+    COBUY_CHECK(line.find_first_not_of(" \t") != std::string::npos, ErrorCode::bad_request,
+                "blank line, expected a query object");
+    const nlohmann::json j = parse_json_text(line);
+    if (auto known = query_id(j)) id = std::move(*known);
     Query q = query_from_json(j);
     validate(q, limits);
     return result_to_json(model, recommend(model, q, complements)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } catch (const Error& e) {
     failed = true;
-    auto out = error_json(error_code_name(e.code()), "line " + std::to_string(line_no) + ": " + e.what());
+    auto out = error_json(error_code_name(e.code()), where + ": " + e.what());
     out["id"] = id;
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
@@ -47,14 +47,11 @@ void run_recommend(const std::string& model_dir, const std::string& queries_path
   const ComplementSearch complements = make_complement_search(model);
   std::ifstream in(queries_path);
   COBUY_CHECK(in.good(), ErrorCode::io, "cannot read queries file " << queries_path);
+  // Every line, blank ones included, gets its own result line (DESIGN.md: one result line per query line).
   std::vector<std::string> lines;
-  std::vector<std::size_t> line_numbers;
-  std::string line;
-  for (std::size_t n = 1; std::getline(in, line); ++n) {
+  for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are not queries
     lines.push_back(std::move(line));
-    line_numbers.push_back(n);
   }
   COBUY_CHECK(!in.bad(), ErrorCode::io, "error reading " << queries_path);
 
@@ -67,7 +64,7 @@ void run_recommend(const std::string& model_dir, const std::string& queries_path
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, lines.size(), 64), [&](const auto& r) {
     for (std::size_t i = r.begin(); i != r.end(); ++i) {
       bool bad = false;
-      out[i] = answer_line(*model, complements, lines[i], line_numbers[i], limits, bad);
+      out[i] = answer_line(*model, complements, lines[i], i + 1, limits, bad);
       failed[i] = bad;
     }
     const auto d = done += r.size();

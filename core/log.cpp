@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "core/printable.h"
 
 namespace cobuy::log {
 namespace {
@@ -12,22 +13,14 @@ std::atomic<Level> g_level{Level::info};
 std::mutex g_mutex;
 std::function<void(const std::string&)> g_sink;
 
+/// A value as is, or quoted when it is empty or holds a space, '=', a quote, a backslash or anything
+/// printable() escapes, so every line stays one line and splits back into its fields.
 void append_value(std::string& out, std::string_view v) {
-  bool quote = v.empty() || v.find_first_of(" \"=\t\n") != std::string_view::npos;
-  if (!quote) {
-    out += v;
-    return;
-  }
-  out += '"';
-  for (char c : v) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  out += '"';
+  const std::string escaped = printable(v, "\"\\");
+  const bool quote = v.empty() || escaped != v || v.find_first_of(" =") != std::string_view::npos;
+  if (quote) out += '"';
+  out += escaped;
+  if (quote) out += '"';
 }
 
 const char* level_name(Level l) {

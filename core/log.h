@@ -1,5 +1,8 @@
 #pragma once
 /// A small levelled logger writing one line per event: `level=info msg="..." key=value ...`.
+/// The message and every value go through printable() (core/printable.h): control characters,
+/// escape sequences and line breaks from outside text (paths, headers, ids) are written as escapes,
+/// so a log line stays one line and never drives the terminal.
 
 #include <functional>
 #include <initializer_list>
@@ -11,7 +14,8 @@ namespace cobuy::log {
 
 enum class Level { debug = 0, info = 1, warn = 2, error = 3, off = 4 };
 
-/// One key=value field; values are written quoted when they hold spaces or quotes.
+/// One key=value field; values are written quoted (with `"` and `\` backslashed) when they are empty
+/// or hold a space, '=', a quote, a backslash or a character that needs escaping.
 struct Field {
   std::string key;
   std::string value;

@@ -1,8 +1,8 @@
 // libFuzzer target: a JSONL queries file as `cobuy recommend` reads it (api/recommend_command.cpp):
-// each non-blank line is parsed, read by query_from_json, validated against the default limits,
-// answered by recommend() on a small fixed model and written as a result line. Error (and a JSON
-// parse error, which the command turns into one) is the expected way to refuse a line; anything
-// else escaping, a sanitizer report, a hang or a huge allocation is a bug.
+// each line is parsed by parse_json_text, read by query_from_json, validated against the default
+// limits, answered by recommend() on a small fixed model and written as a result line. Error is the
+// expected way to refuse a line (the command writes it as an error line); anything else escaping,
+// a sanitizer report, a hang or a huge allocation is a bug.
 
 #include <cstddef>
 #include <cstdint>
@@ -26,14 +26,8 @@ struct Shop {
 };
 
 void answer_line(const Shop& shop, const std::string& line) {
-  json j;
   try {
-    j = json::parse(line);
-  } catch (const json::exception&) {
-    return;  // a syntax error, or out_of_range for 1e400: the command writes an error line
-  }
-  try {
-    const cobuy::Query q = cobuy::query_from_json(j);
+    const cobuy::Query q = cobuy::query_from_json(cobuy::parse_json_text(line));
     cobuy::validate(q, cobuy::ServeLimits{});
     const auto result = cobuy::recommend(*shop.model, q, shop.complements);
     // Every answer is serialised, as the command writes it.
@@ -55,10 +49,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const Shop shop;
   std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
   std::string line;
-  // The same line handling as run_recommend: CRLF tolerated, blank lines skipped.
+  // The same line handling as run_recommend: CRLF tolerated; a blank line is refused by
+  // parse_json_text here and by an earlier check there.
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
     answer_line(shop, line);
   }
   return 0;
