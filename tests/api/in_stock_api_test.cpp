@@ -103,7 +103,9 @@ TEST_F(InStockApiTest, OffersLeaveOutOfStockItemsOutUnlessTheRequestSays) {
   EXPECT_EQ(in["offers"].size(), 4u) << in.dump();
   EXPECT_FALSE(stock.count("kettle"));
   EXPECT_FALSE(stock.count("sugar"));
-  if (stock.count("mug")) EXPECT_EQ(stock.at("mug"), true);
+  if (stock.count("mug")) {
+    EXPECT_EQ(stock.at("mug"), true);
+  }
   const auto all = post("/v1/offers", R"({"customer_id": "c", "limit": 5, "filters": {"in_stock": false}, )" + order + "}");
   EXPECT_EQ(stock_fields(all["offers"]).at("kettle"), false) << all.dump();
 }
