@@ -210,7 +210,8 @@ void read_customers(BinaryReader& r, int minor, Model& m) {
   h.items = r.get_array<ItemIndex>();
   if (minor >= 5) {
     h.order_keys = r.get_array<std::uint64_t>();
-    COBUY_CHECK(h.order_keys.size() == h.order_times.size(), ErrorCode::bad_data,
+    // Empty: a model built without order ids (as before 1.5), see model_holds_order.
+    COBUY_CHECK(h.order_keys.empty() || h.order_keys.size() == h.order_times.size(), ErrorCode::bad_data,
                 kCustomers.name << " holds " << h.order_keys.size() << " order keys for " << h.order_times.size()
                                 << " orders");
   }

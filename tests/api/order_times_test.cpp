@@ -113,8 +113,8 @@ TEST_F(OrderTimesTest, ALateOrderOfANewCustomerCountsAtOnce) {
 
 TEST_F(OrderTimesTest, AnOrderTheModelHoldsIsNotCountedTwice) {
   // a1 is in the model; the shop also posted it, and a late a0 the model has not seen.
-  store_->record_order(testing::placed_order("a1", "alice", *parse_timestamp("2011-01-10"), {{"tea"}, {"cake"}}));
-  store_->record_order(testing::placed_order("a0", "alice", *parse_timestamp("2011-01-02"), {{"cake"}}));
+  store_->record_order(testing::placed_order("a1", "alice", *parse_timestamp("2011-01-10"), {{"tea", 1, std::nullopt}, {"cake", 1, std::nullopt}}));
+  store_->record_order(testing::placed_order("a0", "alice", *parse_timestamp("2011-01-02"), {{"cake", 1, std::nullopt}}));
   const CustomerLog log = customer_log(store_.get(), *model_, "alice");
   ASSERT_EQ(log.orders.size(), 1u) << "only the order the model does not hold";
   EXPECT_EQ(log.orders[0].order_id, "a0");
@@ -123,7 +123,7 @@ TEST_F(OrderTimesTest, AnOrderTheModelHoldsIsNotCountedTwice) {
   EXPECT_EQ(build_profile(*model_, "alice", log.orders, at, {}).orders, 3u) << "a1, a2 and a0";
   // Handed the held order directly (as an offers request's order), the profile skips it too.
   const std::vector<PlacedOrder> again = {
-      testing::placed_order("a1", "", *parse_timestamp("2011-01-10"), {{"tea"}, {"cake"}})};
+      testing::placed_order("a1", "", *parse_timestamp("2011-01-10"), {{"tea", 1, std::nullopt}, {"cake", 1, std::nullopt}})};
   const auto profile = build_profile(*model_, "alice", again, at, {});
   EXPECT_EQ(profile.orders, 2u);
   EXPECT_EQ(profile.first_order, *parse_timestamp("2011-01-10"));
