@@ -76,6 +76,8 @@ void run_offers(const Args& a) {
     options.at = parse_timestamp(a.at);
     COBUY_CHECK(options.at, ErrorCode::bad_request,
                 "--at takes an ISO-8601 date or date-time or Unix seconds, got '" << a.at << "'");
+    const std::string why = out_of_range_reason(*options.at, moment_time_range());
+    COBUY_CHECK(why.empty(), ErrorCode::bad_request, "--at: " << why);
   }
   options.limit = a.limit;
   const Shard shard = a.shard.empty() ? Shard{} : parse_shard(a.shard);

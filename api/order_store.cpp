@@ -3,12 +3,12 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <chrono>
 #include <climits>
 #include <mutex>
 #include <optional>
 
 #include "core/error.h"
+#include "core/time_util.h"
 
 namespace cobuy {
 namespace {
@@ -180,10 +180,6 @@ bool same_contents(const PlacedOrder& a, const PlacedOrder& b) {
   });
 }
 
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace
 
 struct OrderStore::Impl {
@@ -256,7 +252,8 @@ std::unique_ptr<OrderStore> OrderStore::open(const std::string& path) {
   impl->insert_order = c.prepare("INSERT INTO orders(order_id, customer_id, time, recorded_at) VALUES (?, ?, ?, ?)");
   impl->insert_line =
       c.prepare("INSERT INTO order_lines(order_id, item_id, quantity, price, line) VALUES (?, ?, ?, ?, ?)");
-  impl->customer_orders = c.prepare(select + "WHERE o.customer_id = ? AND o.time > ?" + kOrderLinesOrder);
+  impl->customer_orders =
+      c.prepare("SELECT order_id, time FROM orders WHERE customer_id = ? ORDER BY time, order_id");
   impl->all_orders = c.prepare(select + kOrderLinesOrder);
   impl->count = c.prepare("SELECT COUNT(*) FROM orders");
   impl->insert_offer = c.prepare(
@@ -293,11 +290,27 @@ RecordResult OrderStore::record_order(const PlacedOrder& o) {
   return RecordResult::recorded;
 }
 
-std::vector<PlacedOrder> OrderStore::customer_orders(std::string_view customer_id, Timestamp after) const {
+std::vector<PlacedOrder> OrderStore::customer_orders(std::string_view customer_id, const OrderFilter& wanted) const {
   std::lock_guard lock(impl_->mutex);
-  Query q(impl_->c, impl_->customer_orders);
-  q.text(customer_id).integer(after);
-  return read_orders(q);
+  std::vector<PlacedOrder> out;
+  {
+    Query q(impl_->c, impl_->customer_orders);
+    q.text(customer_id);
+    while (q.step()) {
+      PlacedOrder o;
+      o.order_id = q.text_at(0);
+      o.time = q.integer_at(1);
+      if (wanted && !wanted(o.order_id, o.time)) continue;
+      o.customer_id = std::string(customer_id);
+      out.push_back(std::move(o));
+    }
+  }
+  for (auto& o : out) {
+    Query q(impl_->c, impl_->find_lines);
+    q.text(o.order_id);
+    while (q.step()) o.lines.push_back({q.text_at(0), q.real_at(1), q.optional_real_at(2)});
+  }
+  return out;
 }
 
 std::vector<PlacedOrder> OrderStore::all_orders() const {

@@ -8,6 +8,7 @@
 /// same file (SQLite's file locks and a 5 s busy timeout arbitrate).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,9 +58,12 @@ class OrderStore {
   /// lines), Error(io) when the database fails; nothing is written then.
   RecordResult record_order(const PlacedOrder& order);
 
-  /// Orders of `customer_id` with time > `after` (all when kNoTime), by time then order_id, each
-  /// with its lines in the order they were recorded.
-  std::vector<PlacedOrder> customer_orders(std::string_view customer_id, Timestamp after = kNoTime) const;
+  /// Says which orders to read: true for an order (id, time) to be read with its lines.
+  using OrderFilter = std::function<bool(std::string_view order_id, Timestamp time)>;
+
+  /// Orders of `customer_id` that `wanted` accepts (all when null), by time then order_id, each
+  /// with its lines in the order they were recorded. Only the accepted orders' lines are read.
+  std::vector<PlacedOrder> customer_orders(std::string_view customer_id, const OrderFilter& wanted = nullptr) const;
 
   /// Every stored order, by time then order_id.
   std::vector<PlacedOrder> all_orders() const;

@@ -80,6 +80,10 @@ void add_serve_command(CLI::App& app) {
                   "Time budget of one request's work; past it the request answers 503 \"timeout\"")
       ->capture_default_str()
       ->check(CLI::Range(1u, 600000u));
+  cmd->add_option("--max-clock-skew", args->options.max_clock_skew,
+                  "Seconds an order's timestamp may be ahead of this server's clock; later ones answer 400")
+      ->capture_default_str()
+      ->check(CLI::Range(Timestamp{0}, Timestamp{366} * 86400));
   cmd->add_option("--orders-db", args->orders_db,
                   "Order log (SQLite, created if absent): POST /v1/orders records orders there, offers read it");
   cmd->add_option("--policy", args->policy_path, "Offer policy JSON (default: the built-in policy, "

@@ -474,13 +474,13 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
     }
     case RouteId::offers: {
       need_model();
-      const json answer = answer_offers(*served.offers, options.orders.get(), parse_body(body));
+      const json answer = answer_offers(*served.offers, options.orders.get(), parse_body(body), options.max_clock_skew);
       if (answer.value("fallback", false)) metrics.add_fallback();
       write_json(res, 200, answer);
       return;
     }
     case RouteId::orders: {
-      const auto [status, answer] = answer_order(options.orders.get(), parse_body(body));
+      const auto [status, answer] = answer_order(options.orders.get(), parse_body(body), options.max_clock_skew);
       if (status == 201) metrics.add_order_recorded();
       write_json(res, status, answer);
       return;

@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/model.h"
 #include "core/offer_policy.h"
+#include "core/time_util.h"
 
 namespace cobuy {
 
@@ -29,6 +30,9 @@ struct ServerOptions {
   /// code "timeout" instead of holding its worker.
   std::chrono::milliseconds request_timeout{2000};
   OfferPolicy policy;                  ///< POST /v1/offers
+  /// How far ahead of this server's clock an order's timestamp may be (POST /v1/orders, an
+  /// offers request's order); seconds. An offers request's `at` may be a year more.
+  Timestamp max_clock_skew = kDefaultMaxClockSkew;
   std::shared_ptr<OrderStore> orders;  ///< the order log (POST /v1/orders); null = none
   std::string model_dir;               ///< where the model came from; the default of reload()
   /// API keys: every route but /healthz, /readyz and /openapi.json then needs a bearer token with

@@ -96,6 +96,7 @@ BinaryWriter customers_file(const Model& m) {
   w.put_array(h.order_values);  // from format 1.2
   w.put_array(h.item_offsets);
   w.put_array(h.items);
+  w.put_array(h.order_keys);  // from format 1.5
   return w;
 }
 
@@ -208,7 +209,8 @@ void read_popular(BinaryReader& r, Model& m) {
   }
 }
 
-/// `minor` is the manifest's format minor version: files written before 1.2 lack the order values.
+/// `minor` is the manifest's format minor version: files written before 1.2 lack the order values,
+/// before 1.5 the order keys.
 void read_customers(BinaryReader& r, int minor, Model& m) {
   check_header(r, kCustomers.kind, kCustomers.name);
   auto& h = m.customers;
@@ -231,6 +233,13 @@ void read_customers(BinaryReader& r, int minor, Model& m) {
   }
   h.item_offsets = r.get_array<std::uint64_t>();
   h.items = r.get_array<ItemIndex>();
+  if (minor >= 5) {
+    h.order_keys = r.get_array<std::uint64_t>();
+    // Empty: a model built without order ids (as before 1.5), see model_holds_order.
+    COBUY_CHECK(h.order_keys.empty() || h.order_keys.size() == h.order_times.size(), ErrorCode::bad_data,
+                kCustomers.name << " holds " << h.order_keys.size() << " order keys for " << h.order_times.size()
+                                << " orders");
+  }
   r.expect_end();
   check_offsets(h.order_offsets, n, h.order_times.size(), kCustomers.name);
   check_offsets(h.item_offsets, h.order_times.size(), h.items.size(), kCustomers.name);

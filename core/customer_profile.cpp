@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/fnv.h"
 #include "core/quantile.h"
 #include "core/time_util.h"
 
@@ -73,6 +74,19 @@ Segment segment_of(const CustomerProfile& p, Timestamp at, const SegmentThreshol
   return Segment::active;
 }
 
+bool model_holds_order(const Model& m, std::string_view customer_id, std::string_view order_id, Timestamp time) {
+  const auto& h = m.customers;
+  if (h.order_keys.size() != h.order_times.size()) {
+    // No ids (format < 1.5): the old rule, by time.
+    return time != kNoTime && m.stats.last_order != kNoTime && time <= m.stats.last_order;
+  }
+  const auto c = h.index.find(customer_id);
+  if (c == h.index.end()) return false;
+  const auto first = h.order_keys.begin() + static_cast<std::ptrdiff_t>(h.order_offsets[c->second]);
+  const auto last = h.order_keys.begin() + static_cast<std::ptrdiff_t>(h.order_offsets[c->second + 1]);
+  return std::find(first, last, fnv1a(order_id)) != last;
+}
+
 CustomerProfile build_profile(const Model& m, std::string_view customer_id, std::span<const PlacedOrder> recent,
                               Timestamp at, const SegmentThresholds& thresholds) {
   CustomerProfile p;
@@ -104,7 +118,7 @@ CustomerProfile build_profile(const Model& m, std::string_view customer_id, std:
     }
   }
   for (const auto& order : recent) {
-    if (order.time != kNoTime && m.stats.last_order != kNoTime && order.time <= m.stats.last_order) continue;
+    if (model_holds_order(m, customer_id, order.order_id, order.time)) continue;
     if (!included(order.time)) continue;
     add_order(order.time, order.value());
     for (const auto& l : order.lines) {

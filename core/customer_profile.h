@@ -60,9 +60,15 @@ struct CustomerProfile {
   Segment segment = Segment::new_customer;
 };
 
+/// Whether `model` holds the order `order_id` of `customer_id` already: an order of that customer
+/// in its history has this id (CustomerHistory::order_keys), whatever the order's time. A model
+/// from an artifact before format 1.5 knows no ids: it is taken to hold every order at or before
+/// its last order time (`time`), as cobuy did before.
+bool model_holds_order(const Model& model, std::string_view customer_id, std::string_view order_id, Timestamp time);
+
 /// The profile of `customer_id` at time `at`: the model's history plus `recent` (orders of the
-/// log; one at or before the model's last order time, stats.last_order, is taken to be in the
-/// model already and skipped), all restricted to orders at or before `at`. Items the model does not know count in orders and
+/// log or of the request; one the model holds already, model_holds_order, is skipped), all
+/// restricted to orders at or before `at`. Items the model does not know count in orders and
 /// spend, not in `items`.
 CustomerProfile build_profile(const Model& model, std::string_view customer_id, std::span<const PlacedOrder> recent,
                               Timestamp at, const SegmentThresholds& thresholds);

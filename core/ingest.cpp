@@ -35,11 +35,13 @@ enum Reason : std::size_t {
   kNonPositiveQuantity,
   kNonPositivePrice,
   kDuplicate,
+  kTimeOutOfRange,  // malformed too: counts towards max_bad_row_share
   kReasonCount
 };
 constexpr std::array<const char*, kReasonCount> kReasonNames = {
     "malformed",        "missing_order_id",      "missing_item_id",    "cancellation",
-    "non_product_code", "non_positive_quantity", "non_positive_price", "duplicate_line"};
+    "non_product_code", "non_positive_quantity", "non_positive_price", "duplicate_line",
+    "timestamp_out_of_range"};
 
 constexpr std::uint64_t kProgressStep = std::uint64_t{1} << 20;
 
@@ -434,6 +436,9 @@ class FileIngest {
         last_time_ = *t;
       }
       row.time = last_time_;
+      if (row.time < times_.earliest || row.time > times_.latest) {
+        return bad("timestamp " + shown(v) + " out of range: " + out_of_range_reason(row.time, times_), kTimeOutOfRange);
+      }
     }
     row.order_id = field(kOrder);
     row.item_id = field(kItem);
@@ -456,8 +461,8 @@ class FileIngest {
     return kReasonCount;
   }
 
-  bool bad(const std::string& reason) {
-    ++dropped_[kMalformed];
+  bool bad(const std::string& reason, Reason kind = kMalformed) {
+    ++dropped_[kind];
     if (summary_.bad_row_examples.size() < options_.max_bad_row_examples) {
       summary_.bad_row_examples.push_back(path_ + ":" + std::to_string(reader_.line()) + ": " + reason);
       log::warn("malformed row dropped", {{"file", path_}, {"line", reader_.line()}, {"reason", reason}});
@@ -477,6 +482,8 @@ class FileIngest {
   std::array<std::size_t, kColumnCount> col_{};
   std::string last_time_text_;
   Timestamp last_time_ = kNoTime;
+  const TimeRange times_ =
+      order_time_range(options_.now == kNoTime ? unix_now() : options_.now, options_.max_clock_skew);
 };
 
 }  // namespace
@@ -506,11 +513,11 @@ OrderData load_orders(const std::vector<std::string>& paths, const IngestOptions
     if (options.format == OrderFormat::instacart) apply_instacart_products(path, builder.catalog());
     // Judge the share once enough rows are in, so one short file does not fail on a single row.
     const bool last = n + 1 == paths.size();
-    const double share = summary.rows_read == 0
-                             ? 0.0
-                             : static_cast<double>(dropped[kMalformed]) / static_cast<double>(summary.rows_read);
+    const std::uint64_t bad = dropped[kMalformed] + dropped[kTimeOutOfRange];
+    const double share =
+        summary.rows_read == 0 ? 0.0 : static_cast<double>(bad) / static_cast<double>(summary.rows_read);
     COBUY_CHECK((summary.rows_read < 100 && !last) || share <= options.max_bad_row_share, ErrorCode::bad_data,
-                path << ": " << dropped[kMalformed] << " of " << summary.rows_read << " rows read are malformed ("
+                path << ": " << bad << " of " << summary.rows_read << " rows read are malformed ("
                      << share * 100 << "%), over the limit of " << options.max_bad_row_share * 100 << "%; first: "
                      << (summary.bad_row_examples.empty() ? "(no examples kept)" : summary.bad_row_examples.front()));
   }

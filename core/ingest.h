@@ -8,6 +8,7 @@
 
 #include "core/order_data.h"
 #include "core/progress.h"
+#include "core/time_util.h"
 
 namespace cobuy {
 
@@ -31,6 +32,11 @@ struct IngestOptions {
   double max_bad_row_share = 0.05;
   /// How many bad rows are kept as examples in the summary.
   std::size_t max_bad_row_examples = 10;
+  /// Rows timed before 1990 or more than this many seconds after `now` are dropped as
+  /// "timestamp_out_of_range" (a file holds no future orders).
+  Timestamp max_clock_skew = kDefaultMaxClockSkew;
+  /// The time the files are read at; kNoTime = the system clock.
+  Timestamp now = kNoTime;
   /// Optional item catalogue CSV (item_id, title, category, price, in_stock columns) overriding titles.
   std::string catalog_path;
 };
@@ -40,7 +46,8 @@ struct IngestSummary {
   std::uint64_t rows_read = 0;  ///< data rows (header excluded) over all files
   std::uint64_t rows_kept = 0;
   /// Dropped rows by reason: malformed, cancellation, non_positive_quantity, non_positive_price,
-  /// duplicate_line, non_product_code, missing_item_id, missing_order_id.
+  /// duplicate_line, non_product_code, missing_item_id, missing_order_id, timestamp_out_of_range
+  /// (malformed too: it counts towards max_bad_row_share and has examples in bad_row_examples).
   std::map<std::string, std::uint64_t> dropped;
   std::uint64_t rows_without_customer = 0;  ///< kept rows with no customer id
   std::uint64_t orders = 0;

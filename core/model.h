@@ -52,6 +52,9 @@ struct CustomerHistory {
   std::vector<std::uint64_t> order_offsets{0};
   std::vector<Timestamp> order_times;
   std::vector<float> order_values;  ///< per order: sum of quantity x unit price over priced lines
+  /// Per order: fnv1a(order id), so the order log's orders the model already holds are known by
+  /// id, whatever their time. Empty in artifacts before format 1.5 (see model_holds_order).
+  std::vector<std::uint64_t> order_keys;
   std::vector<std::uint64_t> item_offsets{0};
   std::vector<ItemIndex> items;
 

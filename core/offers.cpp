@@ -49,19 +49,21 @@ std::string offer_id(const Model& m, const OfferRequest& q, const PlacedOrder& o
   return buf;
 }
 
-/// The customer's latest order (log first, then the model's history) as a PlacedOrder.
+/// The customer's latest order, from the log's orders the model does not hold and the model's
+/// history (the log's on a tie), as a PlacedOrder.
 std::optional<PlacedOrder> latest_order(const Model& m, const std::string& customer, const CustomerLog& log) {
   const PlacedOrder* newest = nullptr;
   for (const auto& o : log.orders) {
+    if (model_holds_order(m, customer, o.order_id, o.time)) continue;
     if (!newest || o.time >= newest->time) newest = &o;
   }
-  if (newest && (m.stats.last_order == kNoTime || newest->time > m.stats.last_order)) return *newest;
   const auto& h = m.customers;
   auto c = h.index.find(customer);
   if (c == h.index.end() || h.order_offsets[c->second] == h.order_offsets[c->second + 1]) {
     return newest ? std::optional<PlacedOrder>(*newest) : std::nullopt;
   }
   const auto o = h.order_offsets[c->second + 1] - 1;
+  if (newest && newest->time >= h.order_times[o]) return *newest;
   PlacedOrder p;
   p.order_id = "latest";
   p.customer_id = customer;

@@ -1,6 +1,9 @@
 #include "core/time_util.h"
 
+#include <chrono>
 #include <cstdio>
+
+#include "core/error.h"
 
 namespace cobuy {
 namespace {
@@ -167,6 +170,44 @@ std::string format_timestamp(Timestamp t) {
   std::snprintf(out, sizeof out, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m, d,
                 static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
   return out;
+}
+
+Timestamp unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+TimeRange order_time_range(Timestamp now, Timestamp max_skew) {
+  COBUY_CHECK(max_skew >= 0, ErrorCode::bad_request, "the maximum clock skew must be >= 0 seconds, got " << max_skew);
+  return {kEarliestOrderTime, now + max_skew, max_skew};
+}
+
+TimeRange moment_time_range(Timestamp now, Timestamp max_skew) {
+  TimeRange r = order_time_range(now, max_skew);
+  r.latest += kMaxPlanningHorizon;
+  r.max_skew += kMaxPlanningHorizon;
+  return r;
+}
+
+std::string format_duration(Timestamp s) {
+  auto unit = [](Timestamp n, const char* one) { return std::to_string(n) + " " + one + (n == 1 ? "" : "s"); };
+  if (s != 0 && s % 86400 == 0) return unit(s / 86400, "day");
+  if (s != 0 && s % 3600 == 0) return unit(s / 3600, "hour");
+  return unit(s, "second");
+}
+
+std::string out_of_range_reason(Timestamp t, const TimeRange& range) {
+  if (t < range.earliest) return format_timestamp(t) + " is before " + format_timestamp(range.earliest).substr(0, 10);
+  if (t > range.latest) {
+    return format_timestamp(t) + " is more than " + format_duration(range.max_skew) + " ahead of the server clock (" +
+           format_timestamp(range.latest - range.max_skew) + ")";
+  }
+  return "";
+}
+
+void check_time_in_range(std::string_view field, Timestamp t, const TimeRange& range) {
+  if (t == kNoTime) return;
+  const std::string why = out_of_range_reason(t, range);
+  COBUY_CHECK(why.empty(), ErrorCode::bad_request, "field '" << field << "': " << why);
 }
 
 }  // namespace cobuy

@@ -119,16 +119,32 @@ std::string data_fingerprint(const OrderData& data) {
   return buf;
 }
 
+Timestamp decay_origin(const OrderData& data) {
+  std::vector<Timestamp> times;
+  times.reserve(data.orders.size());
+  for (const auto& o : data.orders) {
+    if (o.time != kNoTime) times.push_back(o.time);
+  }
+  if (times.empty()) return kNoTime;
+  if (times.size() == 1) return times.front();
+  // The newest 0.1% of the orders (at least one) do not count: however far ahead they are, the
+  // origin stays where the bulk of the orders is, so no single row can age every other order.
+  const std::size_t skipped = std::max<std::size_t>(1, times.size() / 1000);
+  const auto k = times.begin() + static_cast<std::ptrdiff_t>(times.size() - 1 - skipped);
+  std::nth_element(times.begin(), k, times.end());
+  return *k;
+}
+
 void build_popularity(const OrderData& data, const PopularityConfig& config, Model& model) {
   const std::size_t n = data.catalog.size();
   std::vector<double> score(n, 0.0);
-  Timestamp last = kNoTime;
-  for (const auto& o : data.orders) last = std::max(last, o.time);
-  const bool decay = config.half_life_days > 0 && last != kNoTime;
+  const Timestamp origin = decay_origin(data);
+  const bool decay = config.half_life_days > 0 && origin != kNoTime;
   for (const auto& o : data.orders) {
     double w = 1.0;
     if (decay && o.time != kNoTime) {
-      const double age_days = static_cast<double>(last - o.time) / kSecondsPerDay;
+      // Orders after the origin (the newest few) count as of age 0, never more than 1.
+      const double age_days = static_cast<double>(std::max<Timestamp>(0, origin - o.time)) / kSecondsPerDay;
       w = std::exp2(-age_days / config.half_life_days);
     }
     for (const auto& l : o.lines) score[l.item] += w;
@@ -162,6 +178,7 @@ CustomerHistory build_customer_history(const OrderData& data) {
     for (std::size_t o : list) {
       const auto& order = data.orders[o];
       h.order_times.push_back(order.time);
+      h.order_keys.push_back(fnv1a(order.id));
       double value = 0.0;  // summed in double: bulk orders hold many lines
       for (const auto& l : order.lines) {
         h.items.push_back(l.item);

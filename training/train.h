@@ -30,8 +30,13 @@ Model train_model(const OrderData& data, const TrainConfig& config,
                   const nlohmann::json& ingest_summary = nlohmann::json::object(),
                   const ProgressFn& progress = nullptr, SourceCache* cache = nullptr);
 
-/// Popular items from decayed order counts (half-life in days before the last order), best
-/// first, at most top_n; scores are normalised so the first is 1.
+/// The time popularity decays from: the newest order time once the newest 0.1% of the timed
+/// orders (at least one, when there are two or more) are set aside, so one order dated far
+/// after the rest cannot move it. kNoTime when no order has a time.
+Timestamp decay_origin(const OrderData& data);
+
+/// Popular items from decayed order counts (half-life in days before decay_origin; orders after
+/// it count fully), best first, at most top_n; scores are normalised so the first is 1.
 void build_popularity(const OrderData& data, const PopularityConfig& config, Model& model);
 
 /// Per-customer history (orders in time order with their items and values) from `data`.

@@ -84,8 +84,14 @@ TEST_F(OrderStoreTest, RecordsAndReadsBackInTimeOrder) {
   expect_same(c1[0], kEarly);
   expect_same(c1[1], kSameTime);
   expect_same(c1[2], kLate);
-  EXPECT_EQ(ids_of(store->customer_orders("c1", 1000)), (std::vector<std::string>{"o0", "o3"})) << "time > after";
-  EXPECT_TRUE(store->customer_orders("c1", 3000).empty());
+  // The filter sees each order's id and time; only the orders it accepts are read, with their lines.
+  const auto not_o0 = store->customer_orders("c1", [](std::string_view id, Timestamp) { return id != "o0"; });
+  EXPECT_EQ(ids_of(not_o0), (std::vector<std::string>{"o1", "o3"}));
+  ASSERT_EQ(not_o0.size(), 2u);
+  expect_same(not_o0[1], kLate);
+  const auto early = store->customer_orders("c1", [](std::string_view, Timestamp t) { return t < 2000; });
+  EXPECT_EQ(ids_of(early), (std::vector<std::string>{"o1"}));
+  EXPECT_TRUE(store->customer_orders("c1", [](std::string_view, Timestamp) { return false; }).empty());
   EXPECT_TRUE(store->customer_orders("nobody").empty());
 
   const auto all = store->all_orders();

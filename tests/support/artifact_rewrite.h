@@ -57,9 +57,23 @@ inline void erase_array(std::string& bytes, std::size_t tail, std::uint64_t coun
   bytes.erase(at, length);
 }
 
-/// Turns the format 1.2 to 1.4 artifact of `model` in `dir` into the 1.1 layout: items.bin without the
-/// stock flags, customers.bin without the order values, no penalties.bin, manifest format_version "1.1".
+/// Turns the format 1.5 artifact of `model` in `dir` into the 1.4 layout: customers.bin without
+/// the order keys (its last array), manifest format_version "1.4".
+inline void downgrade_to_format_1_4(const std::string& dir, const Model& model) {
+  auto manifest = read_manifest(dir);
+  ASSERT_EQ(manifest["format_version"], "1.5");
+  const std::uint64_t n_orders = model.customers.order_times.size();
+  rewrite_file(dir, "customers.bin", manifest,
+               [&](std::string& bytes) { erase_array(bytes, 0, n_orders, sizeof(std::uint64_t)); });
+  manifest["format_version"] = "1.4";
+  write_manifest(dir, manifest);
+}
+
+/// Turns the format 1.2 to 1.5 artifact of `model` in `dir` into the 1.1 layout: items.bin without the
+/// stock flags, customers.bin without the order values (nor order keys), no penalties.bin, manifest
+/// format_version "1.1".
 inline void downgrade_to_format_1_1(const std::string& dir, const Model& model) {
+  if (read_manifest(dir)["format_version"] == "1.5") downgrade_to_format_1_4(dir, model);
   auto manifest = read_manifest(dir);
   ASSERT_TRUE(manifest["format_version"] == "1.2" || manifest["format_version"] == "1.3" ||
               manifest["format_version"] == "1.4");

@@ -85,7 +85,7 @@ TEST_F(ArtifactTest, RoundTripKeepsStockFlagsAndOrderValues) {
   ASSERT_EQ(model_.catalog.in_stock.size(), model_.catalog.size());
   ASSERT_EQ(model_.customers.order_values.size(), model_.customers.order_times.size());
   auto loaded = load_model(model_dir_);
-  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.4");
+  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.5");
   EXPECT_EQ(loaded->catalog.in_stock, model_.catalog.in_stock);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("spoon")], 0);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("tea")], 1);
@@ -143,6 +143,7 @@ TEST_F(ArtifactTest, RoundTripKeepsTheRerankerAndAnOlderManifestHasItOff) {
   EXPECT_EQ(loaded->reranker.candidates, 60u);
   EXPECT_EQ(loaded->reranker.fit, model_.reranker.fit);
 
+  testing::downgrade_to_format_1_4(model_dir_, model_);  // customers.bin without order keys
   auto manifest = testing::read_manifest(model_dir_);
   manifest.erase("reranker");  // as a 1.2 artifact has it
   manifest["format_version"] = "1.2";
@@ -166,6 +167,7 @@ TEST_F(ArtifactTest, RoundTripKeepsThePenaltiesAndA13ArtifactHasNone) {
   EXPECT_EQ(loaded->penalties.row(tea)[0].item, cake);
   EXPECT_EQ(loaded->penalties.row(tea)[0].score, -0.25f);
 
+  testing::downgrade_to_format_1_4(model_dir_, model_);  // customers.bin without order keys
   auto manifest = testing::read_manifest(model_dir_);
   manifest["files"].erase("penalties.bin");  // as a 1.3 artifact has it
   manifest["format_version"] = "1.3";
