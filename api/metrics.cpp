@@ -105,6 +105,13 @@ std::string Metrics::exposition(const ModelGauges* model) const {
   header(out, "cobuy_reloads_total", "counter", "Model reloads (POST /v1/admin/reload, SIGHUP), by result.");
   sample(out, "cobuy_reloads_total", "result=\"ok\"", std::to_string(load(reloads_ok_)));
   sample(out, "cobuy_reloads_total", "result=\"failed\"", std::to_string(load(reloads_failed_)));
+  header(out, "cobuy_http_rejected_total", "counter",
+         "Connections the server answered or closed before any worker ran them, by reason.");
+  for (std::size_t r = 0; r < http::kRejectionCount; ++r) {
+    const auto why = static_cast<http::Rejection>(r);
+    sample(out, "cobuy_http_rejected_total", std::string("reason=\"") + http::rejection_name(why) + "\"",
+           std::to_string(load(rejections_[r])));
+  }
   return out;
 }
 

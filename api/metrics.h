@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/request_head.h"
 #include "api/routes.h"
 
 namespace cobuy {
@@ -38,13 +39,18 @@ class Metrics {
   /// A model reload, successful or not.
   void add_reload(bool ok) { (ok ? reloads_ok_ : reloads_failed_).fetch_add(1, std::memory_order_relaxed); }
 
+  /// A connection the connection loop answered or closed itself (503 busy, 408, 413, 414, 431).
+  void add_rejection(http::Rejection why) {
+    rejections_[static_cast<std::size_t>(why)].fetch_add(1, std::memory_order_relaxed);
+  }
+
   /// The whole exposition (text/plain; version=0.0.4); `model` null = no model loaded.
   std::string exposition(const ModelGauges* model) const;
 
  private:
   /// Statuses with their own label value; any other is counted under status="other".
-  static constexpr std::array<int, 15> kStatuses = {200, 201, 204, 400, 401, 403, 404, 405,
-                                                    413, 414, 422, 429, 500, 503, 504};
+  static constexpr std::array<int, 16> kStatuses = {200, 201, 204, 400, 401, 403, 404, 405,
+                                                    413, 414, 415, 422, 429, 500, 503, 504};
   static constexpr std::size_t kStatusSlots = kStatuses.size() + 1;
   static constexpr std::size_t kBucketSlots = kBuckets.size() + 1;
 
@@ -56,6 +62,7 @@ class Metrics {
   Counter orders_recorded_{0};
   Counter reloads_ok_{0};
   Counter reloads_failed_{0};
+  std::array<Counter, http::kRejectionCount> rejections_{};
 };
 
 }  // namespace cobuy

@@ -60,6 +60,7 @@ void add_serve_command(CLI::App& app) {
     std::string policy_path;
     std::string keys_path;
     unsigned request_timeout_ms = 2000;
+    unsigned header_timeout_ms = 2000;
     ServerOptions options;
   };
   auto args = std::make_shared<Args>();
@@ -70,9 +71,33 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--port", args->options.port, "TCP port (0 = any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
-  cmd->add_option("--threads", args->options.threads, "Worker threads (0 = max(8, 4 x cores))")
+  cmd->add_option("--threads", args->options.threads,
+                  "Worker threads that run requests (0 = max(8, 4 x cores)); slow and idle connections wait "
+                  "without holding one")
       ->capture_default_str()
       ->check(CLI::Range(0u, 4096u));
+  cmd->add_option("--max-queue", args->options.max_queue,
+                  "Requests that have arrived and wait for a busy worker; past this they are answered 503 at once")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
+  cmd->add_option("--max-connections", args->options.max_connections,
+                  "Open client connections; past this a new one is answered 503")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--header-timeout-ms", args->header_timeout_ms,
+                  "A request's head (request line and headers) must arrive within this; past it: 408")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 600000u));
+  cmd->add_option("--max-header-bytes", args->options.max_header_bytes,
+                  "Bytes of header lines in one request; past this: 431")
+      ->capture_default_str()
+      ->check(CLI::Range(256, 1 << 24));
+  cmd->add_option("--max-headers", args->options.max_headers, "Header lines in one request; past this: 431")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--allow-origin", args->options.allow_origins,
+                  "A browser origin (https://HOST[:PORT]) allowed to call the API, with CORS answers; repeat for "
+                  "more. Requests carrying any other Origin header are refused (403); by default every one is");
   cmd->add_option("--max-limit", args->options.limits.max_limit, "Largest accepted `limit` in a request")
       ->capture_default_str()
       ->check(CLI::Range(1u, 100000u));
@@ -101,6 +126,7 @@ void add_serve_command(CLI::App& app) {
     if (!args->policy_path.empty()) args->options.policy = load_offer_policy(args->policy_path);
     if (!args->orders_db.empty()) args->options.orders = OrderStore::open(args->orders_db);
     args->options.request_timeout = std::chrono::milliseconds(args->request_timeout_ms);
+    args->options.header_timeout = std::chrono::milliseconds(args->header_timeout_ms);
     auto model = load_model(args->model_dir);
     args->options.model_dir = args->model_dir;
     serve_and_close(std::move(model), std::move(args->options), args->model_dir);

@@ -19,6 +19,8 @@
 #include "api/admin_routes.h"
 #include "api/api_keys.h"
 #include "api/codec.h"
+#include "api/connection_loop.h"
+#include "api/cors.h"
 #include "api/metrics.h"
 #include "api/openapi_document.h"
 #include "api/routes.h"
@@ -39,10 +41,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kDefaultLimit = 20;
-constexpr time_t kTimeoutSeconds = 5;
-// A keep-alive connection holds a worker; a bound on its requests lets queued connections in.
-constexpr std::size_t kKeepAliveMaxRequests = 10000;
-constexpr int kListenBacklog = 1024;
 
 bool method_has_body(const std::string& method) {
   return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
@@ -101,6 +99,27 @@ std::string now_iso() {
 thread_local Clock::time_point t_request_start{};
 // The name of the API key that authorised the current request ("" = none), for the same log line.
 thread_local std::string t_key_name;
+// Set when the current answer says "Connection: close" (its request's body was left unread, or
+// the connection is closing): the connection loop must not read another request from it.
+thread_local bool t_close_connection = false;
+
+/// httplib's request parsing, routing and answer writing, run by the connection loop over one
+/// connection's stream, one request at a time.
+class HttpCore : public httplib::Server {
+ public:
+  bool serve_one(httplib::Stream& stream, bool close_connection, bool& connection_closed) {
+    t_close_connection = false;
+    const bool ok = process_request(stream, close_connection, connection_closed, nullptr);
+    if (t_close_connection) connection_closed = true;
+    return ok;
+  }
+};
+
+bool has_body(const httplib::Request& req) {
+  if (strcasecmp(req.get_header_value("Transfer-Encoding").c_str(), "chunked") == 0) return true;
+  const std::string length = req.get_header_value("Content-Length");
+  return !length.empty() && length != "0";
+}
 
 /// A served model and the search over its embedding index, loaded once per model and kept alive
 /// together (the search holds the rebuilt Faiss index).
@@ -142,16 +161,17 @@ json parse_body(const std::string& body) {
 
 struct Server::Impl {
   ServerOptions options;
-  httplib::Server http;
+  CorsPolicy cors;
+  HttpCore http;
   int port = -1;
-  socket_t listen_socket = INVALID_SOCKET;  ///< set by the socket options callback during bind
-  std::atomic<bool> stop_requested{false};
-  std::atomic<bool> in_run{false};
+  std::mutex loop_mutex;                       ///< guards `loop` and `stop_requested` between bind() and stop()
+  std::unique_ptr<http::ConnectionLoop> loop;  ///< made by bind()
+  bool stop_requested = false;
 
   Metrics metrics;
 
   Impl(std::shared_ptr<const Model> m, ServerOptions o)
-      : options(std::move(o)), served_(load(std::move(m), options.policy, options.model_dir)) {}
+      : options(std::move(o)), cors(options.allow_origins), served_(load(std::move(m), options.policy, options.model_dir)) {}
 
   /// The model a request works on, start to end, with its complement search. A mutex rather than
   /// std::atomic<std::shared_ptr>: libstdc++ 12's version unlocks its load with a relaxed store, a
@@ -177,6 +197,10 @@ struct Server::Impl {
   /// Throws Error(unauthorized / forbidden) unless the request may use `route` (see ApiKeys).
   void authorize(const Route& route, const httplib::Request& req, httplib::Response& res) const;
   void install_routes();
+  /// Refuses, before its body is read, a request from an origin not on the allow-list (403) or
+  /// with a body that is not declared JSON (415); true when it wrote such an answer.
+  bool refuse_cross_site(const httplib::Request& req, httplib::Response& res);
+  http::LoopOptions loop_options() const;
   bool read_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
                  std::string& body) const;
   void handle(const httplib::Request& req, httplib::Response& res, const std::string& body);
@@ -262,21 +286,10 @@ void Server::Impl::authorize(const Route& route, const httplib::Request& req, ht
 }
 
 void Server::Impl::install_routes() {
-  http.set_tcp_nodelay(true);
-  // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and take
-  // half its connections. SO_REUSEADDR alone still allows a quick restart over TIME_WAIT sockets.
-  http.set_socket_options([this](socket_t sock) {
-    const int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listen_socket = sock;  // the last one is the socket bound (Server::bind listens on it again)
-  });
-  const unsigned n = options.threads != 0 ? options.threads : std::max(8u, 4 * std::thread::hardware_concurrency());
-  // httplib takes ownership of the returned queue (it wraps it in a unique_ptr).
-  http.new_task_queue = [n] { return new httplib::ThreadPool(n); };
-  http.set_keep_alive_max_count(kKeepAliveMaxRequests);
-  http.set_keep_alive_timeout(kTimeoutSeconds);
-  http.set_read_timeout(kTimeoutSeconds, 0);
-  http.set_write_timeout(kTimeoutSeconds, 0);
+  // The connection loop (api/connection_loop.cpp) accepts, times and buffers connections; these
+  // two only shape the Keep-Alive header httplib writes, which must say what the loop does.
+  http.set_keep_alive_max_count(loop_options().keep_alive_max_requests);
+  http.set_keep_alive_timeout(std::max<time_t>(1, static_cast<time_t>(loop_options().keep_alive_timeout.count() / 1000)));
   http.set_payload_max_length(options.max_body_bytes);
 
   // Methods without a body are answered entirely here (no regex dispatch, see match_route);
@@ -285,6 +298,11 @@ void Server::Impl::install_routes() {
     t_request_start = Clock::now();
     t_key_name.clear();
     res.set_header("X-Request-Id", request_id(req.get_header_value("X-Request-Id")));
+    if (refuse_cross_site(req, res)) {
+      const auto route = match_route(req.path);
+      metrics.record_request(route ? route->id : RouteId::unmatched, res.status, seconds_since(t_request_start));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (method_has_body(req.method)) return httplib::Server::HandlerResponse::Unhandled;
     handle(req, res, {});
     return httplib::Server::HandlerResponse::Handled;
@@ -303,6 +321,9 @@ void Server::Impl::install_routes() {
   http.Put(".*", with_body);
   http.Patch(".*", with_body);
   http.Delete(".*", with_body);
+  http.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.get_header_value("Connection") == "close") t_close_connection = true;
+  });
 
   // httplib's own errors (malformed request line, URI too long, ...) become JSON too; responses
   // that already carry a body are ours.
@@ -341,6 +362,43 @@ void Server::Impl::install_routes() {
                            {"request_id", res.get_header_value("X-Request-Id")},
                            {"key", t_key_name}});
   });
+}
+
+bool Server::Impl::refuse_cross_site(const httplib::Request& req, httplib::Response& res) {
+  const std::string origin = req.get_header_value("Origin");
+  if (!cors.allows(origin)) {
+    // The body is left unread: this connection cannot carry another request.
+    res.set_header("Connection", "close");
+    write_error(res, 403, "forbidden",
+                "requests from origin '" + origin + "' are not allowed (the server allows " +
+                    (cors.origins().empty() ? std::string("no browser origin; see --allow-origin") : "only its --allow-origin list") + ")");
+    return true;
+  }
+  for (const auto& [name, value] : cors.answer_headers(origin)) res.set_header(name, value);
+  // Only a body a route would read must be JSON: a wrong method or path keeps its 405 or 404.
+  const auto route = match_route(req.path);
+  const bool read_by_route = route && route->post && req.method == "POST";
+  if (read_by_route && has_body(req) && !is_json_media_type(req.get_header_value("Content-Type"))) {
+    res.set_header("Connection", "close");
+    const std::string type = req.get_header_value("Content-Type");
+    write_error(res, 415, "unsupported_media_type",
+                "the body must be sent with 'Content-Type: application/json'" +
+                    (type.empty() ? std::string(" (the request has no Content-Type)") : ", not '" + type.substr(0, 80) + "'"));
+    return true;
+  }
+  return false;
+}
+
+http::LoopOptions Server::Impl::loop_options() const {
+  http::LoopOptions o;
+  o.workers = options.threads != 0 ? options.threads : std::max(8u, 4 * std::thread::hardware_concurrency());
+  o.max_queue = options.max_queue;
+  o.max_connections = options.max_connections;
+  o.header_timeout = options.header_timeout;
+  o.max_body_bytes = options.max_body_bytes;
+  o.head.max_header_bytes = options.max_header_bytes;
+  o.head.max_headers = options.max_headers;
+  return o;
 }
 
 bool Server::Impl::read_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
@@ -388,13 +446,24 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, c
   const auto route = match_route(req.path);
   try {
     COBUY_CHECK(route, ErrorCode::not_found, "no route for " << req.method << " " << req.path);
+    if (req.method == "OPTIONS") {
+      // A CORS preflight carries no credentials: it is answered before authorisation.
+      const std::string allowed = route->post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
+      res.status = 204;
+      res.set_header("Allow", allowed);
+      for (const auto& [name, value] : cors.preflight_headers(req.get_header_value("Origin"), allowed)) {
+        res.set_header(name, value);
+      }
+      metrics.record_request(route->id, res.status, seconds_since(t_request_start));
+      return;
+    }
     authorize(*route, req, res);
     const bool method_ok = route->post ? req.method == "POST" : (req.method == "GET" || req.method == "HEAD");
     if (method_ok) {
       const deadline::Scope budget(options.request_timeout);
       answer(*route, req, res, body, *snapshot());
     } else {
-      const char* allowed = route->post ? "POST" : "GET, HEAD";
+      const char* allowed = route->post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
       res.set_header("Allow", allowed);
       write_error(res, 405, "method_not_allowed",
                   req.method + " is not allowed on " + req.path + " (allowed: " + allowed + ")");
@@ -516,45 +585,32 @@ Server::~Server() = default;
 void Server::bind() {
   COBUY_CHECK(impl_->port < 0, ErrorCode::internal, "Server::bind() called twice");
   const auto& host = impl_->options.host;
-  const int requested = impl_->options.port;
   check_listen_address(host, impl_->options.keys != nullptr);
-  errno = 0;
-  int port = -1;
-  if (requested == 0) {
-    port = impl_->http.bind_to_any_port(host);
-  } else if (impl_->http.bind_to_port(host, requested)) {
-    port = requested;
-  }
-  const int err = errno;
-  COBUY_CHECK(port > 0, ErrorCode::io,
-              "cannot listen on " << host << ":" << requested << (err != 0 ? ": " : "")
-                                  << (err != 0 ? std::strerror(err) : ""));
+  const auto [fd, port] = http::listen_on(host, impl_->options.port);
   impl_->port = port;
-  // httplib (Debian's compiled libcpp-httplib) listens with a backlog of 5: a burst of new
-  // connections (64 clients at once in bench/load_test.sh) overflowed the accept queue, and the
-  // dropped handshakes stalled those clients for 1-3 s (SYN retransmits). Listening again on the
-  // bound socket deepens the queue; the kernel caps it at net.core.somaxconn.
-  if (impl_->listen_socket != INVALID_SOCKET) ::listen(impl_->listen_socket, kListenBacklog);
+  auto loop = std::make_unique<http::ConnectionLoop>(
+      fd, impl_->loop_options(),
+      [this](httplib::Stream& stream, bool close_connection, bool& connection_closed) {
+        return impl_->http.serve_one(stream, close_connection, connection_closed);
+      },
+      [this](http::Rejection why) { impl_->metrics.add_rejection(why); });
+  std::lock_guard lock(impl_->loop_mutex);
+  impl_->loop = std::move(loop);
+  if (impl_->stop_requested) impl_->loop->stop();
 }
 
 int Server::port() const { return impl_->port; }
 
 void Server::run() {
   if (impl_->port < 0) bind();
-  impl_->in_run = true;
-  bool ok = true;
-  if (!impl_->stop_requested) ok = impl_->http.listen_after_bind();
-  impl_->in_run = false;
-  COBUY_CHECK(ok || impl_->stop_requested, ErrorCode::io,
-              "the listening socket on " << impl_->options.host << ":" << impl_->port << " failed");
+  impl_->loop->run();
 }
 
 void Server::stop() {
+  std::lock_guard lock(impl_->loop_mutex);
   impl_->stop_requested = true;
-  // httplib's stop() does nothing before listening has begun; if run() has passed its check of
-  // stop_requested it is about to begin, so wait for that (or for run() to give up).
-  while (impl_->in_run && !impl_->http.is_running()) std::this_thread::yield();
-  impl_->http.stop();
+  // Before bind() there is no loop yet: bind() stops the loop it makes, and run() returns at once.
+  if (impl_->loop) impl_->loop->stop();
 }
 
 void Server::set_model(std::shared_ptr<const Model> model) { impl_->set_model(std::move(model), ""); }

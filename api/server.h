@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/config.h"
 #include "core/model.h"
@@ -26,6 +27,19 @@ struct ServerOptions {
   unsigned threads = 0;            ///< worker threads; 0 = max(8, 4 * cores)
   ServeLimits limits;
   std::size_t max_body_bytes = 1 << 20;
+  /// Requests that have fully arrived and wait for a worker; past this a request is answered 503
+  /// at once. Slow or idle connections wait in the connection loop and count neither here nor
+  /// against the workers.
+  std::size_t max_queue = 256;
+  std::size_t max_connections = 10000;  ///< open connections; past this a new one is answered 503
+  /// A request head must arrive within this of its first byte (of the connection's start, for
+  /// the first request); past it the connection is answered 408 and closed.
+  std::chrono::milliseconds header_timeout{2000};
+  std::size_t max_header_bytes = 32768;  ///< bytes of header lines in one request; past it: 431
+  std::size_t max_headers = 100;         ///< header lines in one request; past it: 431
+  /// Browser origins ("https://shop.example") allowed to call the API; a request with any other
+  /// Origin header is refused (403). Empty: no browser origin at all.
+  std::vector<std::string> allow_origins;
   /// Time budget of one request's work (deadline::Scope): past it, the request answers 503 with
   /// code "timeout" instead of holding its worker.
   std::chrono::milliseconds request_timeout{2000};

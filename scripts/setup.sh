@@ -10,6 +10,7 @@ packages=(
   libcpp-httplib-dev libssl-dev libbrotli-dev   # httplib's pkg-config names OpenSSL and Brotli
   libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk
+  haproxy                              # tests/api/behind_haproxy_test.cpp: the proxied deployment
 )
 
 missing=()

@@ -282,7 +282,7 @@ TEST_F(OpenApiTest, TheServerServesTheDocumentAsBuiltFromTheFile) {
   const auto post = cli.Post("/openapi.json", "{}", "application/json");
   ASSERT_TRUE(post);
   EXPECT_EQ(post->status, 405);
-  EXPECT_EQ(post->get_header_value("Allow"), "GET, HEAD");
+  EXPECT_EQ(post->get_header_value("Allow"), "GET, HEAD, OPTIONS");
 }
 
 /// One example exchange of the document: the request made of the examples named `name`.

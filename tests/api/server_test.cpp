@@ -178,13 +178,13 @@ TEST_F(ServerTest, WrongMethodsOnKnownPathsAre405) {
   auto a = cli.Post("/v1/items/tea/bought-together", "{}", "application/json");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->status, 405);
-  EXPECT_EQ(a->get_header_value("Allow"), "GET, HEAD");
+  EXPECT_EQ(a->get_header_value("Allow"), "GET, HEAD, OPTIONS");
   expect_error(json::parse(a->body), "method_not_allowed", "POST is not allowed");
 
   auto b = cli.Get("/v1/recommendations");
   ASSERT_TRUE(b);
   EXPECT_EQ(b->status, 405);
-  EXPECT_EQ(b->get_header_value("Allow"), "POST");
+  EXPECT_EQ(b->get_header_value("Allow"), "POST, OPTIONS");
   expect_error(json::parse(b->body), "method_not_allowed", "GET is not allowed");
 
   auto c = cli.Delete("/healthz");

@@ -1,0 +1,42 @@
+#pragma once
+/// Browser-facing rules of the API. A page in any browser may send "simple" cross-site requests
+/// (a form POST, text/plain, no preflight) to a server on loopback; so every body must be
+/// declared JSON (which a page can only send after a CORS preflight), a request that names an
+/// Origin is refused unless that origin is on the allow-list (`--allow-origin`), and allowed
+/// origins get the CORS answers browsers need.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cobuy {
+
+/// The origins allowed to call the API from a browser.
+class CorsPolicy {
+ public:
+  CorsPolicy() = default;
+  /// Throws Error(bad_request) for an entry that is not an origin ("http://host[:port]" or
+  /// "https://..."; no path, no wildcard), naming it.
+  explicit CorsPolicy(const std::vector<std::string>& origins);
+
+  /// True when a request whose Origin header is `origin` may be served: no Origin header (""),
+  /// or an origin on the list (scheme and host compared without regard to case).
+  bool allows(std::string_view origin) const;
+  const std::vector<std::string>& origins() const { return origins_; }
+
+  /// Headers for an answer to an allowed cross-origin request (none when `origin` is "").
+  std::vector<std::pair<std::string, std::string>> answer_headers(std::string_view origin) const;
+  /// Headers for a preflight (OPTIONS) answer on a route that allows `methods` ("GET, HEAD").
+  std::vector<std::pair<std::string, std::string>> preflight_headers(std::string_view origin,
+                                                                     std::string_view methods) const;
+
+ private:
+  std::vector<std::string> origins_;  ///< normalised: lower-case scheme and host
+};
+
+/// True when a Content-Type header value names JSON: "application/json", any case, with or
+/// without parameters such as "; charset=utf-8".
+bool is_json_media_type(std::string_view content_type);
+
+}  // namespace cobuy
