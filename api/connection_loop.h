@@ -32,6 +32,9 @@ struct LoopOptions {
   Millis header_timeout{2000};     ///< a request head must arrive within this of its first byte
   Millis body_timeout{10000};      ///< a body must arrive within this of its head
   Millis keep_alive_timeout{5000}; ///< an idle keep-alive connection is closed after this
+  /// After an answer, a worker waits this long for the connection's next request (while no other
+  /// request waits for a worker) before it gives the connection back to the loop.
+  Millis keep_alive_linger{5};
   Millis write_timeout{5000};      ///< a worker gives up on a client that does not read its answer
   std::size_t keep_alive_max_requests = 10000;  ///< requests on one connection before it is closed
   std::size_t max_body_bytes = 1 << 20;  ///< a Content-Length over this is answered 413 at once

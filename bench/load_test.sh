@@ -25,6 +25,7 @@ build="${1:-build}"
 cobuy="$(cd "$build" && pwd)/cobuy"
 [ -x "$cobuy" ] || { echo "load_test: $cobuy not found; build first (scripts/build.sh)" >&2; exit 2; }
 load_seconds="${LOAD_SECONDS:-60}"
+threads="${LOAD_THREADS:-0}"
 constant_seconds="${CONSTANT_SECONDS:-$(( load_seconds / 2 > 5 ? load_seconds / 2 : 5 ))}"
 data="$root/datasets/online_retail.csv.gz"
 mix_lua="$root/bench/load/mix.lua"
@@ -74,15 +75,16 @@ zcat "$data" | awk -F, 'NR > 1 && $(NF - 1) ~ /^[0-9]+$/ { n[$(NF - 1)]++ }
   END { for (k in n) print n[k], k }' | sort -rn -k1,1 -k2,2 | awk 'NR % 20 == 1 { print $2 }' > "$work/customers.txt"
 
 # --- the server --------------------------------------------------------------------------------
-# httplib's pool gives each keep-alive connection a worker thread for as long as it stays open:
-# 64 wrk connections, the reload requests and the scrapes need more than 64 threads.
+# Workers: LOAD_THREADS (default 0, the server's own default: max(8, 4 x cores)). Idle keep-alive
+# connections wait in the server's connection loop, not on a worker, so 64 connections need no
+# more workers than the cores can keep busy.
 # Memory: each reload loads a model on whichever worker thread takes the request; the server
 # calls malloc_trim after a reload so that glibc's per-thread arenas give a replaced model's pages
 # back (without it RSS grew by about a model per reload: 31 -> 252 MiB over 32 reloads). Set
 # MALLOC_ARENA_MAX to try other allocator settings (empty = glibc's default, the default here).
 arena_max="${MALLOC_ARENA_MAX-}"
 env ${arena_max:+MALLOC_ARENA_MAX=$arena_max} "$cobuy" --log-level info serve --model "$work/model-a" --orders-db "$work/orders.db" \
-  --host 127.0.0.1 --port 0 --threads 96 > "$work/serve.out" 2> "$work/serve.log" &
+  --host 127.0.0.1 --port 0 --threads "$threads" > "$work/serve.out" 2> "$work/serve.log" &
 server=$!
 url=""
 for _ in $(seq 300); do
@@ -186,7 +188,7 @@ read -r rss_first rss_last rss_peak mem_first mem_last mem_ok < <(awk '
   }' "$work/rss.txt")
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
-echo "cobuy load test: wrk -t2 -c64 --latency, ${load_seconds}s mix + ${constant_seconds}s constant, server --threads 96" \
+echo "cobuy load test: wrk -t2 -c64 --latency, ${load_seconds}s mix + ${constant_seconds}s constant, server --threads $threads" \
   "MALLOC_ARENA_MAX=${arena_max:-default}, $(nproc) cores"
 echo "  trained two models in ${train_seconds}s"
 echo "  mix:      $mix_rps requests/s, p50 $(pct "$work/wrk-mix.txt" 50), p99 $(pct "$work/wrk-mix.txt" 99)," \

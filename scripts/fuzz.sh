@@ -8,7 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-fuzz"
 seconds="${FUZZ_SECONDS:-30}"
-targets=(${FUZZ_TARGETS:-fuzz_csv fuzz_query fuzz_request})
+targets=(${FUZZ_TARGETS:-fuzz_csv fuzz_query fuzz_request fuzz_http_head})
 
 "$root/scripts/setup.sh"
 # clang and libFuzzer (libclang_rt.fuzzer, with the sanitizer runtimes) from Debian.
