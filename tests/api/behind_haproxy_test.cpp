@@ -58,19 +58,6 @@ class Haproxy {
   pid_t pid_ = -1;
 };
 
-int connect_to(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 class BehindHaproxy : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -96,7 +83,7 @@ class BehindHaproxy : public ::testing::Test {
 TEST_F(BehindHaproxy, TwoHundredHeldHalfRequestsAtTheProxyBlockNothing) {
   std::vector<int> held;
   for (int k = 0; k < 200; ++k) {
-    const int fd = connect_to(proxy_->port());
+    const int fd = connect_loopback(proxy_->port());
     ASSERT_GE(fd, 0);
     const std::string half = "GET /v1/items/tea/bought-tog";
     ::send(fd, half.data(), half.size(), MSG_NOSIGNAL);

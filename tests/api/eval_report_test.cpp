@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "support/slurp.h"
 
 namespace cobuy {
 namespace {
@@ -306,12 +307,7 @@ class WriteReportTest : public ::testing::Test {
   fs::path dir_;
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using ::cobuy::test::slurp;
 
 TEST_F(WriteReportTest, WritesThreeFilesAndTheJsonReadsBack) {
   const json report = sample_report();

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/slurp.h"
 #include "api/offer_codec.h"
 #include "api/offer_routes.h"
 #include "api/offers_batch.h"
@@ -43,12 +44,7 @@ std::vector<json> read_lines(const fs::path& p) {
   return out;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using ::cobuy::test::slurp;
 
 /// One model for the whole suite: 40 customers with 1-4 orders over 16 items in 4 categories.
 class OffersCommandTest : public ::testing::Test {

@@ -171,16 +171,27 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Running> running_;
 };
 
-/// Sends raw bytes on a fresh connection and returns everything the server answers before it
-/// closes the connection or stays silent for `timeout_ms`.
-inline std::string raw_exchange(int port, const std::string& request, int timeout_ms = 2000) {
+/// A TCP connection to 127.0.0.1:`port`, or -1.
+inline int connect_loopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  EXPECT_GE(fd, 0);
+  if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/// Sends raw bytes on a fresh connection and returns everything the server answers before it
+/// closes the connection or stays silent for `timeout_ms`.
+inline std::string raw_exchange(int port, const std::string& request, int timeout_ms = 2000) {
+  const int fd = connect_loopback(port);
+  EXPECT_GE(fd, 0);
+  if (fd < 0) return "";
   timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   EXPECT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));

@@ -13,24 +13,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int connect_to(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 /// Opens `n` connections that each send half a request line and then say nothing more.
 std::vector<int> hold_half_requests(int port, int n) {
   std::vector<int> fds;
   for (int k = 0; k < n; ++k) {
-    const int fd = connect_to(port);
+    const int fd = connect_loopback(port);
     if (fd < 0) break;
     const std::string half = "GET /v1/items/tea/bought-tog";
     ::send(fd, half.data(), half.size(), MSG_NOSIGNAL);
@@ -93,7 +80,7 @@ TEST(SlowClients, WhenEveryWorkerIsBusyAndTheQueueIsFullANewRequestGets503AtOnce
   options.request_timeout = std::chrono::milliseconds(5000);
   Running running(make_model(), options);
   // One worker: a request whose body trickles in after its head (chunked) holds it.
-  const int busy = connect_to(running.port());
+  const int busy = connect_loopback(running.port());
   ASSERT_GE(busy, 0);
   const std::string head =
       "POST /v1/recommendations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -132,7 +119,7 @@ long rss_kib() {
 TEST(HeaderLimits, AFiftyMegabyteHeaderBlockIs431AndIsNotKept) {
   Running running(make_model(), Running::test_options());
   const long before = rss_kib();
-  const int fd = connect_to(running.port());
+  const int fd = connect_loopback(running.port());
   ASSERT_GE(fd, 0);
   std::string start = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ";
   ::send(fd, start.data(), start.size(), MSG_NOSIGNAL);

@@ -9,17 +9,13 @@
 #include <sstream>
 #include <string>
 
+#include "support/slurp.h"
 #include "support/run_cobuy.h"
 
 namespace {
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using ::cobuy::test::slurp;
 
 /// Every file under `dir`, relative path -> contents.
 std::map<std::string, std::string> snapshot(const fs::path& dir) {

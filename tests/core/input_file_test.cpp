@@ -13,18 +13,14 @@
 
 #include "core/csv_reader.h"
 #include "core/error.h"
+#include "support/slurp.h"
 
 namespace cobuy {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using ::cobuy::test::slurp;
 
 /// `text` as one gzip member.
 std::string gzip(const std::string& text) {
