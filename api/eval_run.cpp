@@ -176,15 +176,17 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
   }
   const auto reference = models.back().model;
   {
-    // The list baselines need only popularity and the customers' histories.
+    // The list baselines need only the training part's counts and the reference model's
+    // customer histories (the training part's).
     const auto t = Clock::now();
-    Model m;
-    build_popularity(train, config.popularity, m);
-    m.customers = build_customer_history(train);
+    auto item_orders = orders_holding(train);
     const double seconds = std::chrono::duration<double>(Clock::now() - t).count();
-    models.insert(models.begin(), Contender{"personal top", "the customer's most frequent items, then popular", seconds,
-                                            reference, personal_top_ranker(*reference)});
-    models.insert(models.begin(), Contender{"popular", "most popular items (time-decayed)", seconds, reference,
+    models.insert(models.begin(),
+                  Contender{"GP-TopFreq",
+                            "the customer's items by how many of their orders hold them, ties by orders holding the "
+                            "item in training, then the most ordered items (Li et al., TOIS 2023)",
+                            seconds, reference, gp_topfreq_ranker(*reference, std::move(item_orders))});
+    models.insert(models.begin(), Contender{"popular", "most popular items (time-decayed)", 0.0, reference,
                                             popular_ranker(*reference)});
   }
 

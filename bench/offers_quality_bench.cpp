@@ -21,17 +21,17 @@ namespace {
 
 using namespace cobuy;
 
-/// Per-case Recall@10 of the personal top baseline, for paired differences.
-std::vector<double> g_personal_top;
+/// Per-case Recall@10 of the GP-TopFreq baseline, for paired differences.
+std::vector<double> g_gp_topfreq;
 
 void row(const std::string& name, const Model& model, const std::vector<NextOrderCase>& cases, const Ranker& rank) {
   const auto s = score_next_order(model, cases, rank, {10});
   const auto& recall = s.metrics.at("recall")[0];
   std::string paired = "";
-  if (g_personal_top.empty()) {
-    if (name == "personal top") g_personal_top = recall;
+  if (g_gp_topfreq.empty()) {
+    if (name == "GP-TopFreq") g_gp_topfreq = recall;
   } else {
-    const auto d = bootstrap_mean_difference(recall, g_personal_top);
+    const auto d = bootstrap_mean_difference(recall, g_gp_topfreq);
     char buf[64];
     std::snprintf(buf, sizeof buf, "%+.4f [%+.4f, %+.4f]", d.mean, d.low, d.high);
     paired = buf;
@@ -68,10 +68,10 @@ int main(int argc, char** argv) {
   auto model = std::make_shared<const Model>(train_model(train, TrainConfig{}));
   // COBUY_CUSTOMER_TABLE=1: history complements from items bought by the same customers (one
   // "basket" per customer: every item they ever bought) instead of the same orders.
-  std::printf("%zu next-order cases\n\n| model | Recall@10 | minus personal top (paired) | Recall@10 repeat | Recall@10 new | coverage |\n|---|---|---|---|---|---|\n",
+  std::printf("%zu next-order cases\n\n| model | Recall@10 | minus GP-TopFreq (paired) | Recall@10 repeat | Recall@10 new | coverage |\n|---|---|---|---|---|---|\n",
               cases.size());
   row("popular", *model, cases, popular_ranker(*model));
-  row("personal top", *model, cases, personal_top_ranker(*model));
+  row("GP-TopFreq", *model, cases, gp_topfreq_ranker(*model, orders_holding(train)));
   row("cobuy next order", *model, cases, model_ranker(*model));
   // COBUY_GRID="o,h,d,f,p,n;..." scores the delivered context with these source weights
   // (order complements, history complements, due, favourites, popular) and min_new n instead of the policies.

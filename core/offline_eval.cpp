@@ -1,6 +1,7 @@
 #include "core/offline_eval.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 #include <unordered_map>
 #include <unordered_set>
@@ -141,38 +142,59 @@ Ranker popular_ranker(const Model& model) {
   };
 }
 
-Ranker personal_top_ranker(const Model& model) {
-  return [&model](const Query& q) {
+std::vector<std::uint32_t> orders_holding(const OrderData& data) {
+  std::vector<std::uint32_t> count(data.catalog.size(), 0);
+  std::vector<std::size_t> last_order(data.catalog.size(), SIZE_MAX);
+  for (std::size_t o = 0; o < data.orders.size(); ++o) {
+    for (const auto& line : data.orders[o].lines) {
+      if (last_order[line.item] == o) continue;  // an item on two lines of one order counts once
+      last_order[line.item] = o;
+      ++count[line.item];
+    }
+  }
+  return count;
+}
+
+Ranker gp_topfreq_ranker(const Model& model, std::vector<std::uint32_t> item_orders) {
+  item_orders.resize(model.catalog.size(), 0);
+  // The global list: most orders first, then the lower index (a fixed, documented tie rule).
+  std::vector<ItemIndex> global(model.catalog.size());
+  std::iota(global.begin(), global.end(), ItemIndex{0});
+  std::stable_sort(global.begin(), global.end(),
+                   [&](ItemIndex a, ItemIndex b) { return item_orders[a] > item_orders[b]; });
+  return [&model, item_orders = std::move(item_orders), global = std::move(global)](const Query& q) {
     auto skip = query_items(model, q);
     std::vector<ItemIndex> out;
     if (q.customer_id) {
-      auto c = model.customers.index.find(*q.customer_id);
+      const auto c = model.customers.index.find(*q.customer_id);
       if (c != model.customers.index.end()) {
         const auto& h = model.customers;
-        std::unordered_map<ItemIndex, std::pair<std::uint32_t, Timestamp>> freq;  // orders, last time
+        std::unordered_map<ItemIndex, std::uint32_t> own;  // item -> the customer's orders holding it
         for (auto o = h.order_offsets[c->second]; o < h.order_offsets[c->second + 1]; ++o) {
           const Timestamp t = h.order_times[o];
           if (q.at && t != kNoTime && t >= *q.at) continue;
+          std::unordered_set<ItemIndex> in_order;
           for (auto p = h.item_offsets[o]; p < h.item_offsets[o + 1]; ++p) {
-            auto& f = freq[h.items[p]];
-            ++f.first;
-            f.second = std::max(f.second, t);
+            if (in_order.insert(h.items[p]).second) ++own[h.items[p]];
           }
         }
-        std::vector<std::pair<ItemIndex, std::pair<std::uint32_t, Timestamp>>> v(freq.begin(), freq.end());
-        std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
-          if (a.second.first != b.second.first) return a.second.first > b.second.first;
-          if (a.second.second != b.second.second) return a.second.second > b.second.second;
+        std::vector<std::pair<ItemIndex, std::uint32_t>> v(own.begin(), own.end());
+        std::sort(v.begin(), v.end(), [&](const auto& a, const auto& b) {
+          if (a.second != b.second) return a.second > b.second;
+          if (item_orders[a.first] != item_orders[b.first]) return item_orders[a.first] > item_orders[b.first];
           return a.first < b.first;
         });
-        for (const auto& [i, f] : v) {
+        for (const auto& [i, n] : v) {
           if (out.size() >= q.limit) break;
-          if (!skip.count(i)) out.push_back(i);
+          if (skip.insert(i).second) out.push_back(i);
         }
       }
     }
-    for (ItemIndex i : out) skip.insert(i);
-    append_popular(model, q.limit, skip, out);
+    for (const ItemIndex i : global) {
+      // Items no training order holds (known only to the test part) are never offered.
+      if (out.size() >= q.limit || item_orders[i] == 0) break;
+      if (skip.insert(i).second) out.push_back(i);
+    }
     return out;
   };
 }

@@ -3,6 +3,7 @@
 /// several cut-offs for any ranking function, with per-case values kept for bootstrap intervals.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -33,10 +34,15 @@ using Ranker = std::function<std::vector<ItemIndex>(const Query&)>;
 Ranker model_ranker(const Model& model);
 /// The model's popular list, minus the query's items.
 Ranker popular_ranker(const Model& model);
-/// Personal top frequency: the customer's items before query.at by how many of their orders
-/// hold them (ties: bought more recently first), then popular; minus the query's items. Li et
-/// al. 2023 found it the strongest simple next-basket baseline.
-Ranker personal_top_ranker(const Model& model);
+/// How many orders of `data` hold each item, indexed by ItemIndex (each order counts an item once).
+std::vector<std::uint32_t> orders_holding(const OrderData& data);
+
+/// GP-TopFreq (Li et al., "A Next Basket Recommendation Reality Check", TOIS 2023), as defined
+/// there: the customer's items before query.at ranked by how many of their orders hold them, ties
+/// broken by global popularity (`item_orders`: orders holding the item, see orders_holding), then
+/// the most popular items by the same count; minus the query's items. The customer's orders are
+/// the model's histories (the training part).
+Ranker gp_topfreq_ranker(const Model& model, std::vector<std::uint32_t> item_orders);
 
 /// The offer list of `context` for the customer at query.at, anchored on their latest order
 /// (the email after it); query.limit offers. The query's items are ignored.

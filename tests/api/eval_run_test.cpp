@@ -53,7 +53,7 @@ TEST(EvalRun, ReportHasEveryModelAndTask) {
   EXPECT_EQ(report["data"]["test_orders"], 3);
   std::vector<std::string> names;
   for (const auto& m : report["models"]) names.push_back(m["name"]);
-  EXPECT_EQ(names, (std::vector<std::string>{"popular", "personal top", "co-occurrence", "EASE", "embeddings", "cobuy"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"popular", "GP-TopFreq", "co-occurrence", "EASE", "embeddings", "cobuy"}));
   const auto& basket = report["tasks"]["basket_completion"];
   EXPECT_EQ(basket["cases"], 1);  // t3; t1 and t2 hold the unseen "novel"
   ASSERT_EQ(basket["results"].size(), 6u);
@@ -70,7 +70,7 @@ TEST(EvalRun, ReportHasEveryModelAndTask) {
   EXPECT_NEAR(vs_popular["mean"].get<double>(), direct, 1e-12) << "the paired mean is the difference of the means";
   const auto& next = report["tasks"]["next_order"];
   EXPECT_EQ(next["cases"], 2);
-  // Personal top frequency finds ann's tea and saucer and bob's pen and paper: recall 2/3 each at K 3.
+  // GP-TopFreq finds ann's tea and saucer and bob's pen and paper: recall 2/3 each at K 3.
   EXPECT_NEAR(next["results"][1]["metrics"]["recall"]["3"]["mean"].get<double>(), 2.0 / 3.0, 1e-12);
   EXPECT_NEAR(next["results"][1]["metrics"]["recall_new"]["3"]["mean"].get<double>(), 0.0, 1e-12);
 }
@@ -79,7 +79,7 @@ TEST(EvalRun, TestOnlyItemsAreNeverRecommended) {
   const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
   const Model m = train_model(train, TrainConfig{});
   const auto novel = *m.catalog.find("novel");
-  for (const auto& rank : {model_ranker(m), popular_ranker(m), personal_top_ranker(m)}) {
+  for (const auto& rank : {model_ranker(m), popular_ranker(m), gp_topfreq_ranker(m, orders_holding(train))}) {
     for (const auto& c : next_order_cases(train, test)) {
       Query q;
       q.customer_id = c.customer;

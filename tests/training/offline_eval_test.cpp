@@ -44,22 +44,39 @@ TEST(OfflineEval, NextOrderCasesAreEachCustomersFirstTestOrder) {
   EXPECT_EQ(cases[1].truth, (std::vector<std::string>{"paper", "novel"}));
 }
 
-TEST(OfflineEval, PersonalTopFrequencyThenPopular) {
-  const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
-  const Model m = train_model(train, TrainConfig{});
+TEST(OfflineEval, GpTopFreqRanksOwnOrdersThenGlobalOrdersThenPopular) {
+  // dan: mug in 3 orders, jam and bread in 2 each, cheese in 1 (twice on one order: counts once).
+  // Globally bread is in more orders than jam (eve buys it too), and apples are the most ordered.
+  OrderData d;
+  testing::add_order(d, "d1", {"mug", "jam", "bread"}, "dan", "2011-01-01");
+  testing::add_order(d, "d2", {"mug", "jam", "bread"}, "dan", "2011-02-01");
+  testing::add_order(d, "d3", {"mug", "cheese", "cheese"}, "dan", "2011-03-01");
+  for (int k = 0; k < 5; ++k) testing::add_order(d, "e" + std::to_string(k), {"apple", "bread"}, "eve", "2011-01-0" + std::to_string(k + 2));
+  testing::add_order(d, "f1", {"apple", "pear"}, "fay", "2011-01-10");
+  testing::add_order(d, "f2", {"pear"}, "fay", "2011-01-11");
+  const auto counts = orders_holding(d);
+  EXPECT_EQ(counts[*d.catalog.find("bread")], 7u);
+  EXPECT_EQ(counts[*d.catalog.find("cheese")], 1u);
+  const Model m = train_model(d, TrainConfig{});
+  const Ranker rank = gp_topfreq_ranker(m, counts);
+  auto ids = [&](const std::vector<ItemIndex>& v) {
+    std::vector<std::string> out;
+    for (auto i : v) out.push_back(m.catalog.ids[i]);
+    return out;
+  };
   Query q;
-  q.customer_id = "bob";
+  q.customer_id = "dan";
+  q.limit = 6;
+  EXPECT_EQ(ids(rank(q)), (std::vector<std::string>{"mug", "bread", "jam", "cheese", "apple", "pear"}));
+  q.at = *parse_timestamp("2011-02-15");  // only d1 and d2 count: a three-way tie, broken globally
   q.limit = 4;
-  const auto ranked = personal_top_ranker(m)(q);
-  ASSERT_EQ(ranked.size(), 4u);
-  std::vector<std::string> ids;
-  for (auto i : ranked) ids.push_back(m.catalog.ids[i]);
-  // bob's own items first (pen and paper: 4 orders each), then the most popular others.
-  EXPECT_TRUE((ids[0] == "pen" && ids[1] == "paper") || (ids[0] == "paper" && ids[1] == "pen"));
-  EXPECT_EQ(ids[2], "tea");
-  q.items = {"tea"};
-  const auto without = personal_top_ranker(m)(q);
-  for (auto i : without) EXPECT_NE(m.catalog.ids[i], "tea") << "never an item of the query";
+  EXPECT_EQ(ids(rank(q)), (std::vector<std::string>{"bread", "mug", "jam", "apple"}));
+  q = Query{};
+  q.limit = 3;  // no customer: the most ordered items
+  EXPECT_EQ(ids(rank(q)), (std::vector<std::string>{"bread", "apple", "mug"}));
+  q.customer_id = "dan";
+  q.items = {"mug"};
+  for (const auto& id : ids(rank(q))) EXPECT_NE(id, "mug") << "never an item of the query";
 }
 
 TEST(OfflineEval, NextOrderSplitsRepeatAndNewItems) {
