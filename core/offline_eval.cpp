@@ -155,46 +155,93 @@ std::vector<std::uint32_t> orders_holding(const OrderData& data) {
   return count;
 }
 
-Ranker gp_topfreq_ranker(const Model& model, std::vector<std::uint32_t> item_orders) {
-  item_orders.resize(model.catalog.size(), 0);
-  // The global list: most orders first, then the lower index (a fixed, documented tie rule).
-  std::vector<ItemIndex> global(model.catalog.size());
-  std::iota(global.begin(), global.end(), ItemIndex{0});
-  std::stable_sort(global.begin(), global.end(),
-                   [&](ItemIndex a, ItemIndex b) { return item_orders[a] > item_orders[b]; });
-  return [&model, item_orders = std::move(item_orders), global = std::move(global)](const Query& q) {
-    auto skip = query_items(model, q);
-    std::vector<ItemIndex> out;
-    if (q.customer_id) {
-      const auto c = model.customers.index.find(*q.customer_id);
-      if (c != model.customers.index.end()) {
-        const auto& h = model.customers;
-        std::unordered_map<ItemIndex, std::uint32_t> own;  // item -> the customer's orders holding it
-        for (auto o = h.order_offsets[c->second]; o < h.order_offsets[c->second + 1]; ++o) {
-          const Timestamp t = h.order_times[o];
-          if (q.at && t != kNoTime && t >= *q.at) continue;
-          std::unordered_set<ItemIndex> in_order;
-          for (auto p = h.item_offsets[o]; p < h.item_offsets[o + 1]; ++p) {
-            if (in_order.insert(h.items[p]).second) ++own[h.items[p]];
-          }
-        }
-        std::vector<std::pair<ItemIndex, std::uint32_t>> v(own.begin(), own.end());
-        std::sort(v.begin(), v.end(), [&](const auto& a, const auto& b) {
-          if (a.second != b.second) return a.second > b.second;
-          if (item_orders[a.first] != item_orders[b.first]) return item_orders[a.first] > item_orders[b.first];
-          return a.first < b.first;
-        });
-        for (const auto& [i, n] : v) {
-          if (out.size() >= q.limit) break;
-          if (skip.insert(i).second) out.push_back(i);
-        }
-      }
+namespace {
+
+/// Items by how many orders hold them, most first (ties: the lower index), without the items no
+/// order holds.
+std::vector<ItemIndex> most_ordered(const std::vector<std::uint32_t>& item_orders) {
+  std::vector<ItemIndex> out;
+  for (ItemIndex i = 0; i < item_orders.size(); ++i) {
+    if (item_orders[i] > 0) out.push_back(i);
+  }
+  std::stable_sort(out.begin(), out.end(), [&](ItemIndex a, ItemIndex b) { return item_orders[a] > item_orders[b]; });
+  return out;
+}
+
+/// The query's customer's items before query.at, with how many of their orders hold each.
+std::unordered_map<ItemIndex, std::uint32_t> orders_holding_before(const Model& model, const Query& q) {
+  std::unordered_map<ItemIndex, std::uint32_t> own;
+  if (!q.customer_id) return own;
+  const auto c = model.customers.index.find(*q.customer_id);
+  if (c == model.customers.index.end()) return own;
+  const auto& h = model.customers;
+  for (auto o = h.order_offsets[c->second]; o < h.order_offsets[c->second + 1]; ++o) {
+    const Timestamp t = h.order_times[o];
+    if (q.at && t != kNoTime && t >= *q.at) continue;
+    std::unordered_set<ItemIndex> in_order;
+    for (auto p = h.item_offsets[o]; p < h.item_offsets[o + 1]; ++p) {
+      if (in_order.insert(h.items[p]).second) ++own[h.items[p]];
     }
-    for (const ItemIndex i : global) {
-      // Items no training order holds (known only to the test part) are never offered.
-      if (out.size() >= q.limit || item_orders[i] == 0) break;
+  }
+  return own;
+}
+
+/// Appends `ranked` then `fill` to `out`, skipping `skip` and repeats, up to `limit`.
+void take(const std::vector<ItemIndex>& ranked, const std::vector<ItemIndex>& fill, std::size_t limit,
+          std::unordered_set<ItemIndex>& skip, std::vector<ItemIndex>& out) {
+  for (const auto* list : {&ranked, &fill}) {
+    for (const ItemIndex i : *list) {
+      if (out.size() >= limit) return;
       if (skip.insert(i).second) out.push_back(i);
     }
+  }
+}
+
+}  // namespace
+
+Ranker gp_topfreq_ranker(const Model& model, std::vector<std::uint32_t> item_orders) {
+  item_orders.resize(model.catalog.size(), 0);
+  auto global = most_ordered(item_orders);
+  return [&model, item_orders = std::move(item_orders), global = std::move(global)](const Query& q) {
+    auto skip = query_items(model, q);
+    const auto own = orders_holding_before(model, q);
+    std::vector<std::pair<ItemIndex, std::uint32_t>> v(own.begin(), own.end());
+    std::sort(v.begin(), v.end(), [&](const auto& a, const auto& b) {
+      if (a.second != b.second) return a.second > b.second;
+      if (item_orders[a.first] != item_orders[b.first]) return item_orders[a.first] > item_orders[b.first];
+      return a.first < b.first;
+    });
+    std::vector<ItemIndex> ranked;
+    for (const auto& [i, n] : v) ranked.push_back(i);
+    std::vector<ItemIndex> out;
+    take(ranked, global, q.limit, skip, out);
+    return out;
+  };
+}
+
+Ranker ease_history_ranker(const Model& ease_model, std::vector<std::uint32_t> item_orders) {
+  item_orders.resize(ease_model.catalog.size(), 0);
+  auto global = most_ordered(item_orders);
+  return [&ease_model, global = std::move(global)](const Query& q) {
+    auto skip = query_items(ease_model, q);
+    std::unordered_map<ItemIndex, double> score;
+    for (const auto& [i, n] : orders_holding_before(ease_model, q)) {
+      for (const auto& nb : ease_model.bought_together.row(i)) score[nb.item] += n * static_cast<double>(nb.score);
+      if (ease_model.penalties.items() > i) {
+        for (const auto& nb : ease_model.penalties.row(i)) score[nb.item] += n * static_cast<double>(nb.score);
+      }
+    }
+    std::vector<std::pair<ItemIndex, double>> v;
+    for (const auto& [j, x] : score) {
+      if (x > 0) v.emplace_back(j, x);
+    }
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    std::vector<ItemIndex> ranked;
+    for (const auto& [j, x] : v) ranked.push_back(j);
+    std::vector<ItemIndex> out;
+    take(ranked, global, q.limit, skip, out);
     return out;
   };
 }

@@ -44,6 +44,13 @@ std::vector<std::uint32_t> orders_holding(const OrderData& data);
 /// the model's histories (the training part).
 Ranker gp_topfreq_ranker(const Model& model, std::vector<std::uint32_t> item_orders);
 
+/// EASE on history: the customer's item counts before query.at (orders holding each item) times
+/// EASE's weight matrix, as the model stores it (each item's best positive weights in
+/// bought_together and its most negative in penalties; `ease_model` must be trained with EASE
+/// alone). Best score first, items with no positive score left out, then the most ordered items
+/// by `item_orders`; minus the query's items.
+Ranker ease_history_ranker(const Model& ease_model, std::vector<std::uint32_t> item_orders);
+
 /// The offer list of `context` for the customer at query.at, anchored on their latest order
 /// (the email after it); query.limit offers. The query's items are ignored.
 Ranker offers_ranker(const OfferEngine& engine, OfferContext context);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/time_util.h"
+#include "support/model_builder.h"
 #include "support/order_builder.h"
 #include "training/train.h"
 
@@ -77,6 +78,41 @@ TEST(OfflineEval, GpTopFreqRanksOwnOrdersThenGlobalOrdersThenPopular) {
   q.customer_id = "dan";
   q.items = {"mug"};
   for (const auto& id : ids(rank(q))) EXPECT_NE(id, "mug") << "never an item of the query";
+}
+
+TEST(OfflineEval, EaseOnHistorySumsTheCustomersCountsTimesTheWeightsNegativeOnesIncluded) {
+  // c bought a twice and b once; EASE's rows: a -> x 0.5, y 0.3; b -> y 0.5, z 0.2; b's negative
+  // weights: x -0.6, z -0.5. Scores: y = 2 x 0.3 + 0.5 = 1.1, x = 2 x 0.5 - 0.6 = 0.4, z < 0.
+  Model m = testing::ModelBuilder()
+                .item("a").item("b").item("x").item("y").item("z").item("w")
+                .order("c", "2011-01-01", {"a", "b"})
+                .order("c", "2011-02-01", {"a"})
+                .build();
+  auto at = [&](const char* id) { return *m.catalog.find(id); };
+  std::vector<std::vector<Neighbor>> rows(6), negative(6);
+  rows[at("a")] = {{at("x"), 0.5f, 1}, {at("y"), 0.3f, 1}};
+  rows[at("b")] = {{at("y"), 0.5f, 1}, {at("z"), 0.2f, 1}};
+  negative[at("b")] = {{at("x"), -0.6f, 1}, {at("z"), -0.5f, 1}};
+  m.bought_together = NeighborTable::from_rows(rows);
+  m.penalties = NeighborTable::from_rows(negative);
+  std::vector<std::uint32_t> item_orders(6, 1);
+  item_orders[at("a")] = 5;
+  item_orders[at("b")] = 4;
+  item_orders[at("w")] = 3;
+  const Ranker rank = ease_history_ranker(m, item_orders);
+  auto ids = [&](const std::vector<ItemIndex>& v) {
+    std::vector<std::string> out;
+    for (auto i : v) out.push_back(m.catalog.ids[i]);
+    return out;
+  };
+  Query q;
+  q.customer_id = "c";
+  q.limit = 5;
+  // Positive scores first, then the most ordered items.
+  EXPECT_EQ(ids(rank(q)), (std::vector<std::string>{"y", "x", "a", "b", "w"}));
+  // Before the second order a counts once: x = 0.5 - 0.6 < 0 drops to the fill.
+  q.at = *parse_timestamp("2011-01-15");
+  EXPECT_EQ(ids(rank(q)), (std::vector<std::string>{"y", "a", "b", "w", "x"}));
 }
 
 TEST(OfflineEval, NextOrderSplitsRepeatAndNewItems) {
