@@ -1,9 +1,5 @@
 #include "api/connection_loop.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
@@ -22,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/listen_socket.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -57,20 +54,6 @@ struct Conn {
   }
 };
 using ConnPtr = std::unique_ptr<Conn>;
-
-void address_of(const sockaddr_storage& a, std::string& ip, int& port) {
-  char text[INET6_ADDRSTRLEN] = {};
-  if (a.ss_family == AF_INET) {
-    const auto& v4 = reinterpret_cast<const sockaddr_in&>(a);
-    ::inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
-    port = ntohs(v4.sin_port);
-  } else if (a.ss_family == AF_INET6) {
-    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(a);
-    ::inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
-    port = ntohs(v6.sin6_port);
-  }
-  ip = text;
-}
 
 /// Waits until `fd` is ready for `events` or `deadline` passes; false on timeout or error.
 bool wait_for(int fd, short events, Clock::time_point deadline) {
@@ -141,54 +124,6 @@ class ConnStream final : public httplib::Stream {
   const LoopOptions& o_;
   Clock::time_point body_deadline_;
 };
-
-struct Answer {
-  int status;
-  const char* reason;
-  const char* code;
-  const char* message;
-};
-
-Answer answer_for(Rejection r) {
-  switch (r) {
-    case Rejection::queue_full:
-      return {503, "Service Unavailable", "unavailable", "every worker is busy and the queue is full; retry shortly"};
-    case Rejection::too_many_connections:
-      return {503, "Service Unavailable", "unavailable", "too many open connections; retry shortly"};
-    case Rejection::head_timeout:
-      return {408, "Request Timeout", "timeout", "the request head did not arrive in time"};
-    case Rejection::body_timeout:
-      return {408, "Request Timeout", "timeout", "the request body did not arrive in time"};
-    case Rejection::uri_too_long:
-      return {414, "URI Too Long", "too_large", "the request URI is too long"};
-    case Rejection::headers_too_large:
-      return {431, "Request Header Fields Too Large", "too_large",
-              "the request has too many header lines or too many header bytes"};
-    case Rejection::body_too_large:
-      return {413, "Payload Too Large", "too_large", "the request body is"};
-  }
-  return {500, "Internal Server Error", "internal", "internal error"};
-}
-
-/// The whole answer for a rejection, "Connection: close" included.
-std::string rejection_response(Rejection r, const LoopOptions& o) {
-  const Answer a = answer_for(r);
-  std::string message = a.message;
-  if (r == Rejection::headers_too_large) {
-    message += " (at most " + std::to_string(o.head.max_headers) + " lines and " +
-               std::to_string(o.head.max_header_bytes) + " bytes)";
-  } else if (r == Rejection::body_too_large) {
-    message += " over " + std::to_string(o.max_body_bytes) + " bytes";
-  } else if (r == Rejection::uri_too_long) {
-    message += " (the request line is over " + std::to_string(o.head.max_request_line) + " bytes)";
-  }
-  const std::string body = std::string(R"({"error":{"code":")") + a.code + R"(","message":")" + message + "\"}}";
-  std::string out = "HTTP/1.1 " + std::to_string(a.status) + " " + a.reason + "\r\n";
-  out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-  if (a.status == 503) out += "Retry-After: 1\r\n";
-  out += "Connection: close\r\n\r\n" + body;
-  return out;
-}
 
 bool has_lf(std::string_view s) { return s.find('\n') != std::string_view::npos; }
 
@@ -477,7 +412,7 @@ void ConnectionLoop::Impl::dispatch(int fd) {
 void ConnectionLoop::Impl::reject(int fd, Rejection why) {
   Conn& c = *watched.at(fd);
   count(why);
-  const std::string answer = rejection_response(why, options);
+  const std::string answer = rejection_response(why, options.head, options.max_body_bytes);
   // Best effort: a short answer fits the socket buffer of a fresh connection.
   [[maybe_unused]] const auto n = ::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   ::shutdown(fd, SHUT_WR);
@@ -646,42 +581,6 @@ void ConnectionLoop::stop() {
 std::size_t ConnectionLoop::queued() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->queue.size();
-}
-
-std::pair<int, int> listen_on(const std::string& host, int port, int backlog) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string service = std::to_string(port);
-  const int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found);
-  COBUY_CHECK(rc == 0, ErrorCode::io, "cannot listen on " << host << ":" << port << ": " << ::gai_strerror(rc));
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(found, &::freeaddrinfo);
-  int err = 0;
-  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) {
-      err = errno;
-      continue;
-    }
-    // SO_REUSEADDR allows a quick restart over TIME_WAIT sockets; SO_REUSEPORT is not set, so a
-    // second server cannot bind the same port and take half its connections.
-    const int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, backlog) == 0) {
-      sockaddr_storage bound{};
-      socklen_t len = sizeof bound;
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-      std::string ip;
-      int bound_port = 0;
-      address_of(bound, ip, bound_port);
-      return {fd, bound_port};
-    }
-    err = errno;
-    ::close(fd);
-  }
-  COBUY_FAIL(ErrorCode::io, "cannot listen on " << host << ":" << port << ": " << std::strerror(err));
 }
 
 }  // namespace cobuy::http

@@ -67,9 +67,4 @@ class ConnectionLoop {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Opens a listening TCP socket on host:port (port 0 = any free port) with SO_REUSEADDR and a
-/// backlog of `backlog`; returns the socket and the port bound. Throws Error(io) naming the
-/// address and the reason when it cannot.
-std::pair<int, int> listen_on(const std::string& host, int port, int backlog = 1024);
-
 }  // namespace cobuy::http

@@ -68,6 +68,28 @@ std::vector<std::pair<std::string, std::string>> CorsPolicy::preflight_headers(s
           {"Access-Control-Max-Age", "600"}};
 }
 
+std::optional<Refusal> CorsPolicy::refusal(std::string_view origin, bool reads_body,
+                                           std::string_view content_type) const {
+  if (!allows(origin)) {
+    return Refusal{403, "forbidden",
+                   "requests from origin '" + std::string(origin) + "' are not allowed (the server allows " +
+                       (origins_.empty() ? "no browser origin; see --allow-origin" : "only its --allow-origin list") +
+                       ")"};
+  }
+  if (reads_body && !is_json_media_type(content_type)) {
+    return Refusal{415, "unsupported_media_type",
+                   "the body must be sent with 'Content-Type: application/json'" +
+                       (content_type.empty() ? std::string(" (the request has no Content-Type)")
+                                             : ", not '" + std::string(content_type.substr(0, 80)) + "'")};
+  }
+  return std::nullopt;
+}
+
+bool declares_body(std::string_view transfer_encoding, std::string_view content_length) {
+  if (lower(transfer_encoding) == "chunked") return true;
+  return !content_length.empty() && content_length != "0";
+}
+
 bool is_json_media_type(std::string_view content_type) {
   const auto semi = content_type.find(';');
   std::string_view type = content_type.substr(0, semi);

@@ -5,12 +5,20 @@
 /// Origin is refused unless that origin is on the allow-list (`--allow-origin`), and allowed
 /// origins get the CORS answers browsers need.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace cobuy {
+
+/// An answer that refuses a request: status, error code and message.
+struct Refusal {
+  int status = 0;
+  std::string code;
+  std::string message;
+};
 
 /// The origins allowed to call the API from a browser.
 class CorsPolicy {
@@ -25,6 +33,11 @@ class CorsPolicy {
   bool allows(std::string_view origin) const;
   const std::vector<std::string>& origins() const { return origins_; }
 
+  /// Why a request is refused before its body is read: 403 `forbidden` for an origin off the
+  /// list; 415 `unsupported_media_type` when its route would read a body (`reads_body`) that is
+  /// not declared JSON. Nothing when it may be served.
+  std::optional<Refusal> refusal(std::string_view origin, bool reads_body, std::string_view content_type) const;
+
   /// Headers for an answer to an allowed cross-origin request (none when `origin` is "").
   std::vector<std::pair<std::string, std::string>> answer_headers(std::string_view origin) const;
   /// Headers for a preflight (OPTIONS) answer on a route that allows `methods` ("GET, HEAD").
@@ -34,6 +47,9 @@ class CorsPolicy {
  private:
   std::vector<std::string> origins_;  ///< normalised: lower-case scheme and host
 };
+
+/// True when a request's headers declare a body: chunked, or a Content-Length other than 0.
+bool declares_body(std::string_view transfer_encoding, std::string_view content_length);
 
 /// True when a Content-Type header value names JSON: "application/json", any case, with or
 /// without parameters such as "; charset=utf-8".

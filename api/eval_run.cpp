@@ -183,12 +183,12 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     const double seconds = std::chrono::duration<double>(Clock::now() - t).count();
     // EASE on history: the EASE-alone model's weights applied to the customer's item counts
     // (before cobuy, which stays last: the paired differences are cobuy's).
-    const auto ease = std::find_if(models.begin(), models.end(), [](const Contender& c) { return c.name == "EASE"; });
-    models.insert(models.end() - 1,
-                  Contender{"EASE on history",
-                            "the customer's item counts (orders holding each) times EASE's stored weights, then the "
-                            "most ordered items",
-                            ease->train_seconds, ease->model, ease_history_ranker(*ease->model, item_orders)});
+    const auto& ease = *std::find_if(models.begin(), models.end(), [](const Contender& c) { return c.name == "EASE"; });
+    Contender on_history{"EASE on history",
+                         "the customer's item counts (orders holding each) times EASE's stored weights, then the "
+                         "most ordered items",
+                         ease.train_seconds, ease.model, ease_history_ranker(*ease.model, item_orders)};
+    models.insert(models.end() - 1, std::move(on_history));
     models.insert(models.begin(),
                   Contender{"GP-TopFreq",
                             "the customer's items by how many of their orders hold them, ties by orders holding the "

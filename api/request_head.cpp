@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <charconv>
+#include <string>
 
 namespace cobuy::http {
 namespace {
@@ -38,7 +39,54 @@ void read_header(std::string_view line, HeadScan& scan) {
   }
 }
 
+struct Answer {
+  int status;
+  const char* reason;
+  const char* code;
+  const char* message;
+};
+
+Answer answer_for(Rejection r) {
+  switch (r) {
+    case Rejection::queue_full:
+      return {503, "Service Unavailable", "unavailable", "every worker is busy and the queue is full; retry shortly"};
+    case Rejection::too_many_connections:
+      return {503, "Service Unavailable", "unavailable", "too many open connections; retry shortly"};
+    case Rejection::head_timeout:
+      return {408, "Request Timeout", "timeout", "the request head did not arrive in time"};
+    case Rejection::body_timeout:
+      return {408, "Request Timeout", "timeout", "the request body did not arrive in time"};
+    case Rejection::uri_too_long:
+      return {414, "URI Too Long", "too_large", "the request URI is too long"};
+    case Rejection::headers_too_large:
+      return {431, "Request Header Fields Too Large", "too_large",
+              "the request has too many header lines or too many header bytes"};
+    case Rejection::body_too_large:
+      return {413, "Payload Too Large", "too_large", "the request body is"};
+  }
+  return {500, "Internal Server Error", "internal", "internal error"};
+}
+
 }  // namespace
+
+std::string rejection_response(Rejection r, const HeadLimits& head, std::size_t max_body_bytes) {
+  const Answer a = answer_for(r);
+  std::string message = a.message;
+  if (r == Rejection::headers_too_large) {
+    message += " (at most " + std::to_string(head.max_headers) + " lines and " +
+               std::to_string(head.max_header_bytes) + " bytes)";
+  } else if (r == Rejection::body_too_large) {
+    message += " over " + std::to_string(max_body_bytes) + " bytes";
+  } else if (r == Rejection::uri_too_long) {
+    message += " (the request line is over " + std::to_string(head.max_request_line) + " bytes)";
+  }
+  const std::string body = std::string(R"({"error":{"code":")") + a.code + R"(","message":")" + message + "\"}}";
+  std::string out = "HTTP/1.1 " + std::to_string(a.status) + " " + a.reason + "\r\n";
+  out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  if (a.status == 503) out += "Retry-After: 1\r\n";
+  out += "Connection: close\r\n\r\n" + body;
+  return out;
+}
 
 const char* rejection_name(Rejection r) {
   switch (r) {

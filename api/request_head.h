@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace cobuy::http {
@@ -43,6 +44,9 @@ enum class Rejection { queue_full, too_many_connections, head_timeout, body_time
 inline constexpr std::size_t kRejectionCount = 7;
 /// The metric label of a rejection ("queue_full", ...).
 const char* rejection_name(Rejection r);
+/// The whole HTTP answer to a rejection (JSON error body, "Retry-After" for 503s,
+/// "Connection: close"), its message naming the limit passed.
+std::string rejection_response(Rejection r, const HeadLimits& head, std::size_t max_body_bytes);
 
 /// Scans `bytes` (the unconsumed start of a connection's input) for one request head. Lines end
 /// with CRLF; a bare LF also ends a line here, so a head the parser would misread is still

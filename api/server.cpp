@@ -20,7 +20,9 @@
 #include "api/api_keys.h"
 #include "api/codec.h"
 #include "api/connection_loop.h"
+#include "api/listen_socket.h"
 #include "api/cors.h"
+#include "api/http_core.h"
 #include "api/metrics.h"
 #include "api/openapi_document.h"
 #include "api/routes.h"
@@ -99,28 +101,6 @@ std::string now_iso() {
 thread_local Clock::time_point t_request_start{};
 // The name of the API key that authorised the current request ("" = none), for the same log line.
 thread_local std::string t_key_name;
-// Set when the current answer says "Connection: close" (its request's body was left unread, or
-// the connection is closing): the connection loop must not read another request from it.
-thread_local bool t_close_connection = false;
-
-/// httplib's request parsing, routing and answer writing, run by the connection loop over one
-/// connection's stream, one request at a time.
-class HttpCore : public httplib::Server {
- public:
-  bool serve_one(httplib::Stream& stream, bool close_connection, bool& connection_closed) {
-    t_close_connection = false;
-    const bool ok = process_request(stream, close_connection, connection_closed, nullptr);
-    if (t_close_connection) connection_closed = true;
-    return ok;
-  }
-};
-
-bool has_body(const httplib::Request& req) {
-  if (strcasecmp(req.get_header_value("Transfer-Encoding").c_str(), "chunked") == 0) return true;
-  const std::string length = req.get_header_value("Content-Length");
-  return !length.empty() && length != "0";
-}
-
 /// A served model and the search over its embedding index, loaded once per model and kept alive
 /// together (the search holds the rebuilt Faiss index).
 struct Served {
@@ -162,7 +142,7 @@ json parse_body(const std::string& body) {
 struct Server::Impl {
   ServerOptions options;
   CorsPolicy cors;
-  HttpCore http;
+  http::HttpCore http;
   int port = -1;
   std::mutex loop_mutex;                       ///< guards `loop` and `stop_requested` between bind() and stop()
   std::unique_ptr<http::ConnectionLoop> loop;  ///< made by bind()
@@ -288,8 +268,9 @@ void Server::Impl::authorize(const Route& route, const httplib::Request& req, ht
 void Server::Impl::install_routes() {
   // The connection loop (api/connection_loop.cpp) accepts, times and buffers connections; these
   // two only shape the Keep-Alive header httplib writes, which must say what the loop does.
-  http.set_keep_alive_max_count(loop_options().keep_alive_max_requests);
-  http.set_keep_alive_timeout(std::max<time_t>(1, static_cast<time_t>(loop_options().keep_alive_timeout.count() / 1000)));
+  const auto loop = loop_options();
+  http.set_keep_alive_max_count(loop.keep_alive_max_requests);
+  http.set_keep_alive_timeout(std::max<time_t>(1, static_cast<time_t>(loop.keep_alive_timeout.count() / 1000)));
   http.set_payload_max_length(options.max_body_bytes);
 
   // Methods without a body are answered entirely here (no regex dispatch, see match_route);
@@ -321,10 +302,6 @@ void Server::Impl::install_routes() {
   http.Put(".*", with_body);
   http.Patch(".*", with_body);
   http.Delete(".*", with_body);
-  http.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.get_header_value("Connection") == "close") t_close_connection = true;
-  });
-
   // httplib's own errors (malformed request line, URI too long, ...) become JSON too; responses
   // that already carry a body are ours.
   const httplib::Server::HandlerWithResponse on_error = [](const httplib::Request& req, httplib::Response& res) {
@@ -366,26 +343,16 @@ void Server::Impl::install_routes() {
 
 bool Server::Impl::refuse_cross_site(const httplib::Request& req, httplib::Response& res) {
   const std::string origin = req.get_header_value("Origin");
-  if (!cors.allows(origin)) {
-    // The body is left unread: this connection cannot carry another request.
-    res.set_header("Connection", "close");
-    write_error(res, 403, "forbidden",
-                "requests from origin '" + origin + "' are not allowed (the server allows " +
-                    (cors.origins().empty() ? std::string("no browser origin; see --allow-origin") : "only its --allow-origin list") + ")");
+  // Only a body a route would read must be JSON: a wrong method or path keeps its 405 or 404.
+  const auto route = match_route(req.path);
+  const bool reads_body = route && route->post && req.method == "POST" &&
+                          declares_body(req.get_header_value("Transfer-Encoding"), req.get_header_value("Content-Length"));
+  if (const auto refusal = cors.refusal(origin, reads_body, req.get_header_value("Content-Type"))) {
+    res.set_header("Connection", "close");  // the body is left unread: the connection cannot go on
+    write_error(res, refusal->status, refusal->code, refusal->message);
     return true;
   }
   for (const auto& [name, value] : cors.answer_headers(origin)) res.set_header(name, value);
-  // Only a body a route would read must be JSON: a wrong method or path keeps its 405 or 404.
-  const auto route = match_route(req.path);
-  const bool read_by_route = route && route->post && req.method == "POST";
-  if (read_by_route && has_body(req) && !is_json_media_type(req.get_header_value("Content-Type"))) {
-    res.set_header("Connection", "close");
-    const std::string type = req.get_header_value("Content-Type");
-    write_error(res, 415, "unsupported_media_type",
-                "the body must be sent with 'Content-Type: application/json'" +
-                    (type.empty() ? std::string(" (the request has no Content-Type)") : ", not '" + type.substr(0, 80) + "'"));
-    return true;
-  }
   return false;
 }
 
@@ -446,27 +413,25 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, c
   const auto route = match_route(req.path);
   try {
     COBUY_CHECK(route, ErrorCode::not_found, "no route for " << req.method << " " << req.path);
+    const char* allowed = route->post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
+    const bool method_ok = route->post ? req.method == "POST" : (req.method == "GET" || req.method == "HEAD");
     if (req.method == "OPTIONS") {
       // A CORS preflight carries no credentials: it is answered before authorisation.
-      const std::string allowed = route->post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
       res.status = 204;
       res.set_header("Allow", allowed);
       for (const auto& [name, value] : cors.preflight_headers(req.get_header_value("Origin"), allowed)) {
         res.set_header(name, value);
       }
-      metrics.record_request(route->id, res.status, seconds_since(t_request_start));
-      return;
-    }
-    authorize(*route, req, res);
-    const bool method_ok = route->post ? req.method == "POST" : (req.method == "GET" || req.method == "HEAD");
-    if (method_ok) {
-      const deadline::Scope budget(options.request_timeout);
-      answer(*route, req, res, body, *snapshot());
     } else {
-      const char* allowed = route->post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
-      res.set_header("Allow", allowed);
-      write_error(res, 405, "method_not_allowed",
-                  req.method + " is not allowed on " + req.path + " (allowed: " + allowed + ")");
+      authorize(*route, req, res);
+      if (method_ok) {
+        const deadline::Scope budget(options.request_timeout);
+        answer(*route, req, res, body, *snapshot());
+      } else {
+        res.set_header("Allow", allowed);
+        write_error(res, 405, "method_not_allowed",
+                    req.method + " is not allowed on " + req.path + " (allowed: " + allowed + ")");
+      }
     }
   } catch (const Error& e) {
     const int status = http_status(e.code());

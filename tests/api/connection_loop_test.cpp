@@ -30,6 +30,13 @@ std::size_t count(const std::string& text, const std::string& part) {
   return n;
 }
 
+/// The head of a POST /v1/recommendations whose JSON body has `body_bytes` bytes, with
+/// `extra` header lines (each ending in CRLF) before the blank line.
+std::string recommendations_head(std::size_t body_bytes, const std::string& extra) {
+  return "POST /v1/recommendations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body_bytes) + "\r\n" + extra + "\r\n";
+}
+
 void send_text(int fd, const std::string& text) {
   ASSERT_EQ(::send(fd, text.data(), text.size(), MSG_NOSIGNAL), static_cast<ssize_t>(text.size()));
 }
@@ -73,8 +80,7 @@ TEST(ConnectionLoop, ABodyThatTricklesInWithinItsDeadlineIsRead) {
   const int fd = connect_loopback(running.port());
   ASSERT_GE(fd, 0);
   const std::string body = R"({"items": ["tea"], "limit": 2})";
-  send_text(fd, "POST /v1/recommendations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
-                    std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n");
+  send_text(fd, recommendations_head(body.size(), "Connection: close\r\n"));
   for (std::size_t at = 0; at < body.size(); at += 10) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     send_text(fd, body.substr(at, 10));
@@ -90,8 +96,7 @@ TEST(ConnectionLoop, ExpectContinueGetsA100ThenTheAnswer) {
   const int fd = connect_loopback(running.port());
   ASSERT_GE(fd, 0);
   const std::string body = R"({"items": ["tea"], "limit": 2})";
-  send_text(fd, "POST /v1/recommendations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
-                    std::to_string(body.size()) + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+  send_text(fd, recommendations_head(body.size(), "Expect: 100-continue\r\nConnection: close\r\n"));
   const std::string interim = read_until_quiet(fd, 1000);
   EXPECT_NE(interim.find("HTTP/1.1 100 Continue"), std::string::npos) << interim;
   send_text(fd, body);

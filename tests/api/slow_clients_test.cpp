@@ -96,12 +96,17 @@ TEST(SlowClients, WhenEveryWorkerIsBusyAndTheQueueIsFullANewRequestGets503AtOnce
   ::close(busy);
 }
 
+/// GET /healthz with `n` header lines X-H0..X-H(n-1), then `last` (header lines, CRLF-ended) and
+/// the blank line.
+std::string healthz_with_headers(int n, const std::string& last = "") {
+  std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < n; ++i) request += "X-H" + std::to_string(i) + ": v\r\n";
+  return request + last + "\r\n";
+}
+
 TEST(HeaderLimits, TenThousandHeadersAre431) {
   Running running(make_model(), Running::test_options());
-  std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
-  for (int i = 0; i < 10000; ++i) request += "X-H" + std::to_string(i) + ": v\r\n";
-  request += "\r\n";
-  const std::string answer = raw_exchange(running.port(), request);
+  const std::string answer = raw_exchange(running.port(), healthz_with_headers(10000));
   EXPECT_NE(answer.find("HTTP/1.1 431"), std::string::npos) << answer.substr(0, 200);
   EXPECT_NE(answer.find("too many header lines"), std::string::npos);
 }
@@ -155,10 +160,7 @@ TEST(HeaderLimits, AFiftyMegabyteHeaderBlockIs431AndIsNotKept) {
 
 TEST(HeaderLimits, HeadersWithinTheCapsAreServed) {
   Running running(make_model(), Running::test_options());
-  std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
-  for (int i = 0; i < 90; ++i) request += "X-H" + std::to_string(i) + ": v\r\n";
-  request += "Connection: close\r\n\r\n";
-  const std::string answer = raw_exchange(running.port(), request);
+  const std::string answer = raw_exchange(running.port(), healthz_with_headers(90, "Connection: close\r\n"));
   EXPECT_NE(answer.find("HTTP/1.1 200"), std::string::npos) << answer.substr(0, 200);
 }
 
