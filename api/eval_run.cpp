@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/evaluation.h"
 #include "core/offline_eval.h"
+#include "core/tifu_knn.h"
 #include "core/time_util.h"
 #include "training/train.h"
 
@@ -125,6 +126,7 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     TrainConfig c = config;
     c.blend = {cooccurrence, ease, embedding, 0.0};
     c.rerank.enabled = false;  // the sources alone, in their own order
+    c.next_order.fit = false;  // next order: GP-TopFreq's rule over their candidates
     if (embedding > 0 && c.embedding.epochs == 0) {
       // The tuned setting of bench/RESULTS.md is 20 epochs; on large data the baseline gets at
       // most kBaselineBasketPasses passes over baskets (at least 5 epochs), so an evaluation of
@@ -170,6 +172,8 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     c.model = timed_train(train, s.config, cache, c.train_seconds);
     c.rank = model_ranker(*c.model);
     if (s.config.rerank.enabled) c.description += "; re-ranker " + reranker_summary(c.model->reranker);
+    c.description += s.config.next_order.fit ? "; next order " + next_order_summary(c.model->next_order)
+                                             : "; next order: GP-TopFreq's rule over its candidates";
     models.push_back(std::move(c));
     ++step;
     report("eval: train");
@@ -189,6 +193,15 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
                          "most ordered items",
                          ease.train_seconds, ease.model, ease_history_ranker(*ease.model, item_orders)};
     models.insert(models.end() - 1, std::move(on_history));
+    const auto tifu_started = Clock::now();
+    Ranker tifu = tifu_knn_ranker(*reference, item_orders);
+    models.insert(models.begin(),
+                  Contender{"TIFU-KNN",
+                            "0.7 x the customer's time-decayed basket vector + 0.3 x the mean of their 300 nearest "
+                            "customers' (7 groups, decays 0.9 within and 0.7 across; Hu et al., SIGIR 2020, the authors' "
+                            "code), then the most ordered items",
+                            seconds + std::chrono::duration<double>(Clock::now() - tifu_started).count(), reference,
+                            std::move(tifu)});
     models.insert(models.begin(),
                   Contender{"GP-TopFreq",
                             "the customer's items by how many of their orders hold them, ties by orders holding the "

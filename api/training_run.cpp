@@ -108,6 +108,8 @@ Model run_training(const TrainingRun& run, bool print_summary) {
     }
     std::printf("re-ranker     %s\n", run.config.rerank.enabled ? reranker_summary(model.reranker).c_str()
                                                                   : "off: rerank.enabled is false");
+    std::printf("next order    %s\n", run.config.next_order.fit ? next_order_summary(model.next_order).c_str()
+                                                                  : "default rule: next_order.fit is false");
     std::printf("time          ingest %.2fs, train %.2fs, save %.2fs\nmodel         %s (version %s)\n", secs(t0, t1),
                 secs(t1, t2), secs(t2, t3), run.out_dir.c_str(), model.version.c_str());
   }

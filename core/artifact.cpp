@@ -10,6 +10,7 @@
 #include "core/atomic_directory.h"
 #include "core/binary_io.h"
 #include "core/error.h"
+#include "core/next_order.h"
 #include "core/time_util.h"
 
 namespace cobuy {
@@ -310,6 +311,7 @@ json manifest_json(const Model& m) {
       {"ingest", m.ingest_summary},
       {"evaluation", m.evaluation},
       {"reranker", to_json(m.reranker)},
+      {"next_order", to_json(m.next_order)},
   };
 }
 
@@ -383,6 +385,7 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
     model->evaluation = manifest.value("evaluation", json());
     try {
       model->reranker = reranker_from_json(manifest.value("reranker", json()));
+      model->next_order = next_order_scorer_from_json(manifest.value("next_order", json()));
     } catch (const Error& e) {
       COBUY_FAIL(ErrorCode::bad_data, manifest_path.string() << ": " << e.what());
     }
@@ -430,6 +433,7 @@ std::shared_ptr<const Model> load_model(const std::string& dir) {
     {
       auto r = open(kCustomers);
       read_customers(r, minor, *model);
+      model->repurchase = repurchase_stats(model->customers, model->catalog.size());
     }
     // Format 1.0 had no embeddings; from 1.1 on both files are always written.
     if (minor >= 1 || files.contains(kEmbeddings.name) || files.contains(kComplements.name)) {

@@ -20,7 +20,7 @@ inline constexpr int kArtifactFormatMajor = 1;
 /// still loads, with the re-ranker off.
 /// 1.5 added CustomerHistory::order_keys to customers.bin (after the items); an older artifact
 /// still loads, and then counts logged orders after its last order time only.
-inline constexpr int kArtifactFormatMinor = 5;
+inline constexpr int kArtifactFormatMinor = 6;
 
 /// Writes `model` to `dir` atomically under any kill (core/atomic_directory.h): every file is written
 /// and synced in a staging sibling that is then exchanged with the old `dir` in one step, so `dir`

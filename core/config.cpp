@@ -63,8 +63,8 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
       {"blend", {{"cooccurrence", c.blend.cooccurrence}, {"ease", c.blend.ease}, {"embedding", c.blend.embedding}, {"history", c.blend.history}}},
       {"popularity", {{"half_life_days", c.popularity.half_life_days}, {"top_n", c.popularity.top_n}}},
       {"next_order",
-       {{"repeat_weight", c.next_order.repeat_weight},
-        {"complement_weight", c.next_order.complement_weight},
+       {{"fit", c.next_order.fit},
+        {"max_customers", c.next_order.max_customers},
         {"half_life_days", c.next_order.half_life_days}}},
       {"rerank",
        {{"enabled", c.rerank.enabled},
@@ -131,9 +131,13 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
   }
   if (const json* n = top.child("next_order")) {
     ObjectReader r(*n, "next_order");
-    r.read("repeat_weight", c.next_order.repeat_weight);
-    r.read("complement_weight", c.next_order.complement_weight);
+    r.read("fit", c.next_order.fit);
+    r.read("max_customers", c.next_order.max_customers);
     r.read("half_life_days", c.next_order.half_life_days);
+    // The hand-set mix of the engine before it was fitted: still in older artifacts' manifests.
+    double retired = 0;
+    r.read("repeat_weight", retired);
+    r.read("complement_weight", retired);
     r.reject_unknown();
   }
   if (const json* n = top.child("rerank")) {
@@ -205,9 +209,7 @@ void validate(const TrainConfig& c) {
               "popularity.half_life_days must be >= 0 (0 = no decay)");
   COBUY_CHECK(c.popularity.top_n >= 1, ErrorCode::bad_request, "popularity.top_n must be >= 1");
   const auto& n = c.next_order;
-  COBUY_CHECK(n.repeat_weight >= 0 && n.complement_weight >= 0 && n.repeat_weight + n.complement_weight > 0,
-              ErrorCode::bad_request,
-              "next_order.repeat_weight and complement_weight must be >= 0 and not both 0");
+  COBUY_CHECK(n.max_customers >= 1, ErrorCode::bad_request, "next_order.max_customers must be >= 1");
   COBUY_CHECK(n.half_life_days >= 0, ErrorCode::bad_request, "next_order.half_life_days must be >= 0");
   COBUY_CHECK(c.rerank.candidates >= 2 && c.rerank.candidates <= 1000, ErrorCode::bad_request,
               "rerank.candidates must be in [2, 1000], got " << c.rerank.candidates);

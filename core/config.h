@@ -68,11 +68,11 @@ struct PopularityConfig {
   std::uint32_t top_n = 1000;    ///< popular items kept
 };
 
-/// Parameters of next-order ranking for a known customer.
+/// Parameters of next-order ranking for a known customer (core/next_order.h).
 struct NextOrderConfig {
-  double repeat_weight = 1.0;      ///< weight of the customer's own frequent items
-  double complement_weight = 0.5;  ///< weight of complements of their history
-  double half_life_days = 180.0;   ///< recency decay of their past orders; 0 = none
+  bool fit = true;               ///< fit the engine's weights on the validation carve (rerank.validation_fraction)
+  std::uint32_t max_customers = 5000;  ///< validation customers fitted on at most (a seeded sample)
+  double half_life_days = 180.0; ///< offers and basket completion: recency decay of past orders; 0 = none
 };
 
 /// The learned second stage of basket completion (core/reranker.h), fitted by training on a

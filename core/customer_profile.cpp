@@ -19,6 +19,20 @@ double quantile(std::vector<double>& v, double q) {
   return sorted_quantile(v, q);
 }
 
+/// CustomerProfile::explore from the items' first purchase times: an item first bought after the
+/// customer's first order was new when bought; every later purchase of any item was a repeat.
+double explore_share(const CustomerProfile& p) {
+  constexpr double kPrior = 0.5, kPriorWeight = 2.0;
+  if (p.first_order == kNoTime) return kPrior;
+  double fresh = 0, later = 0;
+  for (const auto& s : p.items) {
+    const bool in_first = s.first == p.first_order;
+    later += s.orders - (in_first ? 1.0 : 0.0);
+    if (!in_first && s.first != kNoTime) fresh += 1;
+  }
+  return (fresh + kPrior * kPriorWeight) / (later + kPriorWeight);
+}
+
 }  // namespace
 
 std::string_view segment_name(Segment s) {
@@ -92,6 +106,7 @@ CustomerProfile build_profile(const Model& m, std::string_view customer_id, std:
   CustomerProfile p;
   p.customer_id = std::string(customer_id);
   std::map<ItemIndex, ItemPurchases> items;
+  std::map<ItemIndex, std::uint32_t> counted_in;  // item -> the order (p.orders) it last counted in
   auto add_order = [&](Timestamp t, double value) {
     ++p.orders;
     p.spend += value;
@@ -101,10 +116,14 @@ CustomerProfile build_profile(const Model& m, std::string_view customer_id, std:
     }
   };
   auto add_item = [&](ItemIndex i, Timestamp t) {
+    auto [seen, fresh] = counted_in.try_emplace(i, p.orders);
+    if (!fresh && seen->second == p.orders) return;  // an item on two lines of one order counts once
+    seen->second = p.orders;
     auto& s = items[i];
     s.item = i;
     ++s.orders;
     if (t != kNoTime && (s.last == kNoTime || t > s.last)) s.last = t;
+    if (t != kNoTime && (s.first == kNoTime || t < s.first)) s.first = t;
   };
   auto included = [&](Timestamp t) { return at == kNoTime || t == kNoTime || t <= at; };
 
@@ -128,6 +147,7 @@ CustomerProfile build_profile(const Model& m, std::string_view customer_id, std:
   p.known = p.orders > 0;
   p.items.reserve(items.size());
   for (const auto& [i, s] : items) p.items.push_back(s);
+  p.explore = explore_share(p);
   p.segment = segment_of(p, at, thresholds);
   return p;
 }

@@ -46,6 +46,7 @@ struct ItemPurchases {
   ItemIndex item = 0;
   std::uint32_t orders = 0;     ///< orders holding the item
   Timestamp last = kNoTime;     ///< time of the latest of them
+  Timestamp first = kNoTime;    ///< time of the earliest of them
 };
 
 /// A customer as seen at a reference time.
@@ -57,6 +58,9 @@ struct CustomerProfile {
   Timestamp first_order = kNoTime;
   Timestamp last_order = kNoTime;
   std::vector<ItemPurchases> items;  ///< items the model knows, by ItemIndex
+  /// Of the item purchases in their orders after the first, the share of items they had not
+  /// bought before, smoothed towards 1/2 (how much this customer explores); 1/2 with one order.
+  double explore = 0.5;
   Segment segment = Segment::new_customer;
 };
 

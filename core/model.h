@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/order_data.h"
+#include "core/next_order_scorer.h"
 #include "core/reranker.h"
 
 namespace cobuy {
@@ -79,6 +80,18 @@ struct ItemEmbeddings {
 };
 
 /// Counts and facts recorded in the manifest.
+/// Each item's repurchase pattern, read off CustomerHistory (core/next_order.h,
+/// repurchase_stats) when a model is trained or read: derived, never stored.
+struct RepurchaseStats {
+  /// Per item: of the orders holding it that the same customer followed with another order, the
+  /// share after which that customer bought it again (in any later order), smoothed towards the
+  /// shop's rate: consumables high, durables near 0.
+  std::vector<float> return_rate;
+  /// Per item: the median days between a customer's consecutive orders holding it; NaN when
+  /// fewer than three such gaps are known.
+  std::vector<float> gap_days;
+};
+
 struct ModelStats {
   std::uint64_t orders = 0;
   std::uint64_t items = 0;
@@ -111,6 +124,8 @@ struct Model {
   CustomerHistory customers;
   ItemEmbeddings embeddings;               ///< empty unless trained with embedding.epochs > 0
   Reranker reranker;                       ///< basket completion's second stage; off unless fitted
+  NextOrderScorer next_order;              ///< the next-order engine's weights; the default rule unless fitted
+  RepurchaseStats repurchase;              ///< derived from `customers` (see RepurchaseStats)
 };
 
 }  // namespace cobuy

@@ -11,6 +11,7 @@
 #include "core/deadline.h"
 #include "core/error.h"
 #include "core/fnv.h"
+#include "core/next_order.h"
 #include "core/time_util.h"
 
 namespace cobuy {
@@ -193,27 +194,10 @@ void add_chance(Dense<Estimate>& out, ItemIndex item, double p, ItemIndex anchor
   }
 }
 
-/// The share of the customer's orders that hold each of their items, decayed by the time since
-/// they last bought it (half-life next_order.half_life_days): how likely they buy it again.
-void repeat_chances(const Model& m, const CustomerProfile& p, Timestamp at, Dense<double>& out) {
-  const double half_life = m.config.next_order.half_life_days;
-  if (p.orders == 0) return;
-  for (const auto& s : p.items) {
-    double decay = 1.0;
-    if (half_life > 0 && s.last != kNoTime && at != kNoTime) {
-      decay = std::exp2(-static_cast<double>(std::max<Timestamp>(0, at - s.last)) / kSecondsPerDay / half_life);
-    }
-    out.at(s.item) = std::max(1e-12, static_cast<double>(s.orders) / static_cast<double>(p.orders) * decay);
-  }
-}
-
-/// Complements of `anchor` (its "bought together" row, scores read as chances), scaled by the
-/// chance the anchor matters; items in `skip` (when given) are left out.
-void add_complements(const Model& m, ItemIndex anchor, double weight, Dense<Estimate>& out, const Dense<double>* skip) {
+/// Complements of `anchor` (its "bought together" row, scores read as chances), scaled by `weight`.
+void add_complements(const Model& m, ItemIndex anchor, double weight, Dense<Estimate>& out) {
   deadline::check();
-  for (const auto& n : m.bought_together.row(anchor)) {
-    if (!skip || !skip->has(n.item)) add_chance(out, n.item, weight * n.score, anchor);
-  }
+  for (const auto& n : m.bought_together.row(anchor)) add_chance(out, n.item, weight * n.score, anchor);
 }
 
 /// The rules of the policy and the request, as one predicate.
@@ -358,16 +342,20 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
   scratch.prepare(m.catalog.size());
   auto& repeat = scratch.repeat;
   auto& sources = scratch.sources;
-  repeat_chances(m, profile, at, repeat);
-
+  // The next-order engine's chance for each item the customer bought (favourites) and for the
+  // new items their history points to (history complements).
   auto want = [&](OfferSource s) { return ctx.weights[static_cast<std::size_t>(s)] > 0; };
-  if (want(OfferSource::order_complements) && order) {
-    for (const auto& l : order->lines) {
-      if (auto i = m.catalog.find(l.item_id)) add_complements(m, *i, 1.0, sources[0], nullptr);
+  for (const auto& c : next_order_candidates(m, profile, at)) {
+    if (c.repeat) {
+      repeat.at(c.item) = std::max(1e-12, c.chance);
+    } else if (c.complement && want(OfferSource::history_complements)) {
+      add_chance(sources[1], c.item, c.chance, c.anchor);
     }
   }
-  if (want(OfferSource::history_complements)) {
-    for (ItemIndex i : repeat.touched) add_complements(m, i, repeat.values[i], sources[1], &repeat);
+  if (want(OfferSource::order_complements) && order) {
+    for (const auto& l : order->lines) {
+      if (auto i = m.catalog.find(l.item_id)) add_complements(m, *i, 1.0, sources[0]);
+    }
   }
   std::unordered_map<ItemIndex, std::pair<double, double>> due;  // item -> (interval, days since)
   for (const auto& s : profile.items) {

@@ -7,6 +7,7 @@
 
 #include "core/deadline.h"
 #include "core/error.h"
+#include "core/next_order.h"
 #include "core/reranker.h"
 #include "core/time_util.h"
 
@@ -299,36 +300,21 @@ void complete_basket(const Model& m, const std::vector<ItemIndex>& anchors, std:
   }
 }
 
-void next_order(const Model& m, std::uint32_t customer, std::optional<Timestamp> at, Eligibility& ok,
+/// The next-order engine's list for a known customer (core/next_order.h), eligible items only.
+void next_order(const Model& m, const std::string& customer_id, std::optional<Timestamp> at, const Eligibility& ok,
                 std::size_t limit, std::vector<Recommendation>& out) {
-  const auto& cfg = m.config.next_order;
-  const History past = history_of(m, customer, at);
-  if (past.items.empty()) return;
-  const double max_w = past.max_weight;
-
-  std::unordered_map<ItemIndex, Candidate> comp;
-  for (const auto& [a, item] : past.items) {
-    deadline::check();
-    for (const auto& n : m.bought_together.row(a)) {
-      if (!past.items.count(n.item)) add_part(comp[n.item], item.weight / max_w * n.score, a);
-    }
+  const Timestamp when = at.value_or(kNoTime);
+  const CustomerProfile profile = build_profile(m, customer_id, {}, when, SegmentThresholds{});
+  for (const auto& c : next_order_candidates(m, profile, when)) {
+    if (out.size() >= limit) break;
+    if (!ok.allows(c.item)) continue;
+    Recommendation r;
+    r.item = c.item;
+    r.score = static_cast<float>(c.chance);
+    r.relation = c.repeat ? Relation::repeat : c.complement ? Relation::complement : Relation::popular;
+    r.reason = c.repeat ? "history" : c.complement ? m.catalog.ids[c.anchor] : "popular";
+    out.push_back(std::move(r));
   }
-  double max_comp = 0;
-  for (const auto& [i, c] : comp) max_comp = std::max(max_comp, c.score);
-
-  std::unordered_map<ItemIndex, Candidate> cands;
-  for (const auto& [i, item] : past.items) {
-    auto& c = cands[i];
-    c.score = cfg.repeat_weight * item.weight / max_w;
-    c.repeat = true;
-  }
-  if (max_comp > 0) {
-    for (auto& [i, c] : comp) {
-      c.score = cfg.complement_weight * c.score / max_comp;
-      cands[i] = c;
-    }
-  }
-  rank_into(m, cands, ok, limit, out);
 }
 
 }  // namespace
@@ -401,7 +387,7 @@ RecommendResult recommend(const Model& m, const Query& q, const ComplementSearch
     complete_basket(m, r.anchors, r.customer, q.at, r.ok, q.limit, res.items);
     backfill_embedding(m, complements, r.anchors, r.ok, q.limit, res.items);
   } else if (r.customer >= 0) {
-    next_order(m, static_cast<std::uint32_t>(r.customer), q.at, r.ok, q.limit, res.items);
+    next_order(m, *q.customer_id, q.at, r.ok, q.limit, res.items);
   }
   res.fallback = backfill_popular(m, r.ok, q.limit, res.items);
   return res;

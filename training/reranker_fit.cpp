@@ -14,6 +14,7 @@
 #include "core/recommender.h"
 #include "core/time_util.h"
 #include "training/train.h"
+#include "training/validation_carve.h"
 
 namespace cobuy {
 namespace {
@@ -112,28 +113,19 @@ std::vector<double> fit_pairwise_logistic(const std::vector<RerankQuery>& querie
 }
 
 Reranker fit_reranker(const OrderData& data, const TrainConfig& config, const ProgressFn& progress) {
+  return fit_reranker(carve_validation(data, config), config, progress);
+}
+
+Reranker fit_reranker(const ValidationCarve& carve, const TrainConfig& config, const ProgressFn& progress) {
   const auto started = std::chrono::steady_clock::now();
   const auto& rc = config.rerank;
   auto report = [&](std::uint64_t done) {
     if (progress) progress("rerank", done, 3);
   };
   report(0);
-
-  // The carve: the latest share of the orders by time, else a random share.
-  const std::size_t n = data.orders.size();
-  const std::size_t held = std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(n) * rc.validation_fraction));
-  std::pair<OrderData, OrderData> parts;
-  std::string carve;
-  const Timestamp cut = n > held ? data.orders[n - held].time : kNoTime;
-  if (cut != kNoTime) {
-    parts = split_by_time(data, cut);
-    carve = "orders from " + format_timestamp(cut) + " on";
-  }
-  if (parts.first.orders.empty() || parts.second.orders.empty()) {
-    parts = split_random(data, rc.validation_fraction, kCarveSeed);
-    carve = "a random share of the orders";
-  }
-  const auto& [fit_train, validation] = parts;
+  const auto& fit_train = carve.fit_train;
+  const auto& validation = carve.validation;
+  const std::string& carve_name = carve.description;
 
   Reranker off;
   auto skip = [&](const std::string& why) {
@@ -141,12 +133,8 @@ Reranker fit_reranker(const OrderData& data, const TrainConfig& config, const Pr
     off.fit = {{"skipped", why}};
     return off;
   };
-  if (fit_train.orders.empty() || validation.orders.empty()) return skip("too few orders to carve a validation part");
-
-  TrainConfig stage = config;
-  stage.rerank.enabled = false;
-  if (stage.blend.embedding == 0) stage.embedding.epochs = 0;  // only substitutes would use them
-  const Model first = train_model(fit_train, stage);
+  if (!carve.usable()) return skip("too few orders to carve a validation part");
+  const Model& first = carve.first;
   report(1);
 
   auto cases = basket_completion_cases(fit_train, validation, kCarveSeed);
@@ -207,7 +195,7 @@ Reranker fit_reranker(const OrderData& data, const TrainConfig& config, const Pr
   Reranker r;
   r.weights = fit_pairwise_logistic(queries);
   r.candidates = rc.candidates;
-  r.fit = {{"validation", carve},
+  r.fit = {{"validation", carve_name},
            {"validation_orders", validation.orders.size()},
            {"validation_baskets", cases.size()},
            {"baskets_with_hidden_item_in_candidates", queries.size()},

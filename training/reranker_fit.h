@@ -9,6 +9,7 @@
 #include "core/order_data.h"
 #include "core/progress.h"
 #include "core/reranker.h"
+#include "training/validation_carve.h"
 
 namespace cobuy {
 
@@ -33,5 +34,7 @@ std::vector<double> fit_pairwise_logistic(const std::vector<RerankQuery>& querie
 /// on half of the validation baskets do not place the other half's hidden items better than the
 /// first stage does (NDCG@10, both ways round); `fit` says why.
 Reranker fit_reranker(const OrderData& data, const TrainConfig& config, const ProgressFn& progress = nullptr);
+/// The same on a carve made already (shared with the next-order fit).
+Reranker fit_reranker(const ValidationCarve& carve, const TrainConfig& config, const ProgressFn& progress = nullptr);
 
 }  // namespace cobuy

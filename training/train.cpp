@@ -11,13 +11,16 @@
 #include "core/error.h"
 #include "core/fnv.h"
 #include "core/log.h"
+#include "core/next_order.h"
 #include "core/time_util.h"
 #include "training/blend.h"
 #include "training/cooccurrence.h"
 #include "training/ease.h"
 #include "training/embedding_neighbors.h"
+#include "training/next_order_fit.h"
 #include "training/reranker_fit.h"
 #include "training/sgns.h"
+#include "training/validation_carve.h"
 
 namespace cobuy {
 namespace {
@@ -236,7 +239,12 @@ Model train_model(const OrderData& data, const TrainConfig& config, const nlohma
     if (m.stats.first_order == kNoTime || o.time < m.stats.first_order) m.stats.first_order = o.time;
     if (m.stats.last_order == kNoTime || o.time > m.stats.last_order) m.stats.last_order = o.time;
   }
-  if (config.rerank.enabled) m.reranker = fit_reranker(data, config, progress);
+  m.repurchase = repurchase_stats(m.customers, m.catalog.size());
+  if (config.rerank.enabled || config.next_order.fit) {
+    const ValidationCarve carve = carve_validation(data, config);
+    if (config.rerank.enabled) m.reranker = fit_reranker(carve, config, progress);
+    if (config.next_order.fit) m.next_order = fit_next_order(carve, config, progress);
+  }
   log::info("trained", {{"orders", m.stats.orders}, {"items", m.stats.items}, {"pairs", m.stats.pairs}});
   return m;
 }

@@ -8,6 +8,7 @@
 #include "core/artifact.h"
 #include "core/error.h"
 #include "core/offline_eval.h"
+#include "core/tifu_knn.h"
 #include "core/time_util.h"
 #include "support/order_builder.h"
 #include "training/train.h"
@@ -53,19 +54,20 @@ TEST(EvalRun, ReportHasEveryModelAndTask) {
   EXPECT_EQ(report["data"]["test_orders"], 3);
   std::vector<std::string> names;
   for (const auto& m : report["models"]) names.push_back(m["name"]);
-  EXPECT_EQ(names, (std::vector<std::string>{"popular", "GP-TopFreq", "co-occurrence", "EASE", "embeddings", "EASE on history", "cobuy"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"popular", "GP-TopFreq", "TIFU-KNN", "co-occurrence", "EASE", "embeddings",
+                                              "EASE on history", "cobuy"}));
   const auto& basket = report["tasks"]["basket_completion"];
   EXPECT_EQ(basket["cases"], 1);  // t3; t1 and t2 hold the unseen "novel"
-  ASSERT_EQ(basket["results"].size(), 7u);
-  const auto& ndcg = basket["results"][6]["metrics"]["ndcg"]["3"];
+  ASSERT_EQ(basket["results"].size(), 8u);
+  const auto& ndcg = basket["results"][7]["metrics"]["ndcg"]["3"];
   EXPECT_LE(ndcg["low"].get<double>(), ndcg["mean"].get<double>());
   EXPECT_GE(ndcg["high"].get<double>(), ndcg["mean"].get<double>());
   const auto& paired = basket["paired"];
   EXPECT_EQ(paired["reference"], "cobuy");
   EXPECT_EQ(paired["k"], 3);
-  ASSERT_EQ(paired["rows"].size(), 6u);
+  ASSERT_EQ(paired["rows"].size(), 7u);
   const auto& vs_popular = paired["rows"][0]["metrics"]["ndcg"];
-  const double direct = basket["results"][6]["metrics"]["ndcg"]["3"]["mean"].get<double>() -
+  const double direct = basket["results"][7]["metrics"]["ndcg"]["3"]["mean"].get<double>() -
                         basket["results"][0]["metrics"]["ndcg"]["3"]["mean"].get<double>();
   EXPECT_NEAR(vs_popular["mean"].get<double>(), direct, 1e-12) << "the paired mean is the difference of the means";
   const auto& next = report["tasks"]["next_order"];
@@ -79,7 +81,8 @@ TEST(EvalRun, TestOnlyItemsAreNeverRecommended) {
   const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
   const Model m = train_model(train, TrainConfig{});
   const auto novel = *m.catalog.find("novel");
-  for (const auto& rank : {model_ranker(m), popular_ranker(m), gp_topfreq_ranker(m, orders_holding(train))}) {
+  for (const auto& rank : {model_ranker(m), popular_ranker(m), gp_topfreq_ranker(m, orders_holding(train)),
+                           tifu_knn_ranker(m, orders_holding(train))}) {
     for (const auto& c : next_order_cases(train, test)) {
       Query q;
       q.customer_id = c.customer;

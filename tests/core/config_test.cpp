@@ -47,8 +47,10 @@ TEST(TrainConfig, ErrorsNameTheField) {
   EXPECT_NE(message({{"cooccurrence", {{"top_k", 0}}}}).find("top_k"), std::string::npos);
   EXPECT_NE(message({{"cooccurrence", {{"score", "magic"}}}}).find("magic"), std::string::npos);
   EXPECT_NE(message({{"popularity", {{"half_life_days", -1}}}}).find("half_life_days"), std::string::npos);
-  EXPECT_NE(message({{"next_order", {{"repeat_weight", 0}, {"complement_weight", 0}}}}).find("repeat_weight"),
-            std::string::npos);
+  EXPECT_NE(message({{"next_order", {{"max_customers", 0}}}}).find("next_order.max_customers"), std::string::npos);
+  EXPECT_NE(message({{"next_order", {{"fit", "yes"}}}}).find("next_order.fit"), std::string::npos);
+  // The retired hand-set mix of older manifests is read and ignored.
+  EXPECT_EQ(message({{"next_order", {{"repeat_weight", 0}, {"complement_weight", 0}}}}), "no error");
   EXPECT_NE(message({{"threads", -2}}).find("threads"), std::string::npos);
   EXPECT_NE(message({{"rerank", {{"candidates", 1}}}}).find("rerank.candidates"), std::string::npos);
   EXPECT_NE(message({{"rerank", {{"validation_fraction", 1.0}}}}).find("rerank.validation_fraction"), std::string::npos);

@@ -1,4 +1,5 @@
 #include "core/artifact.h"
+#include "core/next_order.h"
 
 #include <gtest/gtest.h>
 
@@ -85,7 +86,7 @@ TEST_F(ArtifactTest, RoundTripKeepsStockFlagsAndOrderValues) {
   ASSERT_EQ(model_.catalog.in_stock.size(), model_.catalog.size());
   ASSERT_EQ(model_.customers.order_values.size(), model_.customers.order_times.size());
   auto loaded = load_model(model_dir_);
-  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.5");
+  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.6");
   EXPECT_EQ(loaded->catalog.in_stock, model_.catalog.in_stock);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("spoon")], 0);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("tea")], 1);
@@ -96,6 +97,29 @@ TEST_F(ArtifactTest, RoundTripKeepsStockFlagsAndOrderValues) {
   ASSERT_EQ(loaded->customers.order_offsets[c1 + 1] - first, 2u);
   EXPECT_FLOAT_EQ(loaded->customers.order_values[first], 2 * 2.95f + 1.5f);
   EXPECT_FLOAT_EQ(loaded->customers.order_values[first + 1], 3.0f);
+}
+
+TEST_F(ArtifactTest, TheNextOrderWeightsRoundTripAndRepurchaseStatsAreDerivedOnLoad) {
+  Model m = model_;
+  m.next_order.weights.assign(kNextOrderFeatures, 0.25);
+  m.next_order.weights[2] = -1.5;
+  m.next_order.bias = -3;
+  m.next_order.fit = {{"validation_customers", 12}};
+  save_model(m, model_dir_);
+  auto loaded = load_model(model_dir_);
+  EXPECT_EQ(loaded->next_order.weights, m.next_order.weights);
+  EXPECT_EQ(loaded->next_order.bias, -3);
+  EXPECT_EQ(loaded->next_order.fit, m.next_order.fit);
+  const auto stats = repurchase_stats(m.customers, m.catalog.size());
+  EXPECT_EQ(loaded->repurchase.return_rate, stats.return_rate);
+  ASSERT_EQ(loaded->repurchase.return_rate.size(), m.catalog.size());
+
+  // A 1.5 manifest has no next_order: the default rule scores.
+  auto manifest = testing::read_manifest(model_dir_);
+  manifest.erase("next_order");
+  manifest["format_version"] = "1.5";
+  testing::write_manifest(model_dir_, manifest);
+  EXPECT_FALSE(load_model(model_dir_)->next_order.fitted());
 }
 
 TEST_F(ArtifactTest, AFormat11ArtifactLoadsWithEveryItemInStockAndNoOrderValues) {

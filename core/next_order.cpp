@@ -1,0 +1,172 @@
+#include "core/next_order.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "core/deadline.h"
+#include "core/time_util.h"
+
+namespace cobuy {
+namespace {
+
+// New items kept per customer (by complement score), and popular items added beyond them.
+constexpr std::size_t kNewCandidates = 100;
+constexpr std::size_t kPopularCandidates = 30;
+// The return rate is shrunk towards the shop's as if kReturnPrior more trials had the shop's rate.
+constexpr double kReturnPrior = 5.0;
+// Gaps shorter than a day are split orders, not repurchases; three gaps make a median.
+constexpr double kMinGapDays = 1.0;
+constexpr std::size_t kMinGaps = 3;
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+double days_between(Timestamp from, Timestamp to) {
+  if (from == kNoTime || to == kNoTime) return 0.0;
+  return static_cast<double>(std::max<Timestamp>(0, to - from)) / kSecondsPerDay;
+}
+
+}  // namespace
+
+RepurchaseStats repurchase_stats(const CustomerHistory& h, std::size_t n_items) {
+  std::vector<double> trials(n_items, 0), hits(n_items, 0);
+  std::vector<std::vector<float>> gaps(n_items);
+  std::vector<std::uint64_t> latest(n_items, UINT64_MAX);  // item -> the latest order (index) holding it
+  std::vector<ItemIndex> distinct;
+  for (std::size_t c = 0; c < h.customers(); ++c) {
+    const auto first = h.order_offsets[c], last = h.order_offsets[c + 1];
+    for (auto o = first; o < last; ++o) {
+      distinct.clear();
+      for (auto p = h.item_offsets[o]; p < h.item_offsets[o + 1]; ++p) {
+        const ItemIndex i = h.items[p];
+        if (i >= n_items || latest[i] == o) continue;  // an item on two lines of one order counts once
+        const auto prev = latest[i];
+        if (prev != UINT64_MAX && prev >= first) {  // this customer bought it before: that order's trial hit
+          hits[i] += 1;
+          const double g = days_between(h.order_times[prev], h.order_times[o]);
+          if (g >= kMinGapDays) gaps[i].push_back(static_cast<float>(g));
+        }
+        latest[i] = o;
+        distinct.push_back(i);
+      }
+      if (o + 1 < last) {
+        for (ItemIndex i : distinct) trials[i] += 1;
+      }
+    }
+  }
+  double all_trials = 0, all_hits = 0;
+  for (std::size_t i = 0; i < n_items; ++i) {
+    all_trials += trials[i];
+    all_hits += hits[i];
+  }
+  const double shop = all_trials > 0 ? all_hits / all_trials : 0.0;
+  RepurchaseStats s;
+  s.return_rate.resize(n_items);
+  s.gap_days.assign(n_items, NAN);
+  for (std::size_t i = 0; i < n_items; ++i) {
+    s.return_rate[i] = static_cast<float>((hits[i] + kReturnPrior * shop) / (trials[i] + kReturnPrior));
+    if (gaps[i].size() >= kMinGaps) {
+      std::sort(gaps[i].begin(), gaps[i].end());
+      s.gap_days[i] = gaps[i][gaps[i].size() / 2];
+    }
+  }
+  return s;
+}
+
+std::vector<NextOrderCandidate> next_order_candidates(const Model& m, const CustomerProfile& profile, Timestamp at) {
+  std::vector<NextOrderCandidate> out;
+  if (profile.items.empty()) return out;
+  if (at == kNoTime) at = profile.last_order;
+  const std::size_t n = m.catalog.size();
+
+  // The history's complement score of every item its rows reach: orders holding each bought item
+  // times its "bought together" (and penalty) weights, as EASE applied to the history.
+  struct Reach {
+    double score = 0;
+    double best = 0;
+    ItemIndex anchor = 0;
+  };
+  std::unordered_map<ItemIndex, Reach> reach;
+  reach.reserve(profile.items.size() * 32);
+  for (const auto& s : profile.items) {
+    deadline::check();
+    if (s.item >= m.bought_together.items()) continue;
+    for (const auto& nb : m.bought_together.row(s.item)) {
+      auto& r = reach[nb.item];
+      const double part = s.orders * static_cast<double>(nb.score);
+      r.score += part;
+      if (part > r.best) {
+        r.best = part;
+        r.anchor = s.item;
+      }
+    }
+  }
+  for (const auto& s : profile.items) {
+    if (s.item >= m.penalties.items()) continue;
+    for (const auto& nb : m.penalties.row(s.item)) {
+      if (auto it = reach.find(nb.item); it != reach.end()) it->second.score += s.orders * static_cast<double>(nb.score);
+    }
+  }
+  double top = 0;
+  for (const auto& [i, r] : reach) top = std::max(top, r.score);
+
+  NextOrderSignals base;
+  base.customer_orders = profile.orders;
+  base.explore = profile.explore;
+  auto add = [&](ItemIndex i, const ItemPurchases* bought) {
+    NextOrderSignals s = base;
+    NextOrderCandidate c;
+    c.item = i;
+    if (bought) {
+      c.repeat = true;
+      s.item_orders = bought->orders;
+      s.in_last_order = bought->last != kNoTime && bought->last == profile.last_order;
+      s.days_since = c.days_since = days_between(bought->last, at);
+      s.item_return = i < m.repurchase.return_rate.size() ? m.repurchase.return_rate[i] : 0.0;
+      const double gap = i < m.repurchase.gap_days.size() ? m.repurchase.gap_days[i] : NAN;
+      if (!std::isnan(gap)) s.due = std::exp(-std::abs(std::log((s.days_since + 1.0) / (gap + 1.0))));
+    }
+    s.popularity = i < m.item_orders.size() ? m.item_orders[i] : 0;
+    if (auto it = reach.find(i); it != reach.end() && it->second.score > 0 && top > 0) {
+      s.history_complement = it->second.score / top;
+      c.complement = !bought;
+      c.anchor = it->second.anchor;
+    }
+    c.features = next_order_features(s);
+    c.logit = m.next_order.logit(c.features);
+    c.chance = sigmoid(c.logit);
+    out.push_back(c);
+  };
+
+  std::vector<char> present(n, 0);
+  for (const auto& s : profile.items) {
+    if (s.item >= n || present[s.item]) continue;
+    present[s.item] = 1;
+    add(s.item, &s);
+  }
+  std::vector<std::pair<double, ItemIndex>> fresh;
+  for (const auto& [i, r] : reach) {
+    if (i < n && !present[i] && r.score > 0) fresh.emplace_back(r.score, i);
+  }
+  const auto keep = std::min(kNewCandidates, fresh.size());
+  std::partial_sort(fresh.begin(), fresh.begin() + static_cast<std::ptrdiff_t>(keep), fresh.end(),
+                    [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  for (std::size_t k = 0; k < keep; ++k) {
+    present[fresh[k].second] = 1;
+    add(fresh[k].second, nullptr);
+  }
+  std::size_t popular = 0;
+  for (std::size_t p = 0; p < m.popular.size() && popular < kPopularCandidates; ++p) {
+    const ItemIndex i = m.popular[p];
+    if (i >= n || present[i]) continue;
+    present[i] = 1;
+    ++popular;
+    add(i, nullptr);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.logit != b.logit ? a.logit > b.logit : a.item < b.item;
+  });
+  return out;
+}
+
+}  // namespace cobuy

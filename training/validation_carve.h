@@ -1,0 +1,28 @@
+#pragma once
+/// The validation part that training's learned stages (basket completion's re-ranker, the
+/// next-order engine's weights) are fitted on: the latest share of the training orders, with a
+/// first-stage model trained on the rest, so nothing is fitted on the orders it is judged on.
+
+#include <string>
+
+#include "core/config.h"
+#include "core/model.h"
+#include "core/order_data.h"
+#include "core/progress.h"
+
+namespace cobuy {
+
+struct ValidationCarve {
+  OrderData fit_train;   ///< the orders the first stage is trained on
+  OrderData validation;  ///< the orders held out to fit on
+  std::string description;  ///< for people: "orders from ... on" or "a random share of the orders"
+  Model first;           ///< trained on fit_train without learned stages (empty if either part is)
+  bool usable() const { return !fit_train.orders.empty() && !validation.orders.empty(); }
+};
+
+/// Carves the latest config.rerank.validation_fraction of `data`'s orders when they have times (a
+/// seeded random share otherwise) and trains the first stage on the rest, without embeddings
+/// unless the blend uses them and without learned stages.
+ValidationCarve carve_validation(const OrderData& data, const TrainConfig& config, const ProgressFn& progress = nullptr);
+
+}  // namespace cobuy
