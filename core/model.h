@@ -87,6 +87,8 @@ struct RepurchaseStats {
   /// share after which that customer bought it again (in any later order), smoothed towards the
   /// shop's rate: consumables high, durables near 0.
   std::vector<float> return_rate;
+  /// Per item: the same share counting only the customer's very next order (smoothed alike).
+  std::vector<float> next_rate;
   /// Per item: the median days between a customer's consecutive orders holding it; NaN when
   /// fewer than three such gaps are known.
   std::vector<float> gap_days;

@@ -29,7 +29,7 @@ double days_between(Timestamp from, Timestamp to) {
 }  // namespace
 
 RepurchaseStats repurchase_stats(const CustomerHistory& h, std::size_t n_items) {
-  std::vector<double> trials(n_items, 0), hits(n_items, 0);
+  std::vector<double> trials(n_items, 0), hits(n_items, 0), next_hits(n_items, 0);
   std::vector<std::vector<float>> gaps(n_items);
   std::vector<std::uint64_t> latest(n_items, UINT64_MAX);  // item -> the latest order (index) holding it
   std::vector<ItemIndex> distinct;
@@ -43,6 +43,7 @@ RepurchaseStats repurchase_stats(const CustomerHistory& h, std::size_t n_items) 
         const auto prev = latest[i];
         if (prev != UINT64_MAX && prev >= first) {  // this customer bought it before: that order's trial hit
           hits[i] += 1;
+          if (prev + 1 == o) next_hits[i] += 1;
           const double g = days_between(h.order_times[prev], h.order_times[o]);
           if (g >= kMinGapDays) gaps[i].push_back(static_cast<float>(g));
         }
@@ -54,17 +55,21 @@ RepurchaseStats repurchase_stats(const CustomerHistory& h, std::size_t n_items) 
       }
     }
   }
-  double all_trials = 0, all_hits = 0;
+  double all_trials = 0, all_hits = 0, all_next = 0;
   for (std::size_t i = 0; i < n_items; ++i) {
     all_trials += trials[i];
     all_hits += hits[i];
+    all_next += next_hits[i];
   }
   const double shop = all_trials > 0 ? all_hits / all_trials : 0.0;
+  const double shop_next = all_trials > 0 ? all_next / all_trials : 0.0;
   RepurchaseStats s;
   s.return_rate.resize(n_items);
+  s.next_rate.resize(n_items);
   s.gap_days.assign(n_items, NAN);
   for (std::size_t i = 0; i < n_items; ++i) {
     s.return_rate[i] = static_cast<float>((hits[i] + kReturnPrior * shop) / (trials[i] + kReturnPrior));
+    s.next_rate[i] = static_cast<float>((next_hits[i] + kReturnPrior * shop_next) / (trials[i] + kReturnPrior));
     if (gaps[i].size() >= kMinGaps) {
       std::sort(gaps[i].begin(), gaps[i].end());
       s.gap_days[i] = gaps[i][gaps[i].size() / 2];
@@ -123,6 +128,7 @@ std::vector<NextOrderCandidate> next_order_candidates(const Model& m, const Cust
       s.in_last_order = bought->last != kNoTime && bought->last == profile.last_order;
       s.days_since = c.days_since = days_between(bought->last, at);
       s.item_return = i < m.repurchase.return_rate.size() ? m.repurchase.return_rate[i] : 0.0;
+      s.item_next_return = i < m.repurchase.next_rate.size() ? m.repurchase.next_rate[i] : 0.0;
       const double gap = i < m.repurchase.gap_days.size() ? m.repurchase.gap_days[i] : NAN;
       if (!std::isnan(gap)) s.due = std::exp(-std::abs(std::log((s.days_since + 1.0) / (gap + 1.0))));
     }

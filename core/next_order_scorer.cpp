@@ -22,7 +22,7 @@ const std::array<std::string_view, kNextOrderFeatures>& next_order_feature_names
   static const std::array<std::string_view, kNextOrderFeatures> names = {
       "bought_before",   "log1p_orders_with_item", "share_of_orders",    "in_last_order",   "recency_30d",
       "recency_365d",    "item_return",            "item_return_x_share", "due",            "log1p_popularity",
-      "history_complement", "new_x_log1p_customer_orders", "new_x_explore"};
+      "history_complement", "new_x_log1p_customer_orders", "new_x_explore", "item_next_return"};
   return names;
 }
 
@@ -42,7 +42,8 @@ NextOrderFeatures next_order_features(const NextOrderSignals& s) {
           std::log1p(static_cast<double>(s.popularity)),
           s.history_complement,
           fresh * std::log1p(static_cast<double>(s.customer_orders)),
-          fresh * s.explore};
+          fresh * s.explore,
+          bought ? s.item_next_return : 0.0};
 }
 
 double NextOrderScorer::logit(const NextOrderFeatures& f) const {

@@ -22,13 +22,14 @@ struct NextOrderSignals {
   bool in_last_order = false;         ///< the customer's latest order holds it
   double days_since = 0;              ///< since the customer last bought it (bought items only)
   double item_return = 0;             ///< the item's repurchase rate (RepurchaseStats::return_rate)
+  double item_next_return = 0;        ///< the same in the very next order (RepurchaseStats::next_rate)
   double due = 0;                     ///< in (0, 1]: how close days_since is to the item's usual gap; 0 = unknown
   std::uint32_t popularity = 0;       ///< training orders holding the item
   double history_complement = 0;      ///< the customer's history's complement score of it / the best one's (0..1)
   double explore = 0;                 ///< the customer's share of new items in their repeat orders (smoothed)
 };
 
-inline constexpr std::size_t kNextOrderFeatures = 13;
+inline constexpr std::size_t kNextOrderFeatures = 14;
 using NextOrderFeatures = std::array<double, kNextOrderFeatures>;
 
 /// Feature names, in the order of NextOrderFeatures (as written into the manifest).
@@ -36,8 +37,8 @@ const std::array<std::string_view, kNextOrderFeatures>& next_order_feature_names
 
 /// bought before (0/1), log1p(item orders), share of the customer's orders, in last order (0/1),
 /// exp(-days/30), exp(-days/365), item return rate, return rate x share, due, log1p(popularity),
-/// history complement, new x log1p(customer orders), new x explore. Recency and repurchase features
-/// are 0 for an item never bought.
+/// history complement, new x log1p(customer orders), new x explore, next-order return rate.
+/// Recency and repurchase features are 0 for an item never bought.
 NextOrderFeatures next_order_features(const NextOrderSignals& s);
 
 /// A fitted logistic model; without weights the default rule scores.

@@ -47,6 +47,10 @@ TEST(RepurchaseStats, ReturnRatesAreSmoothedTowardsTheShopsAndGapsAreMedians) {
   EXPECT_NEAR(s.return_rate[at(m, "z")], (0 + prior) / (1 + 5.0), 1e-6);
   EXPECT_NEAR(s.return_rate[at(m, "p")], (0 + prior) / (1 + 5.0), 1e-6);
   EXPECT_NEAR(s.return_rate[at(m, "w")], prior / 5.0, 1e-6);  // never bought: the shop's rate
+  // In the very next order: x 3/3, y 0/2 (B's came two orders on), z 0/1, p 0/1; the shop 3/7.
+  const double next_prior = 5.0 * 3.0 / 7.0;
+  EXPECT_NEAR(s.next_rate[at(m, "x")], (3 + next_prior) / (3 + 5.0), 1e-6);
+  EXPECT_NEAR(s.next_rate[at(m, "y")], (0 + next_prior) / (2 + 5.0), 1e-6);
   // x came back after 10, 20 and 30 days; y's one gap (5 days) is too few for a median.
   EXPECT_FLOAT_EQ(s.gap_days[at(m, "x")], 20.0f);
   EXPECT_TRUE(std::isnan(s.gap_days[at(m, "y")]));
@@ -77,14 +81,15 @@ TEST(NextOrderFeatures, AreComputedAsDocumented) {
   s.popularity = 9;
   s.history_complement = 0.25;
   s.explore = 0.4;
+  s.item_next_return = 0.3;
   const auto f = next_order_features(s);
   const NextOrderFeatures bought = {1, std::log1p(2.0), 0.5, 1, std::exp(-1.0), std::exp(-30.0 / 365), 0.5, 0.25, 0.8,
-                                    std::log1p(9.0), 0.25, 0, 0};
+                                    std::log1p(9.0), 0.25, 0, 0, 0.3};
   for (std::size_t k = 0; k < kNextOrderFeatures; ++k) EXPECT_DOUBLE_EQ(f[k], bought[k]) << next_order_feature_names()[k];
   s.item_orders = 0;
   s.in_last_order = false;
   const auto g = next_order_features(s);
-  const NextOrderFeatures fresh = {0, 0, 0, 0, 0, 0, 0, 0, 0, std::log1p(9.0), 0.25, std::log1p(4.0), 0.4};
+  const NextOrderFeatures fresh = {0, 0, 0, 0, 0, 0, 0, 0, 0, std::log1p(9.0), 0.25, std::log1p(4.0), 0.4, 0};
   for (std::size_t k = 0; k < kNextOrderFeatures; ++k) EXPECT_DOUBLE_EQ(g[k], fresh[k]) << next_order_feature_names()[k];
 }
 
@@ -151,7 +156,7 @@ TEST(NextOrderScorer, RoundTripsThroughTheManifestAndRefusesMalformedForms) {
   refused(j, "not a finite weight");
   j = to_json(s);
   j["weights"].erase(0);
-  refused(j, "must hold 13 numbers");
+  refused(j, "must hold 14 numbers");
   j = to_json(s);
   j.erase("bias");
   refused(j, "malformed");
