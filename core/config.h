@@ -72,7 +72,7 @@ struct PopularityConfig {
 struct NextOrderConfig {
   bool fit = true;               ///< fit the engine's weights on the validation carve (rerank.validation_fraction)
   std::uint32_t max_customers = 5000;  ///< validation customers fitted on at most (a seeded sample)
-  double half_life_days = 180.0; ///< offers and basket completion: recency decay of past orders; 0 = none
+  double half_life_days = 180.0; ///< basket completion: recency decay of the customer's past orders; 0 = none
 };
 
 /// The learned second stage of basket completion (core/reranker.h), fitted by training on a
