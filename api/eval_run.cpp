@@ -193,6 +193,11 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
                          "most ordered items",
                          ease.train_seconds, ease.model, ease_history_ranker(*ease.model, item_orders)};
     models.insert(models.end() - 1, std::move(on_history));
+    Contender fresh{"cobuy new items",
+                    "the next-order engine's candidates the customer never bought, best first (what cross-sell "
+                    "lists lead with)",
+                    models.back().train_seconds, models.back().model, new_items_ranker(*models.back().model)};
+    models.insert(models.end() - 1, std::move(fresh));
     const auto tifu_started = Clock::now();
     Ranker tifu = tifu_knn_ranker(*reference, item_orders);
     models.insert(models.begin(),

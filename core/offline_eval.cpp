@@ -9,6 +9,7 @@
 #include <tbb/parallel_for.h>
 
 #include "core/metrics.h"
+#include "core/next_order.h"
 
 namespace cobuy {
 namespace {
@@ -242,6 +243,21 @@ Ranker ease_history_ranker(const Model& ease_model, std::vector<std::uint32_t> i
     for (const auto& [j, x] : v) ranked.push_back(j);
     std::vector<ItemIndex> out;
     take(ranked, global, q.limit, skip, out);
+    return out;
+  };
+}
+
+Ranker new_items_ranker(const Model& model) {
+  return [&model](const Query& q) {
+    std::vector<ItemIndex> out;
+    if (!q.customer_id) return out;
+    auto skip = query_items(model, q);
+    const Timestamp at = q.at.value_or(kNoTime);
+    const auto profile = build_profile(model, *q.customer_id, {}, at, SegmentThresholds{});
+    for (const auto& c : next_order_candidates(model, profile, at)) {
+      if (out.size() >= q.limit) break;
+      if (!c.repeat && skip.insert(c.item).second) out.push_back(c.item);
+    }
     return out;
   };
 }

@@ -51,6 +51,10 @@ Ranker gp_topfreq_ranker(const Model& model, std::vector<std::uint32_t> item_ord
 /// by `item_orders`; minus the query's items.
 Ranker ease_history_ranker(const Model& ease_model, std::vector<std::uint32_t> item_orders);
 
+/// The next-order engine's new items only (core/next_order.h: its candidates the customer never
+/// bought before query.at, best first), minus the query's items: what a cross-sell list leads with.
+Ranker new_items_ranker(const Model& model);
+
 /// The offer list of `context` for the customer at query.at, anchored on their latest order
 /// (the email after it); query.limit offers. The query's items are ignored.
 Ranker offers_ranker(const OfferEngine& engine, OfferContext context);

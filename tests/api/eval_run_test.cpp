@@ -55,19 +55,19 @@ TEST(EvalRun, ReportHasEveryModelAndTask) {
   std::vector<std::string> names;
   for (const auto& m : report["models"]) names.push_back(m["name"]);
   EXPECT_EQ(names, (std::vector<std::string>{"popular", "GP-TopFreq", "TIFU-KNN", "co-occurrence", "EASE", "embeddings",
-                                              "EASE on history", "cobuy"}));
+                                              "EASE on history", "cobuy new items", "cobuy"}));
   const auto& basket = report["tasks"]["basket_completion"];
   EXPECT_EQ(basket["cases"], 1);  // t3; t1 and t2 hold the unseen "novel"
-  ASSERT_EQ(basket["results"].size(), 8u);
-  const auto& ndcg = basket["results"][7]["metrics"]["ndcg"]["3"];
+  ASSERT_EQ(basket["results"].size(), 9u);
+  const auto& ndcg = basket["results"][8]["metrics"]["ndcg"]["3"];
   EXPECT_LE(ndcg["low"].get<double>(), ndcg["mean"].get<double>());
   EXPECT_GE(ndcg["high"].get<double>(), ndcg["mean"].get<double>());
   const auto& paired = basket["paired"];
   EXPECT_EQ(paired["reference"], "cobuy");
   EXPECT_EQ(paired["k"], 3);
-  ASSERT_EQ(paired["rows"].size(), 7u);
+  ASSERT_EQ(paired["rows"].size(), 8u);
   const auto& vs_popular = paired["rows"][0]["metrics"]["ndcg"];
-  const double direct = basket["results"][7]["metrics"]["ndcg"]["3"]["mean"].get<double>() -
+  const double direct = basket["results"][8]["metrics"]["ndcg"]["3"]["mean"].get<double>() -
                         basket["results"][0]["metrics"]["ndcg"]["3"]["mean"].get<double>();
   EXPECT_NEAR(vs_popular["mean"].get<double>(), direct, 1e-12) << "the paired mean is the difference of the means";
   const auto& next = report["tasks"]["next_order"];

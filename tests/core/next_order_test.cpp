@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/offline_eval.h"
 #include "core/time_util.h"
 #include "support/model_builder.h"
 
@@ -116,6 +117,20 @@ TEST(NextOrderCandidates, TheDefaultRuleRanksLikeGpTopFreqAndNamesEachSource) {
   for (std::size_t k = 1; k < c.size(); ++k) EXPECT_LE(c[k].logit, c[k - 1].logit);
   // The chance is the logistic of the log-odds.
   EXPECT_NEAR(c[0].chance, 1.0 / (1.0 + std::exp(-c[0].logit)), 1e-12);
+}
+
+TEST(NewItemsRanker, ListsOnlyTheEnginesCandidatesTheCustomerNeverBought) {
+  Model m = two_customers();
+  m.repurchase = repurchase_stats(m.customers, m.catalog.size());
+  m.item_orders = {5, 3, 4, 1, 9};  // x y z w p
+  Query q;
+  q.customer_id = "A";
+  q.limit = 10;
+  std::vector<std::string> ids;
+  for (ItemIndex i : new_items_ranker(m)(q)) ids.push_back(m.catalog.ids[i]);
+  EXPECT_EQ(ids, (std::vector<std::string>{"p", "w"}));
+  q.items = {"p"};  // the query's items are never listed
+  EXPECT_EQ(new_items_ranker(m)(q), std::vector<ItemIndex>{at(m, "w")});
 }
 
 TEST(NextOrderCandidates, AFittedScorerDecidesTheOrder) {
