@@ -21,30 +21,33 @@ namespace {
 
 using namespace cobuy;
 
-/// Per-case Recall@10 of the GP-TopFreq baseline, for paired differences.
-std::vector<double> g_gp_topfreq;
+/// Per-case scores of the reference lists, for paired differences: Recall@10 of GP-TopFreq and
+/// of the engine's list, new-item Recall@10 of the engine's new-items list.
+std::vector<double> g_gp_topfreq, g_engine, g_new_items;
 
-void row(const std::string& name, const Model& model, const std::vector<NextOrderCase>& cases, const Ranker& rank) {
+std::string interval(const Interval& ci, const char* format) {
+  char buf[80];
+  std::snprintf(buf, sizeof buf, format, ci.mean, ci.low, ci.high);
+  return buf;
+}
+
+/// A minus the reference, blank on the reference's own row and before it is known.
+std::string paired(const std::vector<double>& a, const std::vector<double>& reference, const std::vector<double>* self) {
+  if (reference.empty() || self == &reference) return "";
+  return interval(bootstrap_mean_difference(a, reference), "%+.4f [%+.4f, %+.4f]");
+}
+
+void row(const std::string& name, const Model& model, const std::vector<NextOrderCase>& cases, const Ranker& rank,
+         std::vector<double>* keep_recall = nullptr, std::vector<double>* keep_new = nullptr) {
   const auto s = score_next_order(model, cases, rank, {10});
   const auto& recall = s.metrics.at("recall")[0];
-  std::string paired = "";
-  if (g_gp_topfreq.empty()) {
-    if (name == "GP-TopFreq") g_gp_topfreq = recall;
-  } else {
-    const auto d = bootstrap_mean_difference(recall, g_gp_topfreq);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%+.4f [%+.4f, %+.4f]", d.mean, d.low, d.high);
-    paired = buf;
-  }
-  auto mean_ci = [&](const char* metric) {
-    const auto& v = s.metrics.at(metric)[0];
-    const auto ci = bootstrap_mean(v);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.4f [%.4f, %.4f]", ci.mean, ci.low, ci.high);
-    return std::string(buf);
-  };
-  std::printf("| %s | %s | %s | %s | %s | %.1f%% |\n", name.c_str(), mean_ci("recall").c_str(), paired.c_str(),
-              mean_ci("recall_repeat").c_str(), mean_ci("recall_new").c_str(), 100 * s.coverage[0]);
+  const auto& recall_new = s.metrics.at("recall_new")[0];
+  if (keep_recall) *keep_recall = recall;
+  if (keep_new) *keep_new = recall_new;
+  auto mean_ci = [&](const char* metric) { return interval(bootstrap_mean(s.metrics.at(metric)[0]), "%.4f [%.4f, %.4f]"); };
+  std::printf("| %s | %s | %s | %s | %s | %s | %s | %.1f%% |\n", name.c_str(), mean_ci("recall").c_str(),
+              paired(recall, g_gp_topfreq, keep_recall).c_str(), paired(recall, g_engine, keep_recall).c_str(), mean_ci("recall_repeat").c_str(),
+              mean_ci("recall_new").c_str(), paired(recall_new, g_new_items, keep_new).c_str(), 100 * s.coverage[0]);
   std::fflush(stdout);
 }
 
@@ -66,13 +69,14 @@ int main(int argc, char** argv) {
   }
   const auto cases = next_order_cases(train, test);
   auto model = std::make_shared<const Model>(train_model(train, TrainConfig{}));
-  // COBUY_CUSTOMER_TABLE=1: history complements from items bought by the same customers (one
-  // "basket" per customer: every item they ever bought) instead of the same orders.
-  std::printf("%zu next-order cases\n\n| model | Recall@10 | minus GP-TopFreq (paired) | Recall@10 repeat | Recall@10 new | coverage |\n|---|---|---|---|---|---|\n",
+  std::printf("%zu next-order cases\n\n| model | Recall@10 | minus GP-TopFreq (paired) | minus cobuy next order (paired) "
+              "| Recall@10 repeat | Recall@10 new | new minus cobuy new items (paired) | coverage |\n"
+              "|---|---|---|---|---|---|---|---|\n",
               cases.size());
   row("popular", *model, cases, popular_ranker(*model));
-  row("GP-TopFreq", *model, cases, gp_topfreq_ranker(*model, orders_holding(train)));
-  row("cobuy next order", *model, cases, model_ranker(*model));
+  row("GP-TopFreq", *model, cases, gp_topfreq_ranker(*model, orders_holding(train)), &g_gp_topfreq);
+  row("cobuy next order", *model, cases, model_ranker(*model), &g_engine);
+  row("cobuy new items", *model, cases, new_items_ranker(*model), nullptr, &g_new_items);
   // COBUY_GRID="o,h,d,f,p,n;..." scores the delivered context with these source weights
   // (order complements, history complements, due, favourites, popular) and min_new n instead of the policies.
   if (const char* grid = std::getenv("COBUY_GRID")) {

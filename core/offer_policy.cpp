@@ -58,15 +58,16 @@ OfferContext parse_offer_context(std::string_view name) {
 }
 
 OfferPolicy::OfferPolicy() {
-  // Early emails sell what goes with this order; later ones bring back what the customer buys
-  // again. "delivered" was chosen on a validation split of Online Retail for next-order recall
-  // (bench/RESULTS.md, "Offers"); "review_request" keeps two places for items new to the customer.
-  contexts[0] = context(1.0, 0.2, 0.0, 0.0, 0.05);        // order_confirmation
-  contexts[1] = context(1.0, 0.3, 0.3, 0.0, 0.05);        // shipping
-  contexts[2] = context(0.1, 0.1, 0.2, 1.0, 0.2);         // delivered
-  contexts[3] = context(0.1, 0.1, 0.2, 1.0, 0.2, false, 2);  // review_request
-  contexts[4] = context(0.0, 0.0, 1.0, 0.5, 0.1);         // replenishment
-  contexts[5] = context(0.0, 0.3, 0.3, 1.0, 0.2, true);   // win_back
+  // Early emails sell items new to the customer (the next-order engine's complements of their whole
+  // history, the order just placed leading, with its popular picks); later ones bring back what the
+  // customer buys again, ranked as the engine ranks their next order (due items, the other items,
+  // popular picks: bench/RESULTS.md, "Offers"). "review_request" keeps two places for new items.
+  contexts[0] = context(0.01, 1.0, 0.0, 0.0, 1.0);           // order_confirmation
+  contexts[1] = context(0.01, 1.0, 0.0, 0.0, 1.0);           // shipping
+  contexts[2] = context(0.0, 1.0, 1.0, 1.0, 1.0);            // delivered
+  contexts[3] = context(0.0, 1.0, 1.0, 1.0, 1.0, false, 2);  // review_request
+  contexts[4] = context(0.0, 1.0, 1.0, 1.0, 1.0);            // replenishment
+  contexts[5] = context(0.0, 1.0, 1.0, 1.0, 1.0, true);      // win_back
   discounts[static_cast<std::size_t>(Segment::new_customer)] = {10, 14};
   discounts[static_cast<std::size_t>(Segment::active)] = {0, 0};
   discounts[static_cast<std::size_t>(Segment::loyal)] = {5, 30};

@@ -348,8 +348,10 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
   for (const auto& c : next_order_candidates(m, profile, at)) {
     if (c.repeat) {
       repeat.at(c.item) = std::max(1e-12, c.chance);
-    } else if (c.complement && want(OfferSource::history_complements)) {
-      add_chance(sources[1], c.item, c.chance, c.anchor);
+    } else if (c.complement) {
+      if (want(OfferSource::history_complements)) add_chance(sources[1], c.item, c.chance, c.anchor);
+    } else if (want(OfferSource::popular) && profile.orders > 0) {
+      add_chance(sources[4], c.item, c.chance, c.item);  // a popular item, scored for this customer
     }
   }
   if (want(OfferSource::order_complements) && order) {
@@ -362,12 +364,16 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
     if (auto r = replenishment_.due_ratio(s.item, s.last, at)) {
       const double interval = replenishment_.interval(s.item)->median_days;
       due[s.item] = {interval, interval * *r};
-      // Its time has come: the undecayed share of orders holding it.
-      add_chance(sources[2], s.item, static_cast<double>(s.orders) / static_cast<double>(profile.orders), s.item);
+      // Its time has come: the engine's chance that the next order holds it.
+      add_chance(sources[2], s.item, repeat.has(s.item) ? repeat.values[s.item] : 0.0, s.item);
     }
   }
   if (want(OfferSource::favourites)) {
-    for (ItemIndex i : repeat.touched) add_chance(sources[3], i, repeat.values[i], i);
+    // The customer's other items; a due item is offered as due where the context weighs that.
+    const bool due_weighed = want(OfferSource::due);
+    for (ItemIndex i : repeat.touched) {
+      if (!(due_weighed && due.count(i))) add_chance(sources[3], i, repeat.values[i], i);
+    }
   }
   auto& cands = scratch.cands;
   auto add_parts = [&](std::size_t s, ItemIndex i, const Estimate& e) {
@@ -385,20 +391,22 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
     for (ItemIndex i : sources[s].touched) add_parts(s, i, sources[s].values[i]);
   }
   if (want(OfferSource::popular) && m.stats.orders > 0) {
-    // The popularity part of items already found, and of the most popular others (an item with
-    // nothing but popularity beyond these cannot outrank them).
-    const std::size_t head = std::min<std::size_t>(m.popular.size(), limit + kPopularSlack);
-    auto popularity = [&](ItemIndex i) {
-      return i < m.item_orders.size() ? m.item_orders[i] / static_cast<double>(m.stats.orders) : 0.0;
-    };
-    const std::size_t found = cands.touched.size();
-    for (std::size_t k = 0; k < found; ++k) {
-      const ItemIndex i = cands.touched[k];
-      add_parts(4, i, Estimate{popularity(i), popularity(i), i});
-    }
-    for (std::size_t k = 0; k < head; ++k) {
-      const ItemIndex i = m.popular[k];
-      if (!cands.has(i)) add_parts(4, i, Estimate{popularity(i), popularity(i), i});
+    // A known customer: the engine's chance of the popular items it scored for them (its other
+    // candidates weigh popularity in their own chance). Anyone else: the shop-wide share of orders
+    // holding each item found and each of the most popular others (an item with nothing but
+    // popularity beyond these cannot outrank them).
+    for (ItemIndex i : sources[4].touched) add_parts(4, i, sources[4].values[i]);
+    if (profile.orders == 0) {
+      auto popularity = [&](ItemIndex i) {
+        const double p = i < m.item_orders.size() ? m.item_orders[i] / static_cast<double>(m.stats.orders) : 0.0;
+        add_parts(4, i, Estimate{p, p, i});
+      };
+      const std::size_t found = cands.touched.size();
+      for (std::size_t k = 0; k < found; ++k) popularity(cands.touched[k]);
+      const std::size_t head = std::min<std::size_t>(m.popular.size(), limit + kPopularSlack);
+      for (std::size_t k = 0; k < head; ++k) {
+        if (!cands.has(m.popular[k])) popularity(m.popular[k]);
+      }
     }
   }
 

@@ -9,7 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/customer_profile.h"
 #include "core/error.h"
+#include "core/next_order.h"
 #include "core/time_util.h"
 #include "support/model_builder.h"
 
@@ -252,6 +254,60 @@ TEST(Offers, WinBackGivesALapsedCustomerTheirBestItemsWithTheLapsedDiscount) {
   EXPECT_EQ(r.offers.front().kind, OfferKind::win_back);
   EXPECT_EQ(r.offers.front().discount_percent, 20.0);
   EXPECT_EQ(r.offers.front().valid_until, ts("2011-07-22"));
+}
+
+/// The items the default "delivered" context may offer "tea" at `at`, in the engine's order: its
+/// candidates less those the rules drop (the kettle is out of stock; mug2 substitutes the mug
+/// bought 13 days before).
+std::vector<NextOrderCandidate> engine_list(const Model& m, const OfferEngine& engine, Timestamp at) {
+  const auto profile = build_profile(m, "tea", {}, at, engine.thresholds());
+  std::vector<NextOrderCandidate> out;
+  for (const auto& c : next_order_candidates(m, profile, at)) {
+    const std::string& id = m.catalog.ids[c.item];
+    if (id != "kettle" && id != "mug2") out.push_back(c);
+  }
+  return out;
+}
+
+TEST(Offers, DeliveredRanksAsTheNextOrderEngineWithEachChanceCountedOnce) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());  // the default weights of "delivered"
+  OfferRequest q;
+  q.customer_id = "tea";
+  q.context = OfferContext::delivered;
+  q.at = ts("2011-03-05");  // 13 days after the last orders: tea (every 10 days) is due
+  const auto r = engine.offers(q, {});
+  const auto expected = engine_list(*m, engine, *q.at);
+  ASSERT_GE(r.offers.size(), 5u);
+  ASSERT_LE(r.offers.size(), expected.size());
+  for (std::size_t k = 0; k < r.offers.size(); ++k) {
+    EXPECT_EQ(m->catalog.ids[r.offers[k].item], m->catalog.ids[expected[k].item]) << "place " << k;
+    // Due, favourites and popular split the engine's items: one part each, the engine's chance.
+    EXPECT_NEAR(r.offers[k].score, expected[k].chance, 1e-6) << m->catalog.ids[r.offers[k].item];
+  }
+}
+
+TEST(Offers, ADueItemIsReplenishTheOtherItemsLoyaltyAndPopularPicksKeepTheirKind) {
+  auto m = shop();
+  OfferEngine engine(m, fixed_policy());
+  OfferRequest q;
+  q.customer_id = "tea";
+  q.context = OfferContext::delivered;
+  q.at = ts("2011-03-05");
+  const auto r = engine.offers(q, {});
+  const Offer& tea = offer_for(*m, r, "tea");
+  EXPECT_EQ(tea.kind, OfferKind::replenish);
+  EXPECT_DOUBLE_EQ(tea.interval_days, 10.0);
+  EXPECT_EQ(offer_for(*m, r, "mug").kind, OfferKind::loyalty);  // bought once, not yet due
+  for (const auto& c : engine_list(*m, engine, *q.at)) {
+    if (c.repeat || c.complement || !has(ids(*m, r), m->catalog.ids[c.item])) continue;
+    EXPECT_EQ(offer_for(*m, r, m->catalog.ids[c.item]).kind, OfferKind::popular) << m->catalog.ids[c.item];
+  }
+  // Without a due weight, the due item is one of the customer's items like any other.
+  OfferPolicy p = fixed_policy();
+  p.contexts[static_cast<std::size_t>(OfferContext::delivered)].weights = {0, 0, 0, 1, 0};
+  const auto plain = OfferEngine(m, p).offers(q, {});
+  EXPECT_EQ(offer_for(*m, plain, "tea").kind, OfferKind::loyalty);
 }
 
 TEST(Offers, WithoutAnOrderTheCustomersLatestOrderIsTheAnchor) {
