@@ -68,6 +68,7 @@ struct TaskView {
   Strings metrics;                   // known metrics first, then the rest alphabetically
   std::vector<const json*> results;  // one per model
   const json* paired = nullptr;      // {"reference", "k", "rows": [{"model", "metrics"}]}, if present
+  const json* tradeoff = nullptr;    // next order's repeat-against-new curves, if present
   bool empty() const { return results.empty() || number(cases).value_or(1) <= 0; }
 };
 
@@ -138,6 +139,7 @@ std::vector<TaskView> task_views(const json& report) {
       for (const auto& r : *rs)
         if (r.is_object()) v.results.push_back(&r);
     v.paired = child(task, "paired");
+    v.tradeoff = child(task, "tradeoff");
     v.ks = task_ks(report, v.results);
     v.metrics = metric_order(v.results);
     views.push_back(std::move(v));
@@ -450,6 +452,52 @@ std::optional<Table> paired_table(const TaskView& task, std::string& heading) {
   return t;
 }
 
+// The repeat-against-new-items curves (written by `cobuy eval`, see api/eval_run.cpp): one table
+// per fixed split n (the rule, the engine's split, and the cobuy bias point matched to it, with
+// paired differences), one of the bias curve.
+std::vector<Table> tradeoff_tables(const TaskView& task, std::string& heading) {
+  const json* t = task.tradeoff;
+  const json *rule = child(t, "rule"), *split = child(t, "split"), *bias = child(t, "cobuy"), *pairs = child(t, "comparisons");
+  if (rule == nullptr || !rule->is_array() || rule->empty()) return {};
+  const std::string k = format_value(child(t, "k"));
+  heading = "Repeat against new items at K = " + k;
+  auto interval = [](const json* j) {
+    const auto mean = number(child(j, "mean"));
+    return mean ? format_interval({*mean, number(child(j, "low")).value_or(*mean), number(child(j, "high")).value_or(*mean)}) : kMissing;
+  };
+  auto difference = [](const json* d) -> Cell {
+    const auto mean = number(child(d, "mean")), low = number(child(d, "low")), high = number(child(d, "high"));
+    if (!mean || !low || !high) return {kMissing};
+    return {signed_fixed(*mean) + " [" + signed_fixed(*low) + ", " + signed_fixed(*high) + "]", *low > 0 || *high < 0};
+  };
+  auto at = [](const json* a, std::size_t i) { return a != nullptr && a->is_array() && i < a->size() ? &(*a)[i] : nullptr; };
+  Table fixed{{"new places", "rule Recall@" + k, "rule new-item Recall@" + k, "cobuy split Recall@" + k,
+               "cobuy split new-item Recall@" + k, "split minus rule", "split minus rule, new items", "matched cobuy bias",
+               "bias minus rule", "bias minus rule, new items"},
+              std::vector<bool>(10, true), {}};
+  for (std::size_t i = 0; i < rule->size(); ++i) {
+    const json* r = at(rule, i);
+    const json* sp = at(split, i);
+    const json* c = nullptr;
+    if (pairs != nullptr && pairs->is_array())
+      for (const auto& p : *pairs)
+        if (number(child(&p, "new_places")) == number(child(r, "new_places"))) c = &p;
+    const json* matched = child(c, "new_item_bias");
+    const std::string bias_cell = c == nullptr ? "" : matched == nullptr || matched->is_null() ? "none reaches it" : format_value(matched);
+    fixed.rows.push_back({{format_value(child(r, "new_places"))}, {interval(child(r, "recall"))},
+                          {interval(child(r, "recall_new"))}, {interval(child(sp, "recall"))},
+                          {interval(child(sp, "recall_new"))}, difference(child(c, "split_recall_minus_rule")),
+                          difference(child(c, "split_recall_new_minus_rule")),
+                          {bias_cell},
+                          difference(child(c, "recall_minus_rule")), difference(child(c, "recall_new_minus_rule"))});
+  }
+  Table curve{{"cobuy new-item bias", "Recall@" + k, "new-item Recall@" + k}, {true, true, true}, {}};
+  if (bias != nullptr && bias->is_array())
+    for (const auto& p : *bias)
+      curve.rows.push_back({{format_value(child(&p, "new_item_bias"))}, {interval(child(&p, "recall"))}, {interval(child(&p, "recall_new"))}});
+  return {fixed, curve};
+}
+
 }  // namespace
 
 std::string report_markdown(const nlohmann::json& report) {
@@ -471,6 +519,9 @@ std::string report_markdown(const nlohmann::json& report) {
     for (const auto& k : task.ks) s += "### K = " + k + "\n\n" + md_table(task_table(task, k)) + "\n";
     std::string heading;
     if (const auto paired = paired_table(task, heading)) s += "### " + heading + "\n\n" + md_table(*paired) + "\n";
+    const auto tradeoff = tradeoff_tables(task, heading);
+    if (!tradeoff.empty()) s += "### " + heading + "\n\n" + text(child(task.tradeoff, "description")) + ".\n\n";
+    for (const auto& t : tradeoff) s += md_table(t) + "\n";
     s += "_How to read: " + kHowToRead + "_\n";
   }
   return s;
@@ -506,6 +557,10 @@ std::string report_html(const nlohmann::json& report) {
     std::string heading;
     if (const auto paired = paired_table(task, heading))
       s += "<h3>" + escape_html(heading) + "</h3>\n" + html_table(*paired, "results");
+    const auto tradeoff = tradeoff_tables(task, heading);
+    if (!tradeoff.empty())
+      s += "<h3>" + escape_html(heading) + "</h3>\n<p>" + escape_html(text(child(task.tradeoff, "description"))) + "</p>\n";
+    for (const auto& t : tradeoff) s += html_table(t, "results");
     s += "</section>\n";
   }
   if (const auto coverage = coverage_chart(tasks, names); !coverage.empty())

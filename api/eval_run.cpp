@@ -10,6 +10,7 @@
 #include "core/bootstrap.h"
 #include "core/error.h"
 #include "core/evaluation.h"
+#include "core/next_order_tradeoff.h"
 #include "core/offline_eval.h"
 #include "core/tifu_knn.h"
 #include "core/time_util.h"
@@ -65,6 +66,52 @@ json paired_json(const std::vector<TaskScores>& scores, const std::vector<Conten
     rows.push_back({{"model", models[i].name}, {"metrics", metrics}});
   }
   return {{"reference", models.back().name}, {"k", ks[j]}, {"rows", rows}};
+}
+
+/// The repeat-against-new-items curves (core/next_order_tradeoff.h) as the report's
+/// tasks.next_order.tradeoff: each point's Recall@k and new-item Recall@k with intervals, and each
+/// rule point's matched cobuy point with the paired differences.
+json tradeoff_json(const NextOrderTradeoff& t, const EvalRun& run) {
+  auto points = [&](const std::vector<TradeoffPoint>& curve, const char* parameter) {
+    json out = json::array();
+    for (const auto& p : curve) {
+      // Places are counts; biases are real numbers.
+      const json value = std::string(parameter) == "new_places" ? json(static_cast<std::size_t>(p.parameter)) : json(p.parameter);
+      out.push_back({{parameter, value}, {"recall", interval_json(p.recall, run)},
+                     {"recall_new", interval_json(p.recall_new, run)}});
+    }
+    return out;
+  };
+  auto difference = [&](const std::vector<double>& a, const std::vector<double>& b) {
+    const auto d = bootstrap_mean_difference(a, b, run.bootstrap_resamples, run.seed);
+    return json{{"mean", d.mean}, {"low", d.low}, {"high", d.high}};
+  };
+  json comparisons = json::array();
+  for (const auto& c : t.comparisons) {
+    const auto& rule = t.rule[c.rule];
+    json row = {{"new_places", static_cast<std::size_t>(rule.parameter)}, {"new_item_bias", nullptr}};
+    if (c.cobuy) {
+      const auto& ours = t.cobuy[*c.cobuy];
+      row["new_item_bias"] = ours.parameter;
+      row["recall_minus_rule"] = difference(ours.recall, rule.recall);
+      row["recall_new_minus_rule"] = difference(ours.recall_new, rule.recall_new);
+    }
+    // The engine's fixed split with the same places: its lists against the rule's, same allocation.
+    row["split_recall_minus_rule"] = difference(t.split[c.rule].recall, rule.recall);
+    row["split_recall_new_minus_rule"] = difference(t.split[c.rule].recall_new, rule.recall_new);
+    comparisons.push_back(std::move(row));
+  }
+  return {{"description", "Recall@" + std::to_string(t.k) + " against new-item Recall@" + std::to_string(t.k) +
+                              " as places go to new items: cobuy's engine with a bias added to every new item's "
+                              "logit (it still decides per customer), and GP-TopFreq with its last n places given to "
+                              "EASE on history's best new items, and the engine's own list with its last n places given to its "
+                              "best new items (a fixed split); each rule point is paired with the cobuy point of highest "
+                              "Recall@k among those with at least its new-item recall, and with the split of the same n"},
+          {"k", t.k},
+          {"cobuy", points(t.cobuy, "new_item_bias")},
+          {"rule", points(t.rule, "new_places")},
+          {"split", points(t.split, "new_places")},
+          {"comparisons", comparisons}};
 }
 
 std::shared_ptr<const Model> timed_train(const OrderData& train, const TrainConfig& c, SourceCache& cache,
@@ -281,6 +328,16 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
           {"results", next_results},
           {"paired", paired_json(next_scores, models, run)}}}}},
   };
+  if (!next_cases.empty()) {
+    report("eval: trade-off");
+    const auto& ease = *std::find_if(models.begin(), models.end(), [](const Contender& c) { return c.name == "EASE"; });
+    static constexpr double kBiases[] = {0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6};
+    const auto ten = std::find(run.ks.begin(), run.ks.end(), std::size_t{10});
+    const std::size_t k = ten != run.ks.end() ? 10 : run.ks[run.ks.size() / 2];  // as the paired table
+    out["tasks"]["next_order"]["tradeoff"] = tradeoff_json(
+        next_order_tradeoff(*reference, *ease.model, orders_holding(train), next_cases, k, kBiases, std::min<std::size_t>(5, k)),
+        run);
+  }
   if (!sweep.is_null()) out["sweep"] = sweep;
   return out;
 }

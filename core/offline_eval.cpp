@@ -247,6 +247,30 @@ Ranker ease_history_ranker(const Model& ease_model, std::vector<std::uint32_t> i
   };
 }
 
+Ranker gp_topfreq_with_new_ranker(const Model& model, const Model& ease_model, std::vector<std::uint32_t> item_orders,
+                                  std::size_t new_places) {
+  Ranker gp = gp_topfreq_ranker(model, item_orders);
+  Ranker ease = ease_history_ranker(ease_model, std::move(item_orders));
+  return [&model, gp = std::move(gp), ease = std::move(ease), new_places](const Query& q) {
+    const auto head = gp(q);
+    const auto own = orders_holding_before(model, q);
+    Query wide = q;
+    wide.limit = q.limit + own.size();  // at most own.size() of EASE's list are the customer's items
+    std::vector<ItemIndex> fresh;
+    for (ItemIndex i : ease(wide)) {
+      if (fresh.size() >= new_places) break;
+      if (!own.count(i)) fresh.push_back(i);
+    }
+    const std::size_t keep = q.limit > new_places ? q.limit - new_places : 0;
+    const std::vector<ItemIndex> first(head.begin(), head.begin() + static_cast<std::ptrdiff_t>(std::min(keep, head.size())));
+    auto skip = query_items(model, q);
+    std::vector<ItemIndex> out;
+    take(first, fresh, q.limit, skip, out);
+    take(head, {}, q.limit, skip, out);
+    return out;
+  };
+}
+
 Ranker new_items_ranker(const Model& model) {
   return [&model](const Query& q) {
     std::vector<ItemIndex> out;

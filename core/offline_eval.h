@@ -51,6 +51,12 @@ Ranker gp_topfreq_ranker(const Model& model, std::vector<std::uint32_t> item_ord
 /// by `item_orders`; minus the query's items.
 Ranker ease_history_ranker(const Model& ease_model, std::vector<std::uint32_t> item_orders);
 
+/// The fixed rule "GP-TopFreq with its last `new_places` places given to EASE's best new items":
+/// GP-TopFreq's first query.limit - new_places items, then EASE on history's best items the
+/// customer never bought (ease_history_ranker), then GP-TopFreq's next items.
+Ranker gp_topfreq_with_new_ranker(const Model& model, const Model& ease_model, std::vector<std::uint32_t> item_orders,
+                                  std::size_t new_places);
+
 /// The next-order engine's new items only (core/next_order.h: its candidates the customer never
 /// bought before query.at, best first), minus the query's items: what a cross-sell list leads with.
 Ranker new_items_ranker(const Model& model);

@@ -75,6 +75,16 @@ TEST(EvalRun, ReportHasEveryModelAndTask) {
   // GP-TopFreq finds ann's tea and saucer and bob's pen and paper: recall 2/3 each at K 3.
   EXPECT_NEAR(next["results"][1]["metrics"]["recall"]["3"]["mean"].get<double>(), 2.0 / 3.0, 1e-12);
   EXPECT_NEAR(next["results"][1]["metrics"]["recall_new"]["3"]["mean"].get<double>(), 0.0, 1e-12);
+  // The repeat-against-new curves at the middle cut-off; the rule with no new places is GP-TopFreq.
+  const auto& tradeoff = next["tradeoff"];
+  EXPECT_EQ(tradeoff["k"], 3);
+  EXPECT_EQ(tradeoff["cobuy"].size(), 11u);
+  ASSERT_EQ(tradeoff["rule"].size(), 4u);
+  EXPECT_EQ(tradeoff["split"].size(), 4u);
+  EXPECT_EQ(tradeoff["rule"][0]["new_places"], 0);
+  EXPECT_NEAR(tradeoff["rule"][0]["recall"]["mean"].get<double>(), 2.0 / 3.0, 1e-12);
+  ASSERT_EQ(tradeoff["comparisons"].size(), 3u);
+  EXPECT_TRUE(tradeoff["comparisons"][0].contains("split_recall_minus_rule"));
 }
 
 TEST(EvalRun, TestOnlyItemsAreNeverRecommended) {

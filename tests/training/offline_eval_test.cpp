@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <numeric>
 
+#include "core/error.h"
+#include "core/next_order_tradeoff.h"
 #include "core/time_util.h"
 #include "support/model_builder.h"
 #include "support/order_builder.h"
@@ -80,31 +83,45 @@ TEST(OfflineEval, GpTopFreqRanksOwnOrdersThenGlobalOrdersThenPopular) {
   for (const auto& id : ids(rank(q))) EXPECT_NE(id, "mug") << "never an item of the query";
 }
 
-TEST(OfflineEval, EaseOnHistorySumsTheCustomersCountsTimesTheWeightsNegativeOnesIncluded) {
-  // c bought a twice and b once; EASE's rows: a -> x 0.5, y 0.3; b -> y 0.5, z 0.2; b's negative
-  // weights: x -0.6, z -0.5. Scores: y = 2 x 0.3 + 0.5 = 1.1, x = 2 x 0.5 - 0.6 = 0.4, z < 0.
-  Model m = testing::ModelBuilder()
-                .item("a").item("b").item("x").item("y").item("z").item("w")
-                .order("c", "2011-01-01", {"a", "b"})
-                .order("c", "2011-02-01", {"a"})
-                .build();
-  auto at = [&](const char* id) { return *m.catalog.find(id); };
+/// c bought a twice and b once; EASE's rows: a -> x 0.5, y 0.3; b -> y 0.5, z 0.2; b's negative
+/// weights: x -0.6, z -0.5. Orders holding each item: a 5, b 4, w 3, the others 1.
+struct EaseFixture {
+  Model m;
+  std::vector<std::uint32_t> item_orders;
+  std::vector<std::string> ids(const std::vector<ItemIndex>& v) const {
+    std::vector<std::string> out;
+    for (auto i : v) out.push_back(m.catalog.ids[i]);
+    return out;
+  }
+};
+
+EaseFixture ease_fixture() {
+  EaseFixture f{testing::ModelBuilder()
+                    .item("a").item("b").item("x").item("y").item("z").item("w")
+                    .order("c", "2011-01-01", {"a", "b"})
+                    .order("c", "2011-02-01", {"a"})
+                    .build(),
+                std::vector<std::uint32_t>(6, 1)};
+  auto at = [&](const char* id) { return *f.m.catalog.find(id); };
   std::vector<std::vector<Neighbor>> rows(6), negative(6);
   rows[at("a")] = {{at("x"), 0.5f, 1}, {at("y"), 0.3f, 1}};
   rows[at("b")] = {{at("y"), 0.5f, 1}, {at("z"), 0.2f, 1}};
   negative[at("b")] = {{at("x"), -0.6f, 1}, {at("z"), -0.5f, 1}};
-  m.bought_together = NeighborTable::from_rows(rows);
-  m.penalties = NeighborTable::from_rows(negative);
-  std::vector<std::uint32_t> item_orders(6, 1);
-  item_orders[at("a")] = 5;
-  item_orders[at("b")] = 4;
-  item_orders[at("w")] = 3;
+  f.m.bought_together = NeighborTable::from_rows(rows);
+  f.m.penalties = NeighborTable::from_rows(negative);
+  f.item_orders[at("a")] = 5;
+  f.item_orders[at("b")] = 4;
+  f.item_orders[at("w")] = 3;
+  return f;
+}
+
+TEST(OfflineEval, EaseOnHistorySumsTheCustomersCountsTimesTheWeightsNegativeOnesIncluded) {
+  // Scores: y = 2 x 0.3 + 0.5 = 1.1, x = 2 x 0.5 - 0.6 = 0.4, z < 0.
+  const auto f = ease_fixture();
+  const Model& m = f.m;
+  const auto& item_orders = f.item_orders;
   const Ranker rank = ease_history_ranker(m, item_orders);
-  auto ids = [&](const std::vector<ItemIndex>& v) {
-    std::vector<std::string> out;
-    for (auto i : v) out.push_back(m.catalog.ids[i]);
-    return out;
-  };
+  auto ids = [&](const std::vector<ItemIndex>& v) { return f.ids(v); };
   Query q;
   q.customer_id = "c";
   q.limit = 5;
@@ -113,6 +130,20 @@ TEST(OfflineEval, EaseOnHistorySumsTheCustomersCountsTimesTheWeightsNegativeOnes
   // Before the second order a counts once: x = 0.5 - 0.6 < 0 drops to the fill.
   q.at = *parse_timestamp("2011-01-15");
   EXPECT_EQ(ids(rank(q)), (std::vector<std::string>{"y", "a", "b", "w", "x"}));
+}
+
+TEST(OfflineEval, TheFixedRuleGivesGpTopFreqsLastPlacesToEasesBestNewItems) {
+  const auto f = ease_fixture();
+  Query q;
+  q.customer_id = "c";
+  q.limit = 5;
+  auto rule = [&](std::size_t places) { return f.ids(gp_topfreq_with_new_ranker(f.m, f.m, f.item_orders, places)(q)); };
+  // GP-TopFreq: c's a (2 orders), b (1), then the most ordered others (ties by index).
+  EXPECT_EQ(rule(0), (std::vector<std::string>{"a", "b", "w", "x", "y"}));
+  // EASE's new items for c: y (1.1), x (0.4), then its fill without c's items: w, z.
+  EXPECT_EQ(rule(2), (std::vector<std::string>{"a", "b", "w", "y", "x"}));
+  EXPECT_EQ(rule(3), (std::vector<std::string>{"a", "b", "y", "x", "w"}));
+  EXPECT_EQ(rule(5), (std::vector<std::string>{"y", "x", "w", "z", "a"}));
 }
 
 TEST(OfflineEval, NextOrderSplitsRepeatAndNewItems) {
@@ -155,6 +186,37 @@ TEST(OfflineEval, BasketCompletionScoresMatchTheServingPath) {
     EXPECT_DOUBLE_EQ(s.metrics.at("ndcg")[0][i], direct[i].ndcg);
     EXPECT_DOUBLE_EQ(s.metrics.at("hit_rate")[0][i], direct[i].hit);
   }
+}
+
+TEST(NextOrderTradeoff, EachCurveScoresItsListsAndEachRulePointIsMatchedWithACobuyPointReachingIt) {
+  const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
+  const Model m = train_model(train, TrainConfig{});
+  const auto cases = next_order_cases(train, test);
+  const auto item_orders = orders_holding(train);
+  const double biases[] = {0, 100};
+  const auto t = next_order_tradeoff(m, m, item_orders, cases, 3, biases, 2);
+  auto scores = [&](const Ranker& r) { return score_next_order(m, cases, r, {3}).metrics; };
+  // No bias: the engine's own list; a bias beyond any logit gap: its new items first.
+  ASSERT_EQ(t.cobuy.size(), 2u);
+  EXPECT_EQ(t.cobuy[0].recall, scores(model_ranker(m)).at("recall")[0]);
+  EXPECT_EQ(t.cobuy[1].recall_new, scores(new_items_ranker(m)).at("recall_new")[0]);
+  EXPECT_GT(t.cobuy[1].recall_new[0], t.cobuy[0].recall_new[0]) << "ann's new cake reaches her list (after pen and paper)";
+  ASSERT_EQ(t.rule.size(), 3u);
+  ASSERT_EQ(t.split.size(), 3u);
+  for (std::size_t n = 0; n <= 2; ++n) {
+    EXPECT_EQ(t.rule[n].recall, scores(gp_topfreq_with_new_ranker(m, m, item_orders, n)).at("recall")[0]) << n;
+  }
+  EXPECT_EQ(t.split[0].recall, t.cobuy[0].recall);
+  // One comparison per rule point with new places, each matched with a point at least as good on new items.
+  ASSERT_EQ(t.comparisons.size(), 2u);
+  auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()); };
+  for (const auto& c : t.comparisons) {
+    if (!c.cobuy) continue;
+    EXPECT_GE(mean(t.cobuy[*c.cobuy].recall_new), mean(t.rule[c.rule].recall_new));
+  }
+  EXPECT_THROW(next_order_tradeoff(m, m, item_orders, cases, 0, biases, 0), Error);
+  EXPECT_THROW(next_order_tradeoff(m, m, item_orders, cases, 2, {}, 0), Error);
+  EXPECT_THROW(next_order_tradeoff(m, m, item_orders, cases, 3, biases, 4), Error);
 }
 
 }  // namespace
