@@ -453,11 +453,11 @@ std::optional<Table> paired_table(const TaskView& task, std::string& heading) {
 }
 
 // The repeat-against-new-items curves (written by `cobuy eval`, see api/eval_run.cpp): one table
-// per fixed split n (the rule, the engine's split, and the cobuy bias point matched to it, with
-// paired differences), one of the bias curve.
+// per fixed split n (the rule, the engine's split, and the cobuy curve at the rule's new-item recall,
+// with paired differences), one of the cobuy curve.
 std::vector<Table> tradeoff_tables(const TaskView& task, std::string& heading) {
   const json* t = task.tradeoff;
-  const json *rule = child(t, "rule"), *split = child(t, "split"), *bias = child(t, "cobuy"), *pairs = child(t, "comparisons");
+  const json *rule = child(t, "rule"), *split = child(t, "split"), *weighted = child(t, "cobuy"), *pairs = child(t, "comparisons");
   if (rule == nullptr || !rule->is_array() || rule->empty()) return {};
   const std::string k = format_value(child(t, "k"));
   heading = "Repeat against new items at K = " + k;
@@ -472,8 +472,8 @@ std::vector<Table> tradeoff_tables(const TaskView& task, std::string& heading) {
   };
   auto at = [](const json* a, std::size_t i) { return a != nullptr && a->is_array() && i < a->size() ? &(*a)[i] : nullptr; };
   Table fixed{{"new places", "rule Recall@" + k, "rule new-item Recall@" + k, "cobuy split Recall@" + k,
-               "cobuy split new-item Recall@" + k, "split minus rule", "split minus rule, new items", "matched cobuy bias",
-               "bias minus rule", "bias minus rule, new items"},
+               "cobuy split new-item Recall@" + k, "split minus rule", "split minus rule, new items", "cobuy weight at the rule's new items",
+               "cobuy minus rule", "cobuy minus rule, new items"},
               std::vector<bool>(10, true), {}};
   for (std::size_t i = 0; i < rule->size(); ++i) {
     const json* r = at(rule, i);
@@ -482,19 +482,20 @@ std::vector<Table> tradeoff_tables(const TaskView& task, std::string& heading) {
     if (pairs != nullptr && pairs->is_array())
       for (const auto& p : *pairs)
         if (number(child(&p, "new_places")) == number(child(r, "new_places"))) c = &p;
-    const json* matched = child(c, "new_item_bias");
-    const std::string bias_cell = c == nullptr ? "" : matched == nullptr || matched->is_null() ? "none reaches it" : format_value(matched);
+    const json* matched = child(c, "new_item_weight");
+    const auto w = number(matched);
+    const std::string weight_cell = c == nullptr ? "" : w ? format_fixed(*w, 2) : "none reaches it";
     fixed.rows.push_back({{format_value(child(r, "new_places"))}, {interval(child(r, "recall"))},
                           {interval(child(r, "recall_new"))}, {interval(child(sp, "recall"))},
                           {interval(child(sp, "recall_new"))}, difference(child(c, "split_recall_minus_rule")),
                           difference(child(c, "split_recall_new_minus_rule")),
-                          {bias_cell},
+                          {weight_cell},
                           difference(child(c, "recall_minus_rule")), difference(child(c, "recall_new_minus_rule"))});
   }
-  Table curve{{"cobuy new-item bias", "Recall@" + k, "new-item Recall@" + k}, {true, true, true}, {}};
-  if (bias != nullptr && bias->is_array())
-    for (const auto& p : *bias)
-      curve.rows.push_back({{format_value(child(&p, "new_item_bias"))}, {interval(child(&p, "recall"))}, {interval(child(&p, "recall_new"))}});
+  Table curve{{"cobuy new-item weight", "Recall@" + k, "new-item Recall@" + k}, {true, true, true}, {}};
+  if (weighted != nullptr && weighted->is_array())
+    for (const auto& p : *weighted)
+      curve.rows.push_back({{format_value(child(&p, "new_item_weight"))}, {interval(child(&p, "recall"))}, {interval(child(&p, "recall_new"))}});
   return {fixed, curve};
 }
 

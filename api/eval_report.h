@@ -17,11 +17,11 @@
 /// "sweep" there is no sweep section.
 ///
 /// The optional tasks.next_order.tradeoff (written by `cobuy eval`) is `{"description", "k", "cobuy":
-/// [{"new_item_bias", "recall", "recall_new"}], "rule": [{"new_places", ...}], "split": [{"new_places",
-/// ...}], "comparisons": [{"new_places", "new_item_bias" (null: none reaches the rule), "recall_minus_rule",
+/// [{"new_item_weight", "recall", "recall_new"}], "rule": [{"new_places", ...}], "split": [{"new_places",
+/// ...}], "comparisons": [{"new_places", "new_item_weight" (null: none reaches the rule), "recall_minus_rule",
 /// "recall_new_minus_rule", "split_recall_minus_rule", "split_recall_new_minus_rule"}]}`, each value an
 /// interval object; it renders as a "Repeat against new items" table per new place and one of the
-/// bias curve, after the task's paired table.
+/// cobuy curve, after the task's paired table.
 ///
 /// Number formats: metric cells "mean [low, high]" with 4 decimals ("0.0312 [0.0210, 0.0405]"),
 /// coverage as a percentage with 1 decimal ("12.3%"), popularity percentile with 1 decimal.

@@ -75,7 +75,7 @@ json tradeoff_json(const NextOrderTradeoff& t, const EvalRun& run) {
   auto points = [&](const std::vector<TradeoffPoint>& curve, const char* parameter) {
     json out = json::array();
     for (const auto& p : curve) {
-      // Places are counts; biases are real numbers.
+      // Places are counts; weights are real numbers.
       const json value = std::string(parameter) == "new_places" ? json(static_cast<std::size_t>(p.parameter)) : json(p.parameter);
       out.push_back({{parameter, value}, {"recall", interval_json(p.recall, run)},
                      {"recall_new", interval_json(p.recall_new, run)}});
@@ -89,10 +89,10 @@ json tradeoff_json(const NextOrderTradeoff& t, const EvalRun& run) {
   json comparisons = json::array();
   for (const auto& c : t.comparisons) {
     const auto& rule = t.rule[c.rule];
-    json row = {{"new_places", static_cast<std::size_t>(rule.parameter)}, {"new_item_bias", nullptr}};
+    json row = {{"new_places", static_cast<std::size_t>(rule.parameter)}, {"new_item_weight", nullptr}};
     if (c.cobuy) {
-      const auto& ours = t.cobuy[*c.cobuy];
-      row["new_item_bias"] = ours.parameter;
+      const auto& ours = *c.cobuy;
+      row["new_item_weight"] = ours.parameter;
       row["recall_minus_rule"] = difference(ours.recall, rule.recall);
       row["recall_new_minus_rule"] = difference(ours.recall_new, rule.recall_new);
     }
@@ -101,14 +101,17 @@ json tradeoff_json(const NextOrderTradeoff& t, const EvalRun& run) {
     row["split_recall_new_minus_rule"] = difference(t.split[c.rule].recall_new, rule.recall_new);
     comparisons.push_back(std::move(row));
   }
-  return {{"description", "Recall@" + std::to_string(t.k) + " against new-item Recall@" + std::to_string(t.k) +
-                              " as places go to new items: cobuy's engine with a bias added to every new item's "
-                              "logit (it still decides per customer), and GP-TopFreq with its last n places given to "
-                              "EASE on history's best new items, and the engine's own list with its last n places given to its "
-                              "best new items (a fixed split); each rule point is paired with the cobuy point of highest "
-                              "Recall@k among those with at least its new-item recall, and with the split of the same n"},
+  const std::string k = std::to_string(t.k);
+  return {{"description", "Recall@" + k + " against new-item Recall@" + k + " as places go to new items. cobuy: the " +
+                              "engine's chances, a new item's times 1 + w x (the customer's expected items / expected new "
+                              "items), which maximises each customer's expected Recall@" + k + " + w x new-item Recall@" + k +
+                              ", so the engine decides per customer how many places new items get. The rule: GP-TopFreq "
+                              "with its last n places given to EASE on history's best new items. The split: the engine's "
+                              "list with its last n places given to its best new items. Each rule point is paired with the "
+                              "cobuy curve at its new-item recall (the case-by-case mix of the two points around it) and "
+                              "with the split of the same n"},
           {"k", t.k},
-          {"cobuy", points(t.cobuy, "new_item_bias")},
+          {"cobuy", points(t.cobuy, "new_item_weight")},
           {"rule", points(t.rule, "new_places")},
           {"split", points(t.split, "new_places")},
           {"comparisons", comparisons}};
@@ -331,11 +334,11 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
   if (!next_cases.empty()) {
     report("eval: trade-off");
     const auto& ease = *std::find_if(models.begin(), models.end(), [](const Contender& c) { return c.name == "EASE"; });
-    static constexpr double kBiases[] = {0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6};
+    static constexpr double kWeights[] = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 5, 10};
     const auto ten = std::find(run.ks.begin(), run.ks.end(), std::size_t{10});
     const std::size_t k = ten != run.ks.end() ? 10 : run.ks[run.ks.size() / 2];  // as the paired table
     out["tasks"]["next_order"]["tradeoff"] = tradeoff_json(
-        next_order_tradeoff(*reference, *ease.model, orders_holding(train), next_cases, k, kBiases, std::min<std::size_t>(5, k)),
+        next_order_tradeoff(*reference, *ease.model, orders_holding(train), next_cases, k, kWeights, std::min<std::size_t>(5, k)),
         run);
   }
   if (!sweep.is_null()) out["sweep"] = sweep;

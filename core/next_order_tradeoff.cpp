@@ -25,7 +25,26 @@ TradeoffPoint point(const Model& model, const std::vector<NextOrderCase>& cases,
   return {parameter, std::move(s.metrics.at("recall")[0]), std::move(s.metrics.at("recall_new")[0])};
 }
 
-/// The engine's candidates of each case's customer, computed once for all biases.
+/// The curve at mean new-item recall `target`: its first point when that reaches it, else the
+/// case-by-case mix of the first two neighbouring points around it; none when no point reaches it.
+std::optional<TradeoffPoint> curve_at(const std::vector<TradeoffPoint>& curve, double target) {
+  if (mean_of(curve.front().recall_new) >= target) return curve.front();
+  for (std::size_t b = 1; b < curve.size(); ++b) {
+    const double low = mean_of(curve[b - 1].recall_new), high = mean_of(curve[b].recall_new);
+    if (high < target || low > target) continue;
+    const double share = high > low ? (target - low) / (high - low) : 1.0;
+    auto mix = [share](const std::vector<double>& a, const std::vector<double>& c) {
+      std::vector<double> out(a.size());
+      for (std::size_t i = 0; i < a.size(); ++i) out[i] = (1 - share) * a[i] + share * c[i];
+      return out;
+    };
+    return TradeoffPoint{(1 - share) * curve[b - 1].parameter + share * curve[b].parameter,
+                         mix(curve[b - 1].recall, curve[b].recall), mix(curve[b - 1].recall_new, curve[b].recall_new)};
+  }
+  return std::nullopt;
+}
+
+/// The engine's candidates of each case's customer, computed once for all weights.
 std::unordered_map<std::string, std::vector<NextOrderCandidate>> candidates_of(const Model& model,
                                                                               const std::vector<NextOrderCase>& cases) {
   std::vector<std::vector<NextOrderCandidate>> found(cases.size());
@@ -43,28 +62,36 @@ std::unordered_map<std::string, std::vector<NextOrderCandidate>> candidates_of(c
 NextOrderTradeoff next_order_tradeoff(const Model& model, const Model& ease_model,
                                       const std::vector<std::uint32_t>& item_orders,
                                       const std::vector<NextOrderCase>& cases, std::size_t k,
-                                      std::span<const double> biases, std::size_t max_new_places) {
+                                      std::span<const double> weights, std::size_t max_new_places) {
   COBUY_CHECK(k > 0, ErrorCode::bad_request, "the trade-off curve needs a cut-off above 0");
-  COBUY_CHECK(!biases.empty(), ErrorCode::bad_request, "the trade-off curve needs at least one new-item bias");
+  COBUY_CHECK(!weights.empty(), ErrorCode::bad_request, "the trade-off curve needs at least one new-item weight");
+  COBUY_CHECK(weights.front() >= 0 && std::is_sorted(weights.begin(), weights.end()), ErrorCode::bad_request,
+              "new-item weights must be 0 or more, in ascending order");
   COBUY_CHECK(max_new_places <= k, ErrorCode::bad_request,
               "new places (" << max_new_places << ") cannot exceed the cut-off (" << k << ")");
   NextOrderTradeoff t;
   t.k = k;
   const auto candidates = candidates_of(model, cases);
-  for (double bias : biases) {
-    const Ranker biased = [&candidates, bias](const Query& q) {
+  for (double w : weights) {
+    const Ranker weighted = [&candidates, w](const Query& q) {
       std::vector<ItemIndex> out;
       const auto it = q.customer_id ? candidates.find(*q.customer_id) : candidates.end();
       if (it == candidates.end()) return out;
+      double expected = 0, expected_new = 0;
+      for (const auto& c : it->second) {
+        expected += c.chance;
+        if (!c.repeat) expected_new += c.chance;
+      }
+      const double boost = 1 + (expected_new > 0 ? w * expected / expected_new : 0.0);
       std::vector<std::pair<double, ItemIndex>> v;
-      for (const auto& c : it->second) v.emplace_back(c.logit + (c.repeat ? 0.0 : bias), c.item);
+      for (const auto& c : it->second) v.emplace_back(c.chance * (c.repeat ? 1.0 : boost), c.item);
       std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
         return a.first != b.first ? a.first > b.first : a.second < b.second;
       });
       for (std::size_t p = 0; p < v.size() && p < q.limit; ++p) out.push_back(v[p].second);
       return out;
     };
-    t.cobuy.push_back(point(model, cases, biased, k, bias));
+    t.cobuy.push_back(point(model, cases, weighted, k, w));
   }
   for (std::size_t n = 0; n <= max_new_places; ++n) {
     // The engine's list with its last n places given to its best new items (a fixed split).
@@ -91,14 +118,7 @@ NextOrderTradeoff next_order_tradeoff(const Model& model, const Model& ease_mode
   }
   for (std::size_t r = 0; r < t.rule.size(); ++r) {
     if (t.rule[r].parameter == 0) continue;  // GP-TopFreq itself: the next-order table pairs it
-    TradeoffComparison c;
-    c.rule = r;
-    const double needed = mean_of(t.rule[r].recall_new);
-    for (std::size_t b = 0; b < t.cobuy.size(); ++b) {
-      if (mean_of(t.cobuy[b].recall_new) < needed) continue;
-      if (!c.cobuy || mean_of(t.cobuy[b].recall) > mean_of(t.cobuy[*c.cobuy].recall)) c.cobuy = b;
-    }
-    t.comparisons.push_back(c);
+    t.comparisons.push_back({r, curve_at(t.cobuy, mean_of(t.rule[r].recall_new))});
   }
   return t;
 }

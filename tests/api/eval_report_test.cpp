@@ -83,24 +83,24 @@ json with_tradeoff(json r) {
   r["tasks"]["next_order"]["tradeoff"] = {
       {"description", "the curves"},
       {"k", 10},
-      {"cobuy", {point("new_item_bias", 0, 0.163, 0.005), point("new_item_bias", 1.5, 0.149, 0.013)}},
+      {"cobuy", {point("new_item_weight", 0, 0.163, 0.005), point("new_item_weight", 1.5, 0.149, 0.013)}},
       {"rule", {point("new_places", 0, 0.157, 0.001), point("new_places", 1, 0.153, 0.011), point("new_places", 2, 0.148, 0.018)}},
       {"split", {point("new_places", 0, 0.163, 0.005), point("new_places", 1, 0.158, 0.013), point("new_places", 2, 0.152, 0.019)}},
       {"comparisons",
-       {{{"new_places", 1}, {"new_item_bias", 1.5}, {"recall_minus_rule", ci(-0.004, -0.0096, 0.0007)},
+       {{{"new_places", 1}, {"new_item_weight", 1.5}, {"recall_minus_rule", ci(-0.004, -0.0096, 0.0007)},
          {"recall_new_minus_rule", ci(0.0027, -0.0005, 0.0058)}, {"split_recall_minus_rule", ci(0.0047, 0.0007, 0.0084)},
          {"split_recall_new_minus_rule", ci(0.0021, -0.0001, 0.0044)}},
-        {{"new_places", 2}, {"new_item_bias", nullptr}, {"split_recall_minus_rule", ci(0.004, 0.0001, 0.0075)},
+        {{"new_places", 2}, {"new_item_weight", nullptr}, {"split_recall_minus_rule", ci(0.004, 0.0001, 0.0075)},
          {"split_recall_new_minus_rule", ci(0.0007, -0.0017, 0.003)}}}}};
   return r;
 }
 
-TEST(EvalReport, TradeoffTablesPairEachFixedSplitWithTheEnginesSplitAndItsMatchedBias) {
+TEST(EvalReport, TradeoffTablesPairEachFixedSplitWithTheEnginesSplitAndTheCobuyCurve) {
   const auto r = with_tradeoff(sample_report());
   const std::string md = report_markdown(r);
   EXPECT_NE(md.find("### Repeat against new items at K = 10\n\nthe curves.\n"), std::string::npos) << md;
   EXPECT_NE(md.find("| 1 | 0.1530 [0.1430, 0.1630] | 0.0110 [0.0100, 0.0120] | 0.1580 [0.1480, 0.1680] | "
-                    "0.0130 [0.0120, 0.0140] | **+0.0047 [+0.0007, +0.0084]** | +0.0021 [-0.0001, +0.0044] | 1.5 | "
+                    "0.0130 [0.0120, 0.0140] | **+0.0047 [+0.0007, +0.0084]** | +0.0021 [-0.0001, +0.0044] | 1.50 | "
                     "-0.0040 [-0.0096, +0.0007] | +0.0027 [-0.0005, +0.0058] |"),
             std::string::npos)
       << md;

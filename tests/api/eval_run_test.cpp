@@ -78,7 +78,7 @@ TEST(EvalRun, ReportHasEveryModelAndTask) {
   // The repeat-against-new curves at the middle cut-off; the rule with no new places is GP-TopFreq.
   const auto& tradeoff = next["tradeoff"];
   EXPECT_EQ(tradeoff["k"], 3);
-  EXPECT_EQ(tradeoff["cobuy"].size(), 11u);
+  EXPECT_EQ(tradeoff["cobuy"].size(), 15u);
   ASSERT_EQ(tradeoff["rule"].size(), 4u);
   EXPECT_EQ(tradeoff["split"].size(), 4u);
   EXPECT_EQ(tradeoff["rule"][0]["new_places"], 0);

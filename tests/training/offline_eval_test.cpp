@@ -193,10 +193,10 @@ TEST(NextOrderTradeoff, EachCurveScoresItsListsAndEachRulePointIsMatchedWithACob
   const Model m = train_model(train, TrainConfig{});
   const auto cases = next_order_cases(train, test);
   const auto item_orders = orders_holding(train);
-  const double biases[] = {0, 100};
-  const auto t = next_order_tradeoff(m, m, item_orders, cases, 3, biases, 2);
+  const double weights[] = {0, 100};
+  const auto t = next_order_tradeoff(m, m, item_orders, cases, 3, weights, 2);
   auto scores = [&](const Ranker& r) { return score_next_order(m, cases, r, {3}).metrics; };
-  // No bias: the engine's own list; a bias beyond any logit gap: its new items first.
+  // No weight: the engine's own list; a weight beyond any gap in chances: its new items first.
   ASSERT_EQ(t.cobuy.size(), 2u);
   EXPECT_EQ(t.cobuy[0].recall, scores(model_ranker(m)).at("recall")[0]);
   EXPECT_EQ(t.cobuy[1].recall_new, scores(new_items_ranker(m)).at("recall_new")[0]);
@@ -207,16 +207,28 @@ TEST(NextOrderTradeoff, EachCurveScoresItsListsAndEachRulePointIsMatchedWithACob
     EXPECT_EQ(t.rule[n].recall, scores(gp_topfreq_with_new_ranker(m, m, item_orders, n)).at("recall")[0]) << n;
   }
   EXPECT_EQ(t.split[0].recall, t.cobuy[0].recall);
-  // One comparison per rule point with new places, each matched with a point at least as good on new items.
+  // One comparison per rule point with new places: the cobuy curve at the rule's new-item recall,
+  // a case-by-case mix of its two points (or its first point, when that reaches it already).
   ASSERT_EQ(t.comparisons.size(), 2u);
   auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()); };
   for (const auto& c : t.comparisons) {
-    if (!c.cobuy) continue;
-    EXPECT_GE(mean(t.cobuy[*c.cobuy].recall_new), mean(t.rule[c.rule].recall_new));
+    ASSERT_TRUE(c.cobuy) << "the weight 100 reaches every new-item recall here";
+    const double target = mean(t.rule[c.rule].recall_new);
+    if (mean(t.cobuy[0].recall_new) >= target) {
+      EXPECT_EQ(c.cobuy->recall, t.cobuy[0].recall);
+      continue;
+    }
+    EXPECT_NEAR(mean(c.cobuy->recall_new), target, 1e-12);
+    const double share = (target - mean(t.cobuy[0].recall_new)) / (mean(t.cobuy[1].recall_new) - mean(t.cobuy[0].recall_new));
+    EXPECT_NEAR(c.cobuy->parameter, 100 * share, 1e-9);
+    for (std::size_t i = 0; i < c.cobuy->recall.size(); ++i)
+      EXPECT_NEAR(c.cobuy->recall[i], (1 - share) * t.cobuy[0].recall[i] + share * t.cobuy[1].recall[i], 1e-12);
   }
-  EXPECT_THROW(next_order_tradeoff(m, m, item_orders, cases, 0, biases, 0), Error);
+  EXPECT_THROW(next_order_tradeoff(m, m, item_orders, cases, 0, weights, 0), Error);
   EXPECT_THROW(next_order_tradeoff(m, m, item_orders, cases, 2, {}, 0), Error);
-  EXPECT_THROW(next_order_tradeoff(m, m, item_orders, cases, 3, biases, 4), Error);
+  EXPECT_THROW(next_order_tradeoff(m, m, item_orders, cases, 3, weights, 4), Error);
+  const double unsorted[] = {1, 0};
+  EXPECT_THROW(next_order_tradeoff(m, m, item_orders, cases, 3, unsorted, 2), Error);
 }
 
 }  // namespace
