@@ -425,6 +425,12 @@ std::string cases_line(const TaskView& task) {
 // interval excludes zero.
 std::string signed_fixed(double v) { return (v >= 0 ? "+" : "") + format_fixed(v, 4); }
 
+Cell difference_cell(const json* d) {
+  const auto mean = number(child(d, "mean")), low = number(child(d, "low")), high = number(child(d, "high"));
+  if (!mean || !low || !high) return {kMissing};
+  return {signed_fixed(*mean) + " [" + signed_fixed(*low) + ", " + signed_fixed(*high) + "]", *low > 0 || *high < 0};
+}
+
 std::optional<Table> paired_table(const TaskView& task, std::string& heading) {
   const json* rows = child(task.paired, "rows");
   if (rows == nullptr || !rows->is_array() || rows->empty()) return std::nullopt;
@@ -438,14 +444,7 @@ std::optional<Table> paired_table(const TaskView& task, std::string& heading) {
   for (const auto& r : *rows) {
     std::vector<Cell> row = {{text(child(&r, "model"))}};
     for (const auto& m : task.metrics) {
-      const json* d = child(child(&r, "metrics"), m);
-      const auto mean = number(child(d, "mean")), low = number(child(d, "low")), high = number(child(d, "high"));
-      if (!mean || !low || !high) {
-        row.push_back({kMissing});
-        continue;
-      }
-      row.push_back({signed_fixed(*mean) + " [" + signed_fixed(*low) + ", " + signed_fixed(*high) + "]",
-                     *low > 0 || *high < 0});
+      row.push_back(difference_cell(child(child(&r, "metrics"), m)));
     }
     t.rows.push_back(std::move(row));
   }
@@ -465,11 +464,7 @@ std::vector<Table> tradeoff_tables(const TaskView& task, std::string& heading) {
     const auto mean = number(child(j, "mean"));
     return mean ? format_interval({*mean, number(child(j, "low")).value_or(*mean), number(child(j, "high")).value_or(*mean)}) : kMissing;
   };
-  auto difference = [](const json* d) -> Cell {
-    const auto mean = number(child(d, "mean")), low = number(child(d, "low")), high = number(child(d, "high"));
-    if (!mean || !low || !high) return {kMissing};
-    return {signed_fixed(*mean) + " [" + signed_fixed(*low) + ", " + signed_fixed(*high) + "]", *low > 0 || *high < 0};
-  };
+  const auto difference = difference_cell;
   auto at = [](const json* a, std::size_t i) { return a != nullptr && a->is_array() && i < a->size() ? &(*a)[i] : nullptr; };
   Table fixed{{"new places", "rule Recall@" + k, "rule new-item Recall@" + k, "cobuy split Recall@" + k,
                "cobuy split new-item Recall@" + k, "split minus rule", "split minus rule, new items", "cobuy weight at the rule's new items",
@@ -482,8 +477,7 @@ std::vector<Table> tradeoff_tables(const TaskView& task, std::string& heading) {
     if (pairs != nullptr && pairs->is_array())
       for (const auto& p : *pairs)
         if (number(child(&p, "new_places")) == number(child(r, "new_places"))) c = &p;
-    const json* matched = child(c, "new_item_weight");
-    const auto w = number(matched);
+    const auto w = number(child(c, "new_item_weight"));
     const std::string weight_cell = c == nullptr ? "" : w ? format_fixed(*w, 2) : "none reaches it";
     fixed.rows.push_back({{format_value(child(r, "new_places"))}, {interval(child(r, "recall"))},
                           {interval(child(r, "recall_new"))}, {interval(child(sp, "recall"))},
