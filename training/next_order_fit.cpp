@@ -13,21 +13,19 @@
 #include "core/log.h"
 #include "core/next_order.h"
 #include "core/offline_eval.h"
+#include "training/logistic_fit.h"
 
 namespace cobuy {
 namespace {
 
 constexpr std::size_t kDims = kNextOrderFeatures + 1;  // the features and a constant 1 for the bias
 using Vec = Eigen::Matrix<double, kDims, 1>;
-using Mat = Eigen::Matrix<double, kDims, kDims>;
 
 constexpr double kL2 = 1e-3;  // on standardised weights
 constexpr int kNewtonSteps = 30;
 constexpr std::size_t kMinCustomers = 20;
 constexpr std::uint64_t kSampleSeed = 1;
 constexpr std::size_t kCutoff = 10;
-
-double log1p_exp(double x) { return x > 30 ? x : std::log1p(std::exp(x)); }
 
 /// One validation customer: their candidates' features (best first by the default rule) and
 /// the items of the order they placed.
@@ -90,46 +88,16 @@ NextOrderScorer fit_logistic(const std::vector<LabelledFeatures>& rows) {
   }
   mean[kNextOrderFeatures] = 0.0;
   sd[kNextOrderFeatures] = 1.0;
-  std::vector<Vec> xs;
-  std::vector<double> ys;
-  xs.reserve(rows.size());
-  for (const auto& r : rows) {
-    xs.push_back((row(r) - mean).cwiseQuotient(sd).cwiseProduct(used));
-    ys.push_back(r.positive ? 1.0 : 0.0);
+  Eigen::MatrixXd xs(static_cast<Eigen::Index>(rows.size()), kDims);
+  Eigen::VectorXd ys(static_cast<Eigen::Index>(rows.size()));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto e = static_cast<Eigen::Index>(i);
+    xs.row(e) = (row(rows[i]) - mean).cwiseQuotient(sd).cwiseProduct(used).transpose();
+    ys[e] = rows[i].positive ? 1.0 : -1.0;
   }
-  Vec penalty = Vec::Constant(kL2);
+  Eigen::VectorXd penalty = Eigen::VectorXd::Constant(kDims, kL2);
   penalty[kNextOrderFeatures] = 0.0;  // the bias is not shrunk
-  auto loss = [&](const Vec& w) {
-    double l = 0;
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-      const double z = w.dot(xs[i]);
-      l += ys[i] > 0 ? log1p_exp(-z) : log1p_exp(z);
-    }
-    return l / n + w.cwiseProduct(w).dot(penalty);
-  };
-  Vec w = Vec::Zero();
-  double current = loss(w);
-  for (int step = 0; step < kNewtonSteps; ++step) {
-    Vec grad = 2 * penalty.cwiseProduct(w);
-    Mat hess = Mat(2 * penalty.asDiagonal());
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-      const double p = 1.0 / (1.0 + std::exp(-w.dot(xs[i])));
-      grad += (p - ys[i]) * xs[i] / n;
-      hess += p * (1 - p) * xs[i] * xs[i].transpose() / n;
-    }
-    hess += 1e-9 * Mat::Identity();
-    const Vec delta = hess.ldlt().solve(grad);
-    double t = 1.0, next = loss(w - delta);
-    while (next > current && t > 1e-6) {
-      t /= 2;
-      next = loss(w - t * delta);
-    }
-    if (next > current) break;
-    w -= t * delta;
-    const double gain = current - next;
-    current = next;
-    if (gain < 1e-10) break;
-  }
+  const Eigen::VectorXd w = fit_penalised_logistic(xs, ys, penalty, kNewtonSteps, 1e-10);
   // Back to raw units: w.((x - mean) / sd) = sum (w_k / sd_k) x_k - sum w_k mean_k / sd_k.
   double bias = w[kNextOrderFeatures];
   for (std::size_t k = 0; k < kNextOrderFeatures; ++k) {

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/recommender.h"
 #include "core/time_util.h"
+#include "training/logistic_fit.h"
 #include "training/train.h"
 #include "training/validation_carve.h"
 
@@ -20,7 +21,6 @@ namespace cobuy {
 namespace {
 
 using Vec = Eigen::Matrix<double, kRerankFeatures, 1>;
-using Mat = Eigen::Matrix<double, kRerankFeatures, kRerankFeatures>;
 
 constexpr double kL2 = 1e-2;               // on standardised weights
 constexpr int kNewtonSteps = 50;
@@ -29,8 +29,6 @@ constexpr std::uint64_t kCarveSeed = 1;
 constexpr std::size_t kNdcgCutoff = 10;
 
 Vec to_vec(const RerankFeatures& f) { return Eigen::Map<const Vec>(f.data()); }
-
-double log1p_exp(double x) { return x > 30 ? x : std::log1p(std::exp(x)); }
 
 /// NDCG at kNdcgCutoff of one hidden item at 0-based rank r.
 double ndcg_at(std::size_t r) { return r < kNdcgCutoff ? 1.0 / std::log2(static_cast<double>(r) + 2.0) : 0.0; }
@@ -71,43 +69,21 @@ std::vector<double> fit_pairwise_logistic(const std::vector<RerankQuery>& querie
       used[k] = 0.0;
     }
   }
-  // Differences (hidden item - other candidate) in standardised units: the mean cancels.
-  std::vector<Vec> diffs;
+  // Differences (hidden item - other candidate) in standardised units: the mean cancels. Each
+  // is a positive example of a logistic model without bias.
+  std::size_t pairs = 0;
+  for (const auto& q : queries) pairs += q.candidates.empty() ? 0 : q.candidates.size() - 1;
+  if (pairs == 0) return out;
+  Eigen::MatrixXd diffs(static_cast<Eigen::Index>(pairs), kRerankFeatures);
+  Eigen::Index row = 0;
   for (const auto& q : queries) {
     const Vec pos = to_vec(q.candidates[q.positive]);
     for (std::size_t j = 0; j < q.candidates.size(); ++j) {
-      if (j != q.positive) diffs.push_back((pos - to_vec(q.candidates[j])).cwiseQuotient(sd).cwiseProduct(used));
+      if (j != q.positive) diffs.row(row++) = (pos - to_vec(q.candidates[j])).cwiseQuotient(sd).cwiseProduct(used).transpose();
     }
   }
-  if (diffs.empty()) return out;
-  const double n = static_cast<double>(diffs.size());
-  auto loss = [&](const Vec& w) {
-    double l = 0;
-    for (const auto& d : diffs) l += log1p_exp(-w.dot(d));
-    return l / n + kL2 * w.squaredNorm();
-  };
-  Vec w = Vec::Zero();
-  double current = loss(w);
-  for (int step = 0; step < kNewtonSteps; ++step) {
-    Vec grad = 2 * kL2 * w;
-    Mat hess = 2 * kL2 * Mat::Identity();
-    for (const auto& d : diffs) {
-      const double p = 1.0 / (1.0 + std::exp(w.dot(d)));  // sigma(-w.d)
-      grad -= p * d / n;
-      hess += p * (1 - p) * d * d.transpose() / n;
-    }
-    const Vec delta = hess.ldlt().solve(grad);
-    double t = 1.0, next = loss(w - delta);
-    while (next > current && t > 1e-6) {
-      t /= 2;
-      next = loss(w - t * delta);
-    }
-    if (next > current) break;
-    w -= t * delta;
-    const double gain = current - next;
-    current = next;
-    if (gain < 1e-12) break;
-  }
+  const Eigen::VectorXd w = fit_penalised_logistic(diffs, Eigen::VectorXd::Ones(row), Eigen::VectorXd::Constant(kRerankFeatures, kL2),
+                                                   kNewtonSteps, 1e-12);
   for (std::size_t k = 0; k < kRerankFeatures; ++k) out[k] = used[k] * w[k] / sd[k];
   return out;
 }

@@ -125,5 +125,29 @@ TEST(NextOrderEngine, RecoversPlantedRepurchaseCyclesAndComplements) {
   }
 }
 
+TEST(NextOrderEngine, KeepsGpTopFreqsRuleWhenTheFitCannotBeatItOnValidation) {
+  // Every customer orders the same three items of their own each week: GP-TopFreq's order finds
+  // all of them that the carve's model knows, so no fitted weights can beat it.
+  OrderData d;
+  for (int c = 0; c < 150; ++c) {
+    for (int t = 0; t < 12; ++t) {
+      const std::string own = "x" + std::to_string(c) + "-";
+      testing::add_order(d, "o" + std::to_string(c) + "-" + std::to_string(t), {own + "0", own + "1", own + "2"},
+                         "c" + std::to_string(c), format_timestamp(*parse_timestamp("2011-01-03") + (t * 7 + c % 5) * kDay));
+    }
+  }
+  const Model m = train_model(d, TrainConfig{});
+  EXPECT_FALSE(m.next_order.fitted()) << m.next_order.fit.dump();
+  ASSERT_TRUE(m.next_order.fit.contains("skipped")) << m.next_order.fit.dump();
+  EXPECT_NE(m.next_order.fit["skipped"].get<std::string>().find("did not beat GP-TopFreq"), std::string::npos)
+      << m.next_order.fit.dump();
+  EXPECT_LE(m.next_order.fit["recall_at_10_fitted_2fold"].get<double>(),
+            m.next_order.fit["recall_at_10_gp_topfreq"].get<double>());
+  // The rule stands: the customer's own items first.
+  const auto list = next_order_of(m, "c7", *parse_timestamp("2011-06-01"));
+  ASSERT_GE(list.size(), 3u);
+  for (std::size_t r = 0; r < 3; ++r) EXPECT_EQ(m.catalog.ids[list[r].item].rfind("x7-", 0), 0u) << r;
+}
+
 }  // namespace
 }  // namespace cobuy
