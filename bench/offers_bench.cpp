@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "api/offers_batch.h"
+#include "api/cli/offers_batch.h"
 #include "bench/bench_data.h"
 #include "core/log.h"
 #include "datasets/synthetic_orders.h"

@@ -1,5 +1,5 @@
 // libFuzzer target: what the connection loop reads of a request before any worker sees it
-// (api/request_head.h, scan_head) and the browser rules applied to its headers (api/cors.h). The
+// (api/http/request_head.h, scan_head) and the browser rules applied to its headers (api/http/cors.h). The
 // first two bytes pick small limits, so that every limit is reached; the rest is the bytes of a
 // connection. A scan must never claim more bytes than it was given, and a complete head must end
 // with a blank line.
@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "api/cors.h"
-#include "api/request_head.h"
+#include "api/http/cors.h"
+#include "api/http/request_head.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;

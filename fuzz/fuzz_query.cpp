@@ -1,4 +1,4 @@
-// libFuzzer target: a JSONL queries file as `cobuy recommend` reads it (api/recommend_command.cpp):
+// libFuzzer target: a JSONL queries file as `cobuy recommend` reads it (api/cli/recommend_command.cpp):
 // each line is parsed by parse_json_text, read by query_from_json, validated against the default
 // limits, answered by recommend() on a small fixed model and written as a result line. Error is the
 // expected way to refuse a line (the command writes it as an error line); anything else escaping,
@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/codec.h"
+#include "api/http/codec.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "fuzz_model.h"

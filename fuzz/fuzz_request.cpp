@@ -1,5 +1,5 @@
 // libFuzzer target: the JSON request bodies of the HTTP API and the JSON config readers, decoded
-// and answered as the server does (api/server.cpp) against a small fixed model. The first byte
+// and answered as the server does (api/http/server.cpp) against a small fixed model. The first byte
 // picks the decoder, the rest is the body:
 //   'q' POST /v1/recommendations  query_from_json, validate, recommend, result_to_json
 //   'o' POST /v1/offers           answer_offers (no order log)
@@ -19,10 +19,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/admin_routes.h"
-#include "api/codec.h"
-#include "api/offer_codec.h"
-#include "api/offer_routes.h"
+#include "api/http/admin_routes.h"
+#include "api/http/codec.h"
+#include "api/http/offer_codec.h"
+#include "api/http/offer_routes.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"

@@ -1,7 +1,7 @@
 // API keys: the keys file (parsing, errors with file and line), tokens, hashing, verification,
 // scopes, creating and revoking keys in a file, and which hosts count as loopback.
 
-#include "api/api_keys.h"
+#include "api/http/api_keys.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "api/codec.h"
+#include "api/http/codec.h"
 #include "core/error.h"
 
 namespace cobuy {

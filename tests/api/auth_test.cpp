@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "api/api_keys.h"
-#include "api/order_store.h"
+#include "api/http/api_keys.h"
+#include "api/store/order_store.h"
 #include "core/artifact.h"
 #include "serve_process.h"
 #include "support/run_cobuy.h"

@@ -1,5 +1,5 @@
 // The JSON codec shared by the server and `cobuy recommend`: queries in, results and errors out.
-#include "api/codec.h"
+#include "api/http/codec.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // CorsPolicy and is_json_media_type: which browser origins may call the API, and what a body
 // must say it is.
 
-#include "api/cors.h"
+#include "api/http/cors.h"
 
 #include <gtest/gtest.h>
 

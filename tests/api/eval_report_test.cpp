@@ -1,6 +1,6 @@
 // Rendering the offline-evaluation report: markdown tables, the self-contained HTML page, and the
 // three files write_report leaves in a directory.
-#include "api/eval_report.h"
+#include "api/report/eval_report.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

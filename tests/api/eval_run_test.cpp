@@ -1,4 +1,4 @@
-#include "api/eval_run.h"
+#include "api/report/eval_run.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

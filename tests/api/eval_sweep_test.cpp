@@ -1,4 +1,4 @@
-#include "api/eval_sweep.h"
+#include "api/report/eval_sweep.h"
 
 #include <gtest/gtest.h>
 

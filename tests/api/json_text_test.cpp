@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "api/codec.h"
+#include "api/http/codec.h"
 #include "core/error.h"
 
 namespace cobuy {

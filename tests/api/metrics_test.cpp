@@ -5,8 +5,8 @@
 #include <regex>
 #include <sstream>
 
-#include "api/metrics.h"
-#include "api/order_store.h"
+#include "api/http/metrics.h"
+#include "api/store/order_store.h"
 #include "server_fixture.h"
 
 namespace cobuy {

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "api/order_store.h"
+#include "api/store/order_store.h"
 #include "server_fixture.h"
 
 namespace cobuy {

@@ -16,10 +16,10 @@
 #include <nlohmann/json.hpp>
 
 #include "support/slurp.h"
-#include "api/offer_codec.h"
-#include "api/offer_routes.h"
-#include "api/offers_batch.h"
-#include "api/order_store.h"
+#include "api/http/offer_codec.h"
+#include "api/http/offer_routes.h"
+#include "api/cli/offers_batch.h"
+#include "api/store/order_store.h"
 #include "core/artifact.h"
 #include "core/error.h"
 #include "core/time_util.h"

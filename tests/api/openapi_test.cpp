@@ -1,4 +1,4 @@
-// The OpenAPI document (api/openapi.json) against the real server: every route is documented with
+// The OpenAPI document (api/http/openapi.json) against the real server: every route is documented with
 // its method and scope, every documented path is a route, the server serves the file itself, and
 // every example exchange of the document is answered with the documented status and an answer
 // that fits the documented schema.
@@ -10,9 +10,9 @@
 #include <set>
 #include <sstream>
 
-#include "api/api_keys.h"
-#include "api/order_store.h"
-#include "api/routes.h"
+#include "api/http/api_keys.h"
+#include "api/store/order_store.h"
+#include "api/http/routes.h"
 #include "core/artifact.h"
 #include "server_fixture.h"
 #include "support/json_schema.h"
@@ -27,7 +27,7 @@ using cobuy::testing::SchemaChecker;
 
 const char* const kMethods[] = {"get", "head", "post", "put", "patch", "delete", "options", "trace"};
 
-std::string document_path() { return std::string(COBUY_BUNDLED_DATASETS) + "/../api/openapi.json"; }
+std::string document_path() { return std::string(COBUY_BUNDLED_DATASETS) + "/../api/http/openapi.json"; }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -197,7 +197,7 @@ TEST(OpenApiDocument, EveryRouteIsDocumentedWithItsMethodAndEveryPathIsARoute) {
     const auto id = static_cast<RouteId>(r);
     if (id == RouteId::unmatched) continue;
     const std::string label(route_label(id));
-    ASSERT_TRUE(paths.contains(label)) << "route " << label << " is not in api/openapi.json";
+    ASSERT_TRUE(paths.contains(label)) << "route " << label << " is not in api/http/openapi.json";
     const auto route = match_route(concrete_path(label, "22697"));
     ASSERT_TRUE(route) << label;
     EXPECT_TRUE(paths.at(label).contains(route->post ? "post" : "get"))
@@ -274,7 +274,7 @@ TEST_F(OpenApiTest, TheServerServesTheDocumentAsBuiltFromTheFile) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
-  EXPECT_EQ(res->body, read_file(document_path())) << "rebuild: the served document differs from api/openapi.json";
+  EXPECT_EQ(res->body, read_file(document_path())) << "rebuild: the served document differs from api/http/openapi.json";
   const auto head = cli.Head("/openapi.json");
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);

@@ -1,6 +1,6 @@
 // The order log: round trips, idempotency, validation, the offers log, reopening, WAL, and
 // durability of acknowledged orders when the writing process is killed.
-#include "api/order_store.h"
+#include "api/store/order_store.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "api/offer_routes.h"
-#include "api/order_store.h"
+#include "api/http/offer_routes.h"
+#include "api/store/order_store.h"
 #include "core/customer_profile.h"
 #include "server_fixture.h"
 #include "support/order_builder.h"

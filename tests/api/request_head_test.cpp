@@ -1,6 +1,6 @@
 // scan_head: the connection loop's view of a request head, on exact bytes.
 
-#include "api/request_head.h"
+#include "api/http/request_head.h"
 
 #include <gtest/gtest.h>
 

@@ -14,7 +14,7 @@
 #include <random>
 #include <set>
 
-#include "api/order_store.h"
+#include "api/store/order_store.h"
 #include "core/artifact.h"
 #include "core/time_util.h"
 #include "serve_process.h"

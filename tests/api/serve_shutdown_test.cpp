@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-#include "api/order_store.h"
+#include "api/store/order_store.h"
 #include "core/artifact.h"
 #include "serve_process.h"
 

@@ -2,7 +2,7 @@
 /// Shared pieces of the server tests: a small hand-built model, a running server on a free
 /// port, raw-socket helpers and error checks.
 
-#include "api/server.h"
+#include "api/http/server.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -21,7 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/codec.h"
+#include "api/http/codec.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/recommender.h"

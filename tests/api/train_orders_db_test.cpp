@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/order_store.h"
+#include "api/store/order_store.h"
 #include "core/ingest.h"
 
 namespace cobuy {

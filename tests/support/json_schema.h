@@ -1,5 +1,5 @@
 #pragma once
-/// A small JSON Schema checker for the tests of the OpenAPI document (api/openapi.json): the
+/// A small JSON Schema checker for the tests of the OpenAPI document (api/http/openapi.json): the
 /// subset of JSON Schema 2020-12 the document uses, with `$ref` into the document itself. A
 /// keyword it does not know is reported as a problem, so a schema never passes because the
 /// checker skipped part of it.

@@ -1,0 +1,119 @@
+#include "api/cli/training_run.h"
+
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+
+#include "api/report/eval_run.h"
+#include "api/store/order_store.h"
+#include "api/cli/terminal_progress.h"
+#include "core/artifact.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/order_merge.h"
+#include "training/train.h"
+
+namespace cobuy::cli {
+
+nlohmann::json ingest_summary_json(const IngestSummary& s) {
+  return {{"rows_read", s.rows_read},
+          {"rows_kept", s.rows_kept},
+          {"dropped", s.dropped},
+          {"rows_without_customer", s.rows_without_customer},
+          {"orders", s.orders},
+          {"items", s.items},
+          {"customers", s.customers},
+          {"bad_row_examples", s.bad_row_examples}};
+}
+
+void parse_columns(const std::string& spec, IngestOptions& options) {
+  std::stringstream ss(spec);
+  std::string pair;
+  while (std::getline(ss, pair, ',')) {
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    COBUY_CHECK(eq != std::string::npos && eq > 0 && eq + 1 < pair.size(), ErrorCode::bad_request,
+                "--columns entry '" << pair << "' must look like key=Header");
+    options.columns[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+}
+
+RunOrders load_run_orders(const TrainingRun& run, const ProgressFn& progress) {
+  const bool files = !run.order_paths.empty(), log = !run.orders_db.empty();
+  COBUY_CHECK(files || log, ErrorCode::bad_request, "no orders given: use --orders FILE..., --orders-db PATH or both");
+  COBUY_CHECK(files || run.ingest.catalog_path.empty(), ErrorCode::bad_request,
+              "--catalog describes the items of --orders files; give --orders too");
+  RunOrders r;
+  if (files) r.data = load_orders(run.order_paths, run.ingest, &r.summary, progress);
+  std::uint64_t in_log = 0;
+  if (log) {
+    const auto orders = OrderStore::open(run.orders_db)->all_orders();
+    in_log = orders.size();
+    r.orders_from_db = merge_placed_orders(r.data, orders);
+    r.summary.orders = r.data.orders.size();
+    r.summary.items = r.data.catalog.size();
+    r.summary.customers = r.data.customer_ids.size();
+    log::info("order log read", {{"path", run.orders_db}, {"orders", in_log}, {"added", r.orders_from_db}});
+  }
+  r.summary_json = ingest_summary_json(r.summary);
+  if (log) {
+    r.summary_json["orders_from_db"] = r.orders_from_db;
+    r.summary_json["orders_db_duplicates"] = in_log - r.orders_from_db;
+  }
+  return r;
+}
+
+Model run_training(const TrainingRun& run, bool print_summary) {
+  using clock = std::chrono::steady_clock;
+  COBUY_CHECK(!run.out_dir.empty(), ErrorCode::bad_request, "--out is required");
+  TerminalProgress progress;
+  const auto t0 = clock::now();
+  const RunOrders orders = load_run_orders(run, progress.callback());
+  const IngestSummary& summary = orders.summary;
+  const auto t1 = clock::now();
+  nlohmann::json evaluation;
+  if (run.eval_tail > 0) evaluation = holdout_summary(orders.data, run.config, run.eval_tail);
+  Model model = train_model(orders.data, run.config, orders.summary_json, progress.callback());
+  model.evaluation = std::move(evaluation);
+  const auto t2 = clock::now();
+  save_model(model, run.out_dir);
+  const auto t3 = clock::now();
+  progress.finish();
+  auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  log::info("model written", {{"dir", run.out_dir},
+                              {"ingest_s", secs(t0, t1)},
+                              {"train_s", secs(t1, t2)},
+                              {"save_s", secs(t2, t3)}});
+  if (print_summary) {
+    std::printf("rows read     %llu\nrows kept     %llu\n", static_cast<unsigned long long>(summary.rows_read),
+                static_cast<unsigned long long>(summary.rows_kept));
+    for (const auto& [reason, n] : summary.dropped) {
+      std::printf("dropped       %-24s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
+    }
+    std::printf("no customer   %llu rows (baskets kept)\n",
+                static_cast<unsigned long long>(summary.rows_without_customer));
+    if (!run.orders_db.empty()) {
+      std::printf("from db       %llu orders (%s)\n", static_cast<unsigned long long>(orders.orders_from_db),
+                  run.orders_db.c_str());
+    }
+    std::printf("orders        %llu\nitems         %llu\ncustomers     %llu\nitem pairs    %llu\n",
+                static_cast<unsigned long long>(model.stats.orders), static_cast<unsigned long long>(model.stats.items),
+                static_cast<unsigned long long>(model.stats.customers),
+                static_cast<unsigned long long>(model.stats.pairs));
+    if (!model.evaluation.is_null()) {
+      const auto& b = model.evaluation["basket_completion"];
+      std::printf("held-out      %s: basket completion NDCG@10 %.4f HR@10 %.4f (%s cases)\n",
+                  model.evaluation["split"].get<std::string>().c_str(), b["ndcg@10"].get<double>(),
+                  b["hit_rate@10"].get<double>(), b["cases"].dump().c_str());
+    }
+    std::printf("re-ranker     %s\n", run.config.rerank.enabled ? reranker_summary(model.reranker).c_str()
+                                                                  : "off: rerank.enabled is false");
+    std::printf("next order    %s\n", run.config.next_order.fit ? next_order_summary(model.next_order).c_str()
+                                                                  : "default rule: next_order.fit is false");
+    std::printf("time          ingest %.2fs, train %.2fs, save %.2fs\nmodel         %s (version %s)\n", secs(t0, t1),
+                secs(t1, t2), secs(t2, t3), run.out_dir.c_str(), model.version.c_str());
+  }
+  return model;
+}
+
+}  // namespace cobuy::cli
