@@ -57,6 +57,14 @@ std::unordered_map<std::string, std::vector<NextOrderCandidate>> candidates_of(c
   return out;
 }
 
+using CandidateMap = std::unordered_map<std::string, std::vector<NextOrderCandidate>>;
+
+/// The query's customer's cached candidates, or null.
+const std::vector<NextOrderCandidate>* candidates_for(const CandidateMap& candidates, const Query& q) {
+  const auto it = q.customer_id ? candidates.find(*q.customer_id) : candidates.end();
+  return it == candidates.end() ? nullptr : &it->second;
+}
+
 }  // namespace
 
 NextOrderTradeoff next_order_tradeoff(const Model& model, const Model& ease_model,
@@ -75,16 +83,16 @@ NextOrderTradeoff next_order_tradeoff(const Model& model, const Model& ease_mode
   for (double w : weights) {
     const Ranker weighted = [&candidates, w](const Query& q) {
       std::vector<ItemIndex> out;
-      const auto it = q.customer_id ? candidates.find(*q.customer_id) : candidates.end();
-      if (it == candidates.end()) return out;
+      const auto* found = candidates_for(candidates, q);
+      if (found == nullptr) return out;
       double expected = 0, expected_new = 0;
-      for (const auto& c : it->second) {
+      for (const auto& c : *found) {
         expected += c.chance;
         if (!c.repeat) expected_new += c.chance;
       }
       const double boost = 1 + (expected_new > 0 ? w * expected / expected_new : 0.0);
       std::vector<std::pair<double, ItemIndex>> v;
-      for (const auto& c : it->second) v.emplace_back(c.chance * (c.repeat ? 1.0 : boost), c.item);
+      for (const auto& c : *found) v.emplace_back(c.chance * (c.repeat ? 1.0 : boost), c.item);
       std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
         return a.first != b.first ? a.first > b.first : a.second < b.second;
       });
@@ -97,17 +105,17 @@ NextOrderTradeoff next_order_tradeoff(const Model& model, const Model& ease_mode
     // The engine's list with its last n places given to its best new items (a fixed split).
     const Ranker split = [&candidates, n](const Query& q) {
       std::vector<ItemIndex> out;
-      const auto it = q.customer_id ? candidates.find(*q.customer_id) : candidates.end();
-      if (it == candidates.end()) return out;
+      const auto* found = candidates_for(candidates, q);
+      if (found == nullptr) return out;
       const std::size_t keep = q.limit > n ? q.limit - n : 0;
       std::unordered_set<ItemIndex> taken;
-      for (const auto& c : it->second) {
+      for (const auto& c : *found) {
         if (out.size() < keep) { out.push_back(c.item); taken.insert(c.item); }
       }
-      for (const auto& c : it->second) {
+      for (const auto& c : *found) {
         if (out.size() < q.limit && !c.repeat && taken.insert(c.item).second) out.push_back(c.item);
       }
-      for (const auto& c : it->second) {
+      for (const auto& c : *found) {
         if (out.size() < q.limit && taken.insert(c.item).second) out.push_back(c.item);
       }
       return out;

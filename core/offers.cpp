@@ -397,15 +397,15 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
     // popularity beyond these cannot outrank them).
     for (ItemIndex i : sources[4].touched) add_parts(4, i, sources[4].values[i]);
     if (profile.orders == 0) {
-      auto popularity = [&](ItemIndex i) {
+      auto add_shop_share = [&](ItemIndex i) {
         const double p = i < m.item_orders.size() ? m.item_orders[i] / static_cast<double>(m.stats.orders) : 0.0;
         add_parts(4, i, Estimate{p, p, i});
       };
       const std::size_t found = cands.touched.size();
-      for (std::size_t k = 0; k < found; ++k) popularity(cands.touched[k]);
+      for (std::size_t k = 0; k < found; ++k) add_shop_share(cands.touched[k]);
       const std::size_t head = std::min<std::size_t>(m.popular.size(), limit + kPopularSlack);
       for (std::size_t k = 0; k < head; ++k) {
-        if (!cands.has(m.popular[k])) popularity(m.popular[k]);
+        if (!cands.has(m.popular[k])) add_shop_share(m.popular[k]);
       }
     }
   }

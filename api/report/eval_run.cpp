@@ -229,11 +229,12 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     report("eval: train");
   }
   const auto reference = models.back().model;
+  std::vector<std::uint32_t> item_orders;  // orders holding each item in training: the baselines and the curves
   {
     // The list baselines need only the training part's counts and the reference model's
     // customer histories (the training part's).
     const auto t = Clock::now();
-    auto item_orders = orders_holding(train);
+    item_orders = orders_holding(train);
     const double seconds = std::chrono::duration<double>(Clock::now() - t).count();
     // EASE on history: the EASE-alone model's weights applied to the customer's item counts
     // (before cobuy, which stays last: the paired differences are cobuy's).
@@ -261,7 +262,7 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
                   Contender{"GP-TopFreq",
                             "the customer's items by how many of their orders hold them, ties by orders holding the "
                             "item in training, then the most ordered items (Li et al., TOIS 2023)",
-                            seconds, reference, gp_topfreq_ranker(*reference, std::move(item_orders))});
+                            seconds, reference, gp_topfreq_ranker(*reference, item_orders)});
     models.insert(models.begin(), Contender{"popular", "most popular items (time-decayed)", 0.0, reference,
                                             popular_ranker(*reference)});
   }
@@ -338,7 +339,7 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     const auto ten = std::find(run.ks.begin(), run.ks.end(), std::size_t{10});
     const std::size_t k = ten != run.ks.end() ? 10 : run.ks[run.ks.size() / 2];  // as the paired table
     out["tasks"]["next_order"]["tradeoff"] = tradeoff_json(
-        next_order_tradeoff(*reference, *ease.model, orders_holding(train), next_cases, k, kWeights, std::min<std::size_t>(5, k)),
+        next_order_tradeoff(*reference, *ease.model, item_orders, next_cases, k, kWeights, std::min<std::size_t>(5, k)),
         run);
   }
   if (!sweep.is_null()) out["sweep"] = sweep;
