@@ -6,7 +6,8 @@ packages=(
   cmake ninja-build g++ pkg-config
   libfaiss-dev libopenblas0-pthread    # Faiss; OpenBLAS makes its batch search ~10x faster
   libeigen3-dev libtbb-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  libsqlite3-dev                       # the order log (--orders-db)
+  libsqlite3-dev libpq-dev             # the order log (--orders-db): a SQLite file or PostgreSQL
+  postgresql                           # tests/api/order_store_test.cpp: the PostgreSQL log, on loopback
   libcpp-httplib-dev libssl-dev libbrotli-dev   # httplib's pkg-config names OpenSSL and Brotli
   libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk

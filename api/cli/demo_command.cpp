@@ -65,7 +65,7 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--port", args->options.port, "TCP port (0 = any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
-  cmd->add_option("--orders-db", args->orders_db, "Order log for POST /v1/orders (SQLite)")->capture_default_str();
+  cmd->add_option("--orders-db", args->orders_db, "Order log for POST /v1/orders (a SQLite file or postgresql://...)")->capture_default_str();
   cmd->add_flag("--train-only", args->train_only, "Train and print the examples, then exit without serving");
   cmd->callback([args] {
     TrainingRun run;

@@ -81,8 +81,8 @@ void run_offers(const Args& a) {
   }
   options.limit = a.limit;
   const Shard shard = a.shard.empty() ? Shard{} : parse_shard(a.shard);
-  COBUY_CHECK(a.orders_db.empty() || fs::is_regular_file(a.orders_db), ErrorCode::io,
-              "--orders-db " << a.orders_db << " does not exist");
+  COBUY_CHECK(a.orders_db.empty() || OrderStore::is_postgres(a.orders_db) || fs::is_regular_file(a.orders_db),
+              ErrorCode::io, "--orders-db " << a.orders_db << " does not exist (a SQLite file or a postgresql:// URI)");
   std::vector<std::string> customers;
   if (!a.all_customers) customers = read_customer_list(a.customers_path);
 
@@ -135,7 +135,8 @@ void add_offers_command(CLI::App& app) {
   cmd->add_option("--policy", args->policy_path, "Offer policy JSON (default: the built-in policy, "
                                                  "config/offer_policy.json)");
   cmd->add_option("--orders-db", args->orders_db,
-                  "Order log (SQLite) written by `cobuy serve`: newer orders and earlier offers count");
+                  "Order log written by `cobuy serve` (a SQLite file or postgresql://...): newer orders and "
+                  "earlier offers count");
   cmd->add_option("--out", args->out, "Offers file to write (JSONL, one line per customer, in order)")->required();
   cmd->callback([args] { run_offers(*args); });
 }

@@ -1,10 +1,12 @@
 #include "api/cli/order_source_options.h"
 
+#include <filesystem>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
 
 #include "api/cli/training_run.h"
+#include "api/store/order_store.h"
 
 namespace cobuy::cli {
 
@@ -44,11 +46,21 @@ void add_order_source_options(CLI::App& cmd, OrderSourceArgs& args) {
       ->check(CLI::Range(0.0, 1.0));
 }
 
+CLI::Validator existing_order_log() {
+  return CLI::Validator(
+      [](std::string& location) -> std::string {
+        if (OrderStore::is_postgres(location) || std::filesystem::is_regular_file(location)) return "";
+        return "order log " + location + " does not exist (a SQLite file or a postgresql:// URI)";
+      },
+      "FILE|URI");
+}
+
 void add_orders_db_option(CLI::App& cmd, OrderSourceArgs& args) {
   cmd.get_option("--orders")->required(false);
   cmd.add_option("--orders-db", args.orders_db,
-                 "Order log (SQLite) that POST /v1/orders writes; its orders are added to those of --orders")
-      ->check(CLI::ExistingFile);
+                 "Order log that POST /v1/orders writes (a SQLite file or postgresql://...); its orders are "
+                 "added to those of --orders")
+      ->check(existing_order_log());
 }
 
 }  // namespace cobuy::cli

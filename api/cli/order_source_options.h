@@ -12,6 +12,7 @@
 
 namespace CLI {
 class App;
+class Validator;
 }
 
 namespace cobuy::cli {
@@ -25,7 +26,7 @@ struct OrderSourceArgs {
   std::string config_path;
   std::string non_product_codes;
   double max_bad_row_share = IngestOptions{}.max_bad_row_share;
-  std::string orders_db;  ///< the order log (SQLite) to read beside the files; "" = none
+  std::string orders_db;  ///< the order log (file or URI) to read beside the files; "" = none
 
   /// Ingest options from the flags; throws Error(bad_request) for a bad format or column mapping.
   IngestOptions ingest_options() const;
@@ -35,6 +36,9 @@ struct OrderSourceArgs {
 
 /// Registers the flags on `cmd`, storing into `args` (which must outlive parsing).
 void add_order_source_options(CLI::App& cmd, OrderSourceArgs& args);
+
+/// A CLI11 check for --orders-db: an existing SQLite file or a PostgreSQL URI.
+CLI::Validator existing_order_log();
 
 /// Registers --orders-db on `cmd` (after add_order_source_options) and makes --orders optional:
 /// the command then needs --orders, --orders-db or both (checked when the run starts).

@@ -110,7 +110,8 @@ void add_serve_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(Timestamp{0}, Timestamp{366} * 86400));
   cmd->add_option("--orders-db", args->orders_db,
-                  "Order log (SQLite, created if absent): POST /v1/orders records orders there, offers read it");
+                  "Order log: a SQLite file (created if absent) or a PostgreSQL URI, postgresql://... (shared by "
+                  "replicas); POST /v1/orders records orders there, offers read it");
   cmd->add_option("--policy", args->policy_path, "Offer policy JSON (default: the built-in policy, "
                                                  "config/offer_policy.json)");
   cmd->add_option("--keys", args->keys_path,

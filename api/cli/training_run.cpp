@@ -53,7 +53,7 @@ RunOrders load_run_orders(const TrainingRun& run, const ProgressFn& progress) {
     r.summary.orders = r.data.orders.size();
     r.summary.items = r.data.catalog.size();
     r.summary.customers = r.data.customer_ids.size();
-    log::info("order log read", {{"path", run.orders_db}, {"orders", in_log}, {"added", r.orders_from_db}});
+    log::info("order log read", {{"location", OrderStore::redacted(run.orders_db)}, {"orders", in_log}, {"added", r.orders_from_db}});
   }
   r.summary_json = ingest_summary_json(r.summary);
   if (log) {
@@ -94,7 +94,7 @@ Model run_training(const TrainingRun& run, bool print_summary) {
                 static_cast<unsigned long long>(summary.rows_without_customer));
     if (!run.orders_db.empty()) {
       std::printf("from db       %llu orders (%s)\n", static_cast<unsigned long long>(orders.orders_from_db),
-                  run.orders_db.c_str());
+                  OrderStore::redacted(run.orders_db).c_str());
     }
     std::printf("orders        %llu\nitems         %llu\ncustomers     %llu\nitem pairs    %llu\n",
                 static_cast<unsigned long long>(model.stats.orders), static_cast<unsigned long long>(model.stats.items),

@@ -17,7 +17,7 @@ namespace cobuy::cli {
 /// Inputs of a training run.
 struct TrainingRun {
   std::vector<std::string> order_paths;
-  std::string orders_db;  ///< order log (SQLite) whose orders are merged with the files'; "" = none
+  std::string orders_db;  ///< order log (SQLite file or PostgreSQL URI) merged with the files; "" = none
   IngestOptions ingest;
   TrainConfig config;
   std::string out_dir;

@@ -9,54 +9,13 @@
 #include <fstream>
 
 #include "core/artifact.h"
+#include "haproxy_process.h"
 #include "serve_process.h"
 
 namespace cobuy {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr const char* kHaproxy = "/usr/sbin/haproxy";
-
-/// haproxy in the foreground with deploy/haproxy.cfg, between `proxy_port` and `backend_port`.
-class Haproxy {
- public:
-  Haproxy(int proxy_port, int backend_port) : port_(proxy_port) {
-    const std::string config = std::string(COBUY_BUNDLED_DATASETS) + "/../deploy/haproxy.cfg";
-    const std::string bind = "127.0.0.1:" + std::to_string(proxy_port);
-    const std::string backend = "127.0.0.1:" + std::to_string(backend_port);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setenv("COBUY_PROXY_BIND", bind.c_str(), 1);
-      ::setenv("COBUY_BACKEND", backend.c_str(), 1);
-      ::execl(kHaproxy, kHaproxy, "-db", "-q", "-f", config.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 100; ++i) {
-      httplib::Client c("127.0.0.1", port_);
-      c.set_connection_timeout(1, 0);
-      if (auto res = c.Get("/healthz"); res && res->status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "haproxy did not come up on port " << port_;
-  }
-  ~Haproxy() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_connection_timeout(2, 0);
-    c.set_read_timeout(5, 0);
-    return c;
-  }
-  int port() const { return port_; }
-
- private:
-  int port_;
-  pid_t pid_ = -1;
-};
 
 class BehindHaproxy : public ::testing::Test {
  protected:
@@ -67,7 +26,9 @@ class BehindHaproxy : public ::testing::Test {
     fs::create_directories(dir_);
     save_model(*make_model(), (dir_ / "model").string());
     serve_ = std::make_unique<ServeProcess>(dir_ / "model", fs::path{}, std::vector<std::string>{"--threads", "8"});
-    proxy_ = std::make_unique<Haproxy>(free_port(), serve_->port());
+    proxy_ = std::make_unique<Haproxy>(free_port(), "haproxy.cfg",
+                                       std::vector<std::pair<std::string, std::string>>{
+                                           {"COBUY_BACKEND", "127.0.0.1:" + std::to_string(serve_->port())}});
   }
   void TearDown() override {
     proxy_.reset();

@@ -1,80 +1,44 @@
-// The order log: round trips, idempotency, validation, the offers log, reopening, WAL, and
-// durability of acknowledged orders when the writing process is killed.
+// The order log's one contract, run against both stores (the SQLite file, and PostgreSQL on a
+// server this test starts on loopback): round trips, idempotency, validation, the offers log,
+// reopening, two stores on one log (two replicas), and durability of acknowledged orders when
+// the writing process is killed. What is each store's own is in order_store_backends_test.cpp.
 #include "api/store/order_store.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <set>
 #include <thread>
 
 #include "core/error.h"
+#include "support/order_store_fixture.h"
 #include "support/placed_orders.h"
 
 namespace cobuy {
 namespace {
 namespace fs = std::filesystem;
 
+using testing::Backend;
+using testing::error_of;
+using testing::expect_same;
+using testing::ids_of;
+using testing::kEarly;
+using testing::kLate;
+using testing::kOther;
+using testing::kSameTime;
+using testing::OrderStoreTest;
 using testing::placed_order;
 
-void expect_same(const PlacedOrder& got, const PlacedOrder& want) {
-  EXPECT_EQ(got.order_id, want.order_id);
-  EXPECT_EQ(got.customer_id, want.customer_id);
-  EXPECT_EQ(got.time, want.time);
-  ASSERT_EQ(got.lines.size(), want.lines.size()) << want.order_id;
-  for (std::size_t k = 0; k < want.lines.size(); ++k) {
-    EXPECT_EQ(got.lines[k].item_id, want.lines[k].item_id) << want.order_id << " line " << k;
-    EXPECT_EQ(got.lines[k].quantity, want.lines[k].quantity) << want.order_id << " line " << k;
-    EXPECT_EQ(got.lines[k].price, want.lines[k].price) << want.order_id << " line " << k;
-  }
-}
+INSTANTIATE_TEST_SUITE_P(Stores, OrderStoreTest, ::testing::Values(Backend::sqlite, Backend::postgres),
+                         testing::backend_name);
 
-std::vector<std::string> ids_of(const std::vector<PlacedOrder>& orders) {
-  std::vector<std::string> ids;
-  for (const auto& o : orders) ids.push_back(o.order_id);
-  return ids;
-}
-
-/// The Error `f` throws, or an Error(internal, "no error").
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  return Error(ErrorCode::internal, "no error");
-}
-
-class OrderStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("cobuy-order-store-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    path_ = (dir_ / "orders.db").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path dir_;
-  std::string path_;
-};
-
-// Lines are given out of item-id order so reading them back in insertion order is checked.
-const PlacedOrder kLate = placed_order("o3", "c1", 3000, {{"zebra", 1, 2.5}, {"apple", 2, std::nullopt}});
-const PlacedOrder kEarly = placed_order("o1", "c1", 1000, {{"mug", 1, 4.0}});
-const PlacedOrder kSameTime = placed_order("o0", "c1", 3000, {{"tea", 0.5, 0.0}});
-const PlacedOrder kOther = placed_order("o2", "c2", 2000, {{"mug", 3, 3.5}, {"saucer", 1, 1.25}, {"bowl", 1, 9.0}});
-
-TEST_F(OrderStoreTest, RecordsAndReadsBackInTimeOrder) {
-  auto store = OrderStore::open(path_);
+TEST_P(OrderStoreTest, RecordsAndReadsBackInTimeOrder) {
+  auto store = open();
   for (const auto& o : {kLate, kEarly, kOther, kSameTime}) EXPECT_EQ(store->record_order(o), RecordResult::recorded);
   EXPECT_EQ(store->order_count(), 4u);
 
@@ -100,8 +64,8 @@ TEST_F(OrderStoreTest, RecordsAndReadsBackInTimeOrder) {
   expect_same(all[1], kOther);
 }
 
-TEST_F(OrderStoreTest, TheSameOrderAgainIsADuplicate) {
-  auto store = OrderStore::open(path_);
+TEST_P(OrderStoreTest, TheSameOrderAgainIsADuplicate) {
+  auto store = open();
   EXPECT_EQ(store->record_order(kOther), RecordResult::recorded);
   EXPECT_EQ(store->record_order(kOther), RecordResult::duplicate);
   PlacedOrder reordered = kOther;
@@ -111,8 +75,8 @@ TEST_F(OrderStoreTest, TheSameOrderAgainIsADuplicate) {
   expect_same(store->all_orders().at(0), kOther);
 }
 
-TEST_F(OrderStoreTest, TheSameIdWithOtherContentsIsRefused) {
-  auto store = OrderStore::open(path_);
+TEST_P(OrderStoreTest, TheSameIdWithOtherContentsIsRefused) {
+  auto store = open();
   ASSERT_EQ(store->record_order(kLate), RecordResult::recorded);
   std::vector<PlacedOrder> changed(7, kLate);
   changed[0].customer_id = "c9";
@@ -131,8 +95,8 @@ TEST_F(OrderStoreTest, TheSameIdWithOtherContentsIsRefused) {
   expect_same(store->all_orders().at(0), kLate);
 }
 
-TEST_F(OrderStoreTest, MalformedOrdersAreRefusedNamingTheFieldAndNothingIsWritten) {
-  auto store = OrderStore::open(path_);
+TEST_P(OrderStoreTest, MalformedOrdersAreRefusedNamingTheFieldAndNothingIsWritten) {
+  auto store = open();
   struct Case {
     std::function<void(PlacedOrder&)> spoil;
     std::string expected;
@@ -158,8 +122,8 @@ TEST_F(OrderStoreTest, MalformedOrdersAreRefusedNamingTheFieldAndNothingIsWritte
   EXPECT_EQ(store->record_order(kOther), RecordResult::recorded) << "a refused order leaves its id free";
 }
 
-TEST_F(OrderStoreTest, OffersLogRoundTripAndSinceFilter) {
-  auto store = OrderStore::open(path_);
+TEST_P(OrderStoreTest, OffersLogRoundTripAndSinceFilter) {
+  auto store = open();
   store->record_offers("c1", {{"mug", "of-1"}, {"tea", "of-2"}}, "shipping", 100);
   store->record_offers("c2", {{"bowl", "of-3"}}, "delivered", 150);
   store->record_offers("c1", {{"bowl", "of-4"}}, "review_request", 200);
@@ -172,13 +136,15 @@ TEST_F(OrderStoreTest, OffersLogRoundTripAndSinceFilter) {
   EXPECT_EQ(store->offered_since("c2", 0), (Offers{{"bowl", 150}}));
   EXPECT_TRUE(store->offered_since("c3", 0).empty());
   EXPECT_EQ(error_of([&] { store->record_offers("", {{"mug", "x"}}, "shipping", 1); }).code(), ErrorCode::bad_request);
-  EXPECT_EQ(error_of([&] { store->record_offers("c1", {{"mug", "x"}, {"", "y"}}, "shipping", 1); }).code(),
+  EXPECT_EQ(error_of([&] {
+              store->record_offers("c1", {{"mug", "x"}, {"", "y"}}, "shipping", 1);
+            }).code(),
             ErrorCode::bad_request);
   EXPECT_EQ(store->offered_since("c1", 0).size(), 3u) << "a refused batch writes nothing";
 }
 
-TEST_F(OrderStoreTest, OffersLogReadsAtMostTheLatestRows) {
-  auto store = OrderStore::open(path_);
+TEST_P(OrderStoreTest, OffersLogReadsAtMostTheLatestRows) {
+  auto store = open();
   // More offers than the limit: the latest kMaxOfferedRows come back, oldest first.
   std::vector<std::pair<std::string, std::string>> many;
   for (std::size_t k = 0; k < OrderStore::kMaxOfferedRows + 5; ++k) many.emplace_back("item" + std::to_string(k), "o");
@@ -190,14 +156,14 @@ TEST_F(OrderStoreTest, OffersLogReadsAtMostTheLatestRows) {
   EXPECT_EQ(got.front().second, 300);
 }
 
-TEST_F(OrderStoreTest, ReopeningKeepsEverything) {
+TEST_P(OrderStoreTest, ReopeningKeepsEverything) {
   {
-    auto store = OrderStore::open(path_);
+    auto store = open();
     store->record_order(kLate);
     store->record_order(kOther);
     store->record_offers("c1", {{"mug", "of-1"}}, "shipping", 100);
   }
-  auto store = OrderStore::open(path_);
+  auto store = open();
   EXPECT_EQ(store->order_count(), 2u);
   const auto all = store->all_orders();
   ASSERT_EQ(all.size(), 2u);
@@ -207,50 +173,41 @@ TEST_F(OrderStoreTest, ReopeningKeepsEverything) {
   EXPECT_EQ(store->record_order(kLate), RecordResult::duplicate);
 }
 
-TEST_F(OrderStoreTest, TheFileIsInWalMode) {
-  auto store = OrderStore::open(path_);
-  store->record_order(kEarly);
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-  std::string mode;
-  auto read_mode = [](void* out, int, char** values, char**) {
-    *static_cast<std::string*>(out) = values[0] ? values[0] : "";
-    return 0;
+// Two stores on one log are two replicas: each sees what the other recorded at once, and when
+// both record the same orders at the same time, each order is recorded exactly once.
+TEST_P(OrderStoreTest, TwoStoresOnOneLogShareOrdersAndRecordEachOnce) {
+  auto a = open(), b = open();
+  ASSERT_EQ(a->record_order(kLate), RecordResult::recorded);
+  const auto seen = b->customer_orders("c1");
+  ASSERT_EQ(seen.size(), 1u);
+  expect_same(seen[0], kLate);
+  EXPECT_EQ(b->record_order(kLate), RecordResult::duplicate);
+  PlacedOrder changed = kLate;
+  changed.lines[0].quantity = 5;
+  EXPECT_EQ(error_of([&] { b->record_order(changed); }).code(), ErrorCode::bad_request);
+  b->record_offers("c1", {{"mug", "of-1"}}, "shipping", 100);
+  EXPECT_EQ(a->offered_since("c1", 0), (std::vector<std::pair<std::string, Timestamp>>{{"mug", 100}}));
+
+  constexpr int kOrders = 40;
+  std::atomic<int> recorded{0}, duplicates{0};
+  auto record_all = [&](OrderStore& store) {
+    for (int k = 0; k < kOrders; ++k) {
+      const auto r =
+          store.record_order(placed_order("race-" + std::to_string(k), "c9", k, {{"a", 1, 1.0}, {"b", 2, 0.5}}));
+      (r == RecordResult::recorded ? recorded : duplicates)++;
+    }
   };
-  ASSERT_EQ(sqlite3_exec(db.get(), "PRAGMA journal_mode", read_mode, &mode, nullptr), SQLITE_OK);
-  EXPECT_EQ(mode, "wal");
-  std::string version;
-  ASSERT_EQ(sqlite3_exec(db.get(), "PRAGMA user_version", read_mode, &version, nullptr), SQLITE_OK);
-  EXPECT_EQ(version, std::to_string(OrderStore::kSchemaVersion));
+  std::thread ta([&] { record_all(*a); }), tb([&] { record_all(*b); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(recorded.load(), kOrders);
+  EXPECT_EQ(duplicates.load(), kOrders);
+  EXPECT_EQ(a->order_count(), static_cast<std::uint64_t>(kOrders + 1));
+  for (const auto& o : b->customer_orders("c9")) EXPECT_EQ(o.lines.size(), 2u) << o.order_id;
 }
 
-TEST_F(OrderStoreTest, RefusesANewerSchemaAndUnopenableFiles) {
-  OrderStore::open(path_).reset();
-  {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
-    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-    ASSERT_EQ(sqlite3_exec(db.get(), "PRAGMA user_version=7", nullptr, nullptr, nullptr), SQLITE_OK);
-  }
-  Error e = error_of([&] { OrderStore::open(path_); });
-  EXPECT_EQ(e.code(), ErrorCode::bad_data);
-  EXPECT_NE(std::string(e.what()).find("schema version 7"), std::string::npos) << e.what();
-
-  const std::string missing_dir = (dir_ / "no-such-dir" / "orders.db").string();
-  e = error_of([&] { OrderStore::open(missing_dir); });
-  EXPECT_EQ(e.code(), ErrorCode::io);
-  EXPECT_NE(std::string(e.what()).find(missing_dir), std::string::npos) << e.what();
-
-  const std::string garbage = (dir_ / "garbage.db").string();
-  std::ofstream(garbage) << std::string(4096, 'x');
-  e = error_of([&] { OrderStore::open(garbage); });
-  EXPECT_EQ(e.code(), ErrorCode::io);
-  EXPECT_NE(std::string(e.what()).find("not a database"), std::string::npos) << e.what();
-}
-
-TEST_F(OrderStoreTest, ManyThreadsWriteAndReadAtOnce) {
-  auto store = OrderStore::open(path_);
+TEST_P(OrderStoreTest, ManyThreadsWriteAndReadAtOnce) {
+  auto store = open();
   constexpr int kThreads = 4, kPerThread = 40;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -277,7 +234,7 @@ PlacedOrder numbered_order(int k) {
   return placed_order("order-" + std::to_string(k), "c" + std::to_string(k % 7), 1000 + k, std::move(lines));
 }
 
-TEST_F(OrderStoreTest, AcknowledgedOrdersSurviveSigkill) {
+TEST_P(OrderStoreTest, AcknowledgedOrdersSurviveSigkill) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   const pid_t child = ::fork();
@@ -286,7 +243,7 @@ TEST_F(OrderStoreTest, AcknowledgedOrdersSurviveSigkill) {
     // The child writes orders until it is killed; a line on the pipe acknowledges each one.
     ::close(fds[0]);
     try {
-      auto store = OrderStore::open(path_);
+      auto store = open();
       for (int k = 0; k < 1000000; ++k) {
         store->record_order(numbered_order(k));
         char ack[32];
@@ -313,7 +270,7 @@ TEST_F(OrderStoreTest, AcknowledgedOrdersSurviveSigkill) {
   ASSERT_TRUE(WIFSIGNALED(status)) << "the child stopped before it was killed, exit " << WEXITSTATUS(status);
   ASSERT_GE(acked.size(), 60u);
 
-  auto store = OrderStore::open(path_);
+  auto store = open();
   const auto all = store->all_orders();
   std::set<std::string> stored;
   for (const auto& o : all) {

@@ -1,5 +1,5 @@
-// `cobuy train --orders-db`: training from the order log alone, from files plus the log, and the
-// error when neither is given.
+// `cobuy train --orders-db`: training from the order log alone (a SQLite file or PostgreSQL on a
+// server the test starts), from files plus the log, and the error when neither is given.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +13,7 @@
 
 #include "api/store/order_store.h"
 #include "core/ingest.h"
+#include "support/order_store_fixture.h"
 
 namespace cobuy {
 namespace {
@@ -38,16 +39,14 @@ nlohmann::json manifest(const fs::path& model_dir) {
   return nlohmann::json::parse(f);
 }
 
-class TrainOrdersDbTest : public ::testing::Test {
+/// A log of either kind holding six orders of two customers; the ids cannot clash with Online
+/// Retail invoice numbers.
+class TrainOrdersDbTest : public testing::OrderStoreTest {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("cobuy-train-db-" + std::to_string(::getpid()) + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    db_ = (dir_ / "orders.db").string();
-    // Six orders of two customers; the ids cannot clash with Online Retail invoice numbers.
-    auto store = OrderStore::open(db_);
+    testing::OrderStoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    auto store = open();
     for (int k = 0; k < 6; ++k) {
       PlacedOrder o;
       o.order_id = "db-" + std::to_string(k);
@@ -57,15 +56,17 @@ class TrainOrdersDbTest : public ::testing::Test {
       ASSERT_EQ(store->record_order(o), RecordResult::recorded);
     }
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path dir_;
-  std::string db_;
 };
+INSTANTIATE_TEST_SUITE_P(Stores, TrainOrdersDbTest, ::testing::Values(testing::Backend::sqlite, testing::Backend::postgres),
+                         testing::backend_name);
 
-TEST_F(TrainOrdersDbTest, TrainsFromTheOrderLogAlone) {
+/// The same on the SQLite file only, for what does not depend on the kind of log.
+class TrainOrdersDbFileTest : public TrainOrdersDbTest {};
+INSTANTIATE_TEST_SUITE_P(Sqlite, TrainOrdersDbFileTest, ::testing::Values(testing::Backend::sqlite));
+
+TEST_P(TrainOrdersDbTest, TrainsFromTheOrderLogAlone) {
   const auto model = dir_ / "model";
-  const auto r = run_cobuy("train --orders-db " + db_ + " --out " + model.string(), dir_);
+  const auto r = run_cobuy("train --orders-db " + location_ + " --out " + model.string(), dir_);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("from db       6 orders"), std::string::npos) << r.output;
   const auto m = manifest(model);
@@ -76,7 +77,7 @@ TEST_F(TrainOrdersDbTest, TrainsFromTheOrderLogAlone) {
   EXPECT_EQ(m["ingest"]["orders"], 6);
 }
 
-TEST_F(TrainOrdersDbTest, FilesPlusTheLogCountBoth) {
+TEST_P(TrainOrdersDbFileTest, FilesPlusTheLogCountBoth) {
   const std::string file = std::string(COBUY_BUNDLED_DATASETS) + "/online_retail.csv.gz";
   IngestOptions options;
   options.format = OrderFormat::online_retail;
@@ -84,7 +85,7 @@ TEST_F(TrainOrdersDbTest, FilesPlusTheLogCountBoth) {
   ASSERT_GT(file_orders, 10000u);
 
   const auto model = dir_ / "model";
-  const auto r = run_cobuy("train --orders " + file + " --format online-retail --orders-db " + db_ + " --out " +
+  const auto r = run_cobuy("train --orders " + file + " --format online-retail --orders-db " + location_ + " --out " +
                                model.string(),
                            dir_);
   ASSERT_EQ(r.status, 0) << r.output;
@@ -94,12 +95,12 @@ TEST_F(TrainOrdersDbTest, FilesPlusTheLogCountBoth) {
   EXPECT_EQ(m["ingest"]["orders_db_duplicates"], 0);
 }
 
-TEST_F(TrainOrdersDbTest, LogOrdersAlreadyInTheFilesCountOnce) {
+TEST_P(TrainOrdersDbTest, LogOrdersAlreadyInTheFilesCountOnce) {
   std::ofstream(dir_ / "orders.csv") << "order_id,item_id,customer_id,timestamp\n"
                                      << "db-0,tea,c1,2011-03-13\ndb-0,saucer,c1,2011-03-13\n"
                                      << "f-1,tea,c3,2011-04-01\nf-1,cake,c3,2011-04-01\n";
   const auto model = dir_ / "model";
-  const auto r = run_cobuy("train --orders " + (dir_ / "orders.csv").string() + " --orders-db " + db_ + " --out " +
+  const auto r = run_cobuy("train --orders " + (dir_ / "orders.csv").string() + " --orders-db " + location_ + " --out " +
                                model.string(),
                            dir_);
   ASSERT_EQ(r.status, 0) << r.output;
@@ -110,7 +111,7 @@ TEST_F(TrainOrdersDbTest, LogOrdersAlreadyInTheFilesCountOnce) {
   EXPECT_EQ(m["ingest"]["orders_db_duplicates"], 1);
 }
 
-TEST_F(TrainOrdersDbTest, NeitherOrdersNorOrdersDbIsAClearError) {
+TEST_P(TrainOrdersDbFileTest, NeitherOrdersNorOrdersDbIsAClearError) {
   const auto model = dir_ / "model";
   const auto r = run_cobuy("train --out " + model.string(), dir_);
   EXPECT_NE(r.status, 0);

@@ -1,0 +1,429 @@
+#include "api/store/postgres_order_store.h"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "core/error.h"
+#include "core/time_util.h"
+
+namespace cobuy {
+namespace {
+
+struct ConnFinish {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+struct ResultClear {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Conn = std::unique_ptr<PGconn, ConnFinish>;
+using Result = std::unique_ptr<PGresult, ResultClear>;
+
+constexpr const char* kConnectTimeoutSeconds = "10";
+constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(4382761930)";  // any constant of cobuy's
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS orders(
+  order_id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  time BIGINT NOT NULL,
+  recorded_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS orders_by_customer ON orders(customer_id, time);
+CREATE TABLE IF NOT EXISTS order_lines(
+  order_id TEXT NOT NULL REFERENCES orders(order_id),
+  item_id TEXT NOT NULL,
+  quantity DOUBLE PRECISION NOT NULL,
+  price DOUBLE PRECISION,
+  line INTEGER NOT NULL,
+  PRIMARY KEY(order_id, item_id));
+CREATE TABLE IF NOT EXISTS offers_log(
+  id BIGSERIAL PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  offered_at BIGINT NOT NULL,
+  offer_id TEXT NOT NULL,
+  context TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS offers_by_customer ON offers_log(customer_id, offered_at);
+)sql";
+
+/// The prepared statements: name, SQL.
+struct Statement {
+  const char* name;
+  const char* sql;
+};
+constexpr Statement kFindOrder{"find_order", "SELECT customer_id, time FROM orders WHERE order_id = $1"};
+constexpr Statement kFindLines{"find_lines",
+                               "SELECT item_id, quantity, price FROM "
+                               "order_lines WHERE order_id = $1 ORDER BY line"};
+constexpr Statement kInsertOrder{"insert_order",
+                                 "INSERT INTO orders(order_id, customer_id, "
+                                 "time, recorded_at) VALUES ($1, $2, $3, $4) "
+                                 "ON CONFLICT (order_id) DO NOTHING"};
+constexpr Statement kInsertLine{"insert_line",
+                                "INSERT INTO order_lines(order_id, item_id, quantity, "
+                                "price, line) VALUES ($1, $2, $3, $4, $5)"};
+constexpr Statement kCustomerOrders{"customer_orders",
+                                    "SELECT order_id, time FROM orders WHERE "
+                                    "customer_id = $1 ORDER BY time, order_id"};
+constexpr Statement kLinesOf{"lines_of",
+                             "SELECT order_id, item_id, quantity, price FROM order_lines "
+                             "WHERE order_id = ANY($1::text[]) ORDER BY order_id, line"};
+constexpr Statement kAllOrders{"all_orders",
+                               "SELECT o.order_id, o.customer_id, o.time, l.item_id, l.quantity, l.price "
+                               "FROM orders o JOIN order_lines l ON l.order_id = o.order_id "
+                               "ORDER BY o.time, o.order_id, l.line"};
+constexpr Statement kCount{"count", "SELECT COUNT(*) FROM orders"};
+constexpr Statement kInsertOffer{"insert_offer",
+                                 "INSERT INTO offers_log(customer_id, item_id, offered_at, "
+                                 "offer_id, context) VALUES ($1, $2, $3, $4, $5)"};
+constexpr Statement kOfferedSince{"offered_since",
+                                  "SELECT item_id, offered_at FROM offers_log WHERE "
+                                  "customer_id = $1 AND offered_at >= $2 "
+                                  "ORDER BY offered_at DESC, id DESC LIMIT 1000"};
+static_assert(OrderStore::kMaxOfferedRows == 1000, "kOfferedSince's LIMIT");
+constexpr Statement kStatements[] = {kFindOrder, kFindLines, kInsertOrder, kInsertLine,  kCustomerOrders,
+                                     kLinesOf,   kAllOrders, kCount,       kInsertOffer, kOfferedSince};
+
+/// Query parameters as text (libpq's text format); nullopt is SQL NULL.
+class Params {
+ public:
+  Params& text(std::string_view v) {
+    // libpq reads a text parameter up to its first NUL byte: refuse rather than cut it.
+    COBUY_CHECK(v.find('\0') == std::string_view::npos, ErrorCode::bad_request,
+                "a text value holds a NUL byte, which the PostgreSQL order log "
+                "cannot store");
+    values_.emplace_back(v);
+    return *this;
+  }
+  Params& integer(std::int64_t v) { return add(std::to_string(v)); }
+  Params& real(double v) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf,
+                                 v);  // shortest text that reads back exactly
+    return add(std::string(buf, r.ptr));
+  }
+  Params& real(std::optional<double> v) {
+    if (v) return real(*v);
+    values_.emplace_back(std::nullopt);
+    return *this;
+  }
+  int size() const { return static_cast<int>(values_.size()); }
+  std::vector<const char*> pointers() const {
+    std::vector<const char*> out;
+    for (const auto& v : values_) out.push_back(v ? v->c_str() : nullptr);
+    return out;
+  }
+
+ private:
+  Params& add(std::string v) {
+    values_.emplace_back(std::move(v));
+    return *this;
+  }
+  std::vector<std::optional<std::string>> values_;
+};
+
+/// A PostgreSQL text[] literal holding `values`.
+std::string text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char ch : v) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + '}';
+}
+
+/// Columns of one result row.
+struct Row {
+  const PGresult* r;
+  int row;
+  std::string text(int col) const {
+    return {PQgetvalue(r, row, col), static_cast<std::size_t>(PQgetlength(r, row, col))};
+  }
+  std::int64_t integer(int col) const {
+    std::int64_t v = 0;
+    const char* p = PQgetvalue(r, row, col);
+    std::from_chars(p, p + PQgetlength(r, row, col), v);
+    return v;
+  }
+  double real(int col) const { return std::strtod(PQgetvalue(r, row, col), nullptr); }
+  std::optional<double> optional_real(int col) const {
+    if (PQgetisnull(r, row, col)) return std::nullopt;
+    return real(col);
+  }
+};
+
+std::string trimmed(const char* message) {
+  std::string s = message ? message : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+struct PostgresOrderStore::Impl {
+  std::string where;  // the redacted URI, for messages
+  Conn conn;
+  std::mutex mutex;  // one connection, one caller at a time
+
+  [[noreturn]] void fail(std::string_view what, const PGresult* r = nullptr) const {
+    // Data exceptions (SQLSTATE class 22: bad encoding, out-of-range values) are the caller's.
+    const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    const bool caller = state && std::string_view(state).starts_with("22");
+    COBUY_FAIL(caller ? ErrorCode::bad_request : ErrorCode::io,
+               "order log " << where << ": " << what << ": " << trimmed(PQerrorMessage(conn.get())));
+  }
+
+  /// Runs SQL without parameters (may hold several statements).
+  Result exec(const char* sql) const {
+    Result r(PQexec(conn.get(), sql));
+    const auto status = PQresultStatus(r.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(std::string("cannot run '") + sql + "'", r.get());
+    return r;
+  }
+
+  /// Runs the prepared statement `s` with `p`.
+  Result run(const Statement& s, const Params& p) const {
+    const auto values = p.pointers();
+    Result r(PQexecPrepared(conn.get(), s.name, p.size(), values.data(), nullptr, nullptr, 0));
+    const auto status = PQresultStatus(r.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(std::string("cannot run ") + s.name, r.get());
+    return r;
+  }
+
+  void prepare_all() const {
+    for (const auto& s : kStatements) {
+      Result r(PQprepare(conn.get(), s.name, s.sql, 0, nullptr));
+      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) fail(std::string("cannot prepare ") + s.name, r.get());
+    }
+  }
+
+  /// Re-establishes a broken connection (a restarted server, a dropped link) with its statements.
+  void ready() const {
+    if (PQstatus(conn.get()) == CONNECTION_OK) return;
+    PQreset(conn.get());
+    if (PQstatus(conn.get()) != CONNECTION_OK) fail("cannot reconnect");
+    prepare_all();
+  }
+
+  /// Runs `f` on a ready connection; when the connection breaks during `f`, reconnects and runs it
+  /// once more. So every `f` here may run twice: recording an order is idempotent by its id, reads
+  /// are reads, and an offers batch whose commit was lost with the link may be logged twice, which
+  /// only holds back a re-offer.
+  template <class F>
+  auto retrying(F&& f) const {
+    ready();
+    try {
+      return f();
+    } catch (const Error&) {
+      if (PQstatus(conn.get()) != CONNECTION_BAD) throw;
+      ready();
+      return f();
+    }
+  }
+
+  std::vector<PlacedOrderLine> lines_of(const std::string& order_id) const {
+    const Result r = run(kFindLines, Params().text(order_id));
+    std::vector<PlacedOrderLine> lines;
+    for (int k = 0; k < PQntuples(r.get()); ++k) {
+      const Row row{r.get(), k};
+      lines.push_back({row.text(0), row.real(1), row.optional_real(2)});
+    }
+    return lines;
+  }
+};
+
+/// BEGIN; rolls back unless committed.
+class PgTransaction {
+ public:
+  explicit PgTransaction(const PostgresOrderStore::Impl& db) : db_(db) { db_.exec("BEGIN"); }
+  ~PgTransaction() {
+    if (open_) PQclear(PQexec(db_.conn.get(), "ROLLBACK"));
+  }
+  PgTransaction(const PgTransaction&) = delete;
+  PgTransaction& operator=(const PgTransaction&) = delete;
+  void commit() {
+    db_.exec("COMMIT");
+    open_ = false;
+  }
+
+ private:
+  const PostgresOrderStore::Impl& db_;
+  bool open_ = true;
+};
+
+std::string PostgresOrderStore::redacted(std::string_view uri) {
+  // scheme://[user[:password]@]host...: the password is between the first ':' after the scheme and
+  // the last '@' before the path.
+  const auto scheme = uri.find("://");
+  if (scheme == std::string_view::npos) return std::string(uri);
+  const auto rest = scheme + 3;
+  const auto path = uri.find('/', rest);
+  const auto at = uri.substr(0, path).rfind('@');
+  if (at == std::string_view::npos || at < rest) return std::string(uri);
+  const auto colon = uri.find(':', rest);
+  if (colon == std::string_view::npos || colon > at) return std::string(uri);
+  return std::string(uri.substr(0, colon + 1)) + "***" + std::string(uri.substr(at));
+}
+
+PostgresOrderStore::PostgresOrderStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PostgresOrderStore::~PostgresOrderStore() = default;
+
+std::unique_ptr<OrderStore> PostgresOrderStore::open(const std::string& uri) {
+  auto impl = std::make_unique<Impl>();
+  impl->where = redacted(uri);
+  // dbname last: the URI it expands to overrides the defaults before it.
+  const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {kConnectTimeoutSeconds, "cobuy", uri.c_str(), nullptr};
+  impl->conn.reset(PQconnectdbParams(keys, values, 1));
+  COBUY_CHECK(impl->conn, ErrorCode::io, "order log " << impl->where << ": libpq is out of memory");
+  if (PQstatus(impl->conn.get()) != CONNECTION_OK) impl->fail("cannot connect");
+  // Notices ("relation ... already exists, skipping") are not errors; libpq would print them to
+  // stderr, between the server's log lines.
+  PQsetNoticeProcessor(impl->conn.get(), [](void*, const char*) {}, nullptr);
+  {
+    PgTransaction t(*impl);
+    impl->exec(kSchemaLock);
+    impl->exec("CREATE TABLE IF NOT EXISTS cobuy_schema(version INTEGER NOT NULL)");
+    const Result r = impl->exec("SELECT COALESCE(MAX(version), 0) FROM cobuy_schema");
+    const std::int64_t version = Row{r.get(), 0}.integer(0);
+    COBUY_CHECK(version <= kSchemaVersion, ErrorCode::bad_data,
+                "order log " << impl->where << " has schema version " << version << ", this build reads up to version "
+                             << kSchemaVersion << "; use a newer cobuy");
+    if (version < kSchemaVersion) {
+      impl->exec(kSchema);
+      impl->exec(("DELETE FROM cobuy_schema; INSERT INTO cobuy_schema VALUES (" + std::to_string(kSchemaVersion) + ")")
+                     .c_str());
+    }
+    t.commit();
+  }
+  impl->prepare_all();
+  return std::make_unique<PostgresOrderStore>(std::move(impl));
+}
+
+RecordResult PostgresOrderStore::insert_order(const PlacedOrder& o) {
+  std::lock_guard lock(impl_->mutex);
+  const Impl& db = *impl_;
+  return db.retrying([&] {
+    PgTransaction t(db);
+    const Result inserted =
+        db.run(kInsertOrder, Params().text(o.order_id).text(o.customer_id).integer(o.time).integer(unix_now()));
+    if (std::string_view(PQcmdTuples(inserted.get())) == "0") {
+      // The id is taken (committed, or by a transaction that we waited for): compare contents. The
+      // transaction wrote nothing and rolls back.
+      const Result r = db.run(kFindOrder, Params().text(o.order_id));
+      COBUY_CHECK(PQntuples(r.get()) == 1, ErrorCode::io,
+                  "order log " << db.where << ": order '" << o.order_id << "' is taken but cannot be read");
+      const Row row{r.get(), 0};
+      PlacedOrder stored{o.order_id, row.text(0), row.integer(1), db.lines_of(o.order_id)};
+      return duplicate_of(stored, o);
+    }
+    for (std::size_t k = 0; k < o.lines.size(); ++k) {
+      const auto& l = o.lines[k];
+      db.run(kInsertLine, Params()
+                              .text(o.order_id)
+                              .text(l.item_id)
+                              .real(l.quantity)
+                              .real(l.price)
+                              .integer(static_cast<std::int64_t>(k)));
+    }
+    t.commit();
+    return RecordResult::recorded;
+  });
+}
+
+std::vector<PlacedOrder> PostgresOrderStore::customer_orders(std::string_view customer_id,
+                                                             const OrderFilter& wanted) const {
+  std::lock_guard lock(impl_->mutex);
+  const Impl& db = *impl_;
+  return db.retrying([&] {
+    std::vector<PlacedOrder> out;
+    {
+      const Result r = db.run(kCustomerOrders, Params().text(customer_id));
+      for (int k = 0; k < PQntuples(r.get()); ++k) {
+        const Row row{r.get(), k};
+        PlacedOrder o;
+        o.order_id = row.text(0);
+        o.time = row.integer(1);
+        if (wanted && !wanted(o.order_id, o.time)) continue;
+        o.customer_id = std::string(customer_id);
+        out.push_back(std::move(o));
+      }
+    }
+    if (out.empty()) return out;
+    // The accepted orders' lines in one round trip.
+    std::vector<std::string> ids;
+    std::unordered_map<std::string, std::size_t> position;
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      ids.push_back(out[k].order_id);
+      position.emplace(out[k].order_id, k);
+    }
+    const Result r = db.run(kLinesOf, Params().text(text_array(ids)));
+    for (int k = 0; k < PQntuples(r.get()); ++k) {
+      const Row row{r.get(), k};
+      out[position.at(row.text(0))].lines.push_back({row.text(1), row.real(2), row.optional_real(3)});
+    }
+    return out;
+  });
+}
+
+std::vector<PlacedOrder> PostgresOrderStore::all_orders() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->retrying([&] {
+    const Result r = impl_->run(kAllOrders, Params());
+    std::vector<PlacedOrder> out;
+    for (int k = 0; k < PQntuples(r.get()); ++k) {
+      const Row row{r.get(), k};
+      std::string id = row.text(0);
+      if (out.empty() || out.back().order_id != id) out.push_back({std::move(id), row.text(1), row.integer(2), {}});
+      out.back().lines.push_back({row.text(3), row.real(4), row.optional_real(5)});
+    }
+    return out;
+  });
+}
+
+std::uint64_t PostgresOrderStore::order_count() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->retrying([&] {
+    const Result r = impl_->run(kCount, Params());
+    return static_cast<std::uint64_t>(Row{r.get(), 0}.integer(0));
+  });
+}
+
+void PostgresOrderStore::insert_offers(std::string_view customer_id,
+                                       const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids,
+                                       std::string_view context, Timestamp at) {
+  std::lock_guard lock(impl_->mutex);
+  const Impl& db = *impl_;
+  db.retrying([&] {
+    PgTransaction t(db);
+    for (const auto& [item, offer] : item_and_offer_ids) {
+      db.run(kInsertOffer, Params().text(customer_id).text(item).integer(at).text(offer).text(context));
+    }
+    t.commit();
+  });
+}
+
+std::vector<std::pair<std::string, Timestamp>> PostgresOrderStore::offered_since(std::string_view customer_id,
+                                                                                 Timestamp since) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->retrying([&] {
+    const Result r = impl_->run(kOfferedSince, Params().text(customer_id).integer(since));
+    std::vector<std::pair<std::string, Timestamp>> out;
+    for (int k = PQntuples(r.get()) - 1; k >= 0; --k) {  // read newest first, for the limit
+      const Row row{r.get(), k};
+      out.emplace_back(row.text(0), row.integer(1));
+    }
+    return out;
+  });
+}
+
+}  // namespace cobuy

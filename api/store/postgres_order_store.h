@@ -1,0 +1,50 @@
+#pragma once
+/// The order log in a PostgreSQL database, through libpq: the log that several `cobuy serve`
+/// replicas share, so an order posted to one replica is known to the others' next answer.
+///
+/// Same contract as the SQLite log (api/store/order_store.h). An order is durable when the
+/// server has committed it (PostgreSQL's own durability: synchronous_commit, fsync). Idempotency
+/// is `INSERT ... ON CONFLICT (order_id) DO NOTHING`; when two replicas record one order at
+/// once, the second waits for the first's commit and then finds it. The schema version is the
+/// row of table cobuy_schema; setting up the schema takes a transaction-scoped advisory lock, so
+/// replicas starting together do not race. One connection, guarded by a mutex; a broken
+/// connection is re-established on the next call.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "api/store/order_store.h"
+
+namespace cobuy {
+
+class PostgresOrderStore final : public OrderStore {
+ public:
+  /// Connects to `uri` (libpq's connection URI; connect_timeout 10 s unless it says otherwise) and
+  /// sets up the schema when absent; throws as OrderStore::open says.
+  static std::unique_ptr<OrderStore> open(const std::string& uri);
+
+  /// `uri` with its password, if any, replaced by "***": for messages and logs.
+  static std::string redacted(std::string_view uri);
+
+  struct Impl;
+  explicit PostgresOrderStore(std::unique_ptr<Impl> impl);
+  ~PostgresOrderStore() override;
+
+  std::vector<PlacedOrder> customer_orders(std::string_view customer_id,
+                                           const OrderFilter& wanted = nullptr) const override;
+  std::vector<PlacedOrder> all_orders() const override;
+  std::uint64_t order_count() const override;
+  std::vector<std::pair<std::string, Timestamp>> offered_since(std::string_view customer_id,
+                                                               Timestamp since) const override;
+
+ private:
+  RecordResult insert_order(const PlacedOrder& order) override;
+  void insert_offers(std::string_view customer_id,
+                     const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids,
+                     std::string_view context, Timestamp at) override;
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cobuy

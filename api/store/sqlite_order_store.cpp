@@ -1,0 +1,344 @@
+#include "api/store/sqlite_order_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <climits>
+#include <mutex>
+#include <optional>
+
+#include "core/error.h"
+#include "core/time_util.h"
+
+namespace cobuy {
+namespace {
+
+struct DbClose {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalize {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Db = std::unique_ptr<sqlite3, DbClose>;
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// Lines carry their position (`line`) so they read back in the order they were given: rowids of
+// a table without an INTEGER PRIMARY KEY may be renumbered by VACUUM.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS orders(
+  order_id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  recorded_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS orders_by_customer ON orders(customer_id, time);
+CREATE TABLE IF NOT EXISTS order_lines(
+  order_id TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  quantity REAL NOT NULL,
+  price REAL,
+  line INTEGER NOT NULL,
+  PRIMARY KEY(order_id, item_id));
+CREATE TABLE IF NOT EXISTS offers_log(
+  customer_id TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  offered_at INTEGER NOT NULL,
+  offer_id TEXT NOT NULL,
+  context TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS offers_by_customer ON offers_log(customer_id, offered_at);
+)sql";
+
+constexpr const char* kSelectOrderLines =
+    "SELECT o.order_id, o.customer_id, o.time, l.item_id, l.quantity, l.price "
+    "FROM orders o JOIN order_lines l ON l.order_id = o.order_id ";
+constexpr const char* kOrderLinesOrder = " ORDER BY o.time, o.order_id, l.line";
+
+/// The connection and the file it is on, for error messages.
+struct Connection {
+  std::string path;
+  Db db;
+
+  [[noreturn]] void fail(std::string_view what) const {
+    COBUY_FAIL(ErrorCode::io, "order log " << path << ": " << what << ": " << sqlite3_errmsg(db.get()));
+  }
+  void check(int rc, std::string_view what) const {
+    if (rc != SQLITE_OK) fail(what);
+  }
+  void exec(const char* sql) const { check(sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr), sql); }
+  Stmt prepare(const std::string& sql) const {
+    sqlite3_stmt* raw = nullptr;
+    const int rc = sqlite3_prepare_v3(db.get(), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    Stmt stmt(raw);
+    check(rc, "cannot prepare '" + sql + "'");
+    return stmt;
+  }
+};
+
+/// One use of a prepared statement: bind in parameter order, step, read columns. Resets the
+/// statement and clears its bindings when it goes out of scope, so it can be used again.
+class Query {
+ public:
+  Query(const Connection& c, const Stmt& s) : c_(c), s_(s.get()) {}
+  ~Query() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  Query& text(std::string_view v) {
+    COBUY_CHECK(v.size() <= INT_MAX, ErrorCode::too_large, "a text of " << v.size() << " bytes is too long");
+    // A null pointer would bind SQL NULL; an empty string_view may have one. The value outlives the
+    // statement's use, so SQLite need not copy it.
+    return bound(sqlite3_bind_text(s_, ++n_, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+  }
+  Query& integer(std::int64_t v) { return bound(sqlite3_bind_int64(s_, ++n_, v)); }
+  Query& real(double v) { return bound(sqlite3_bind_double(s_, ++n_, v)); }
+  Query& real(std::optional<double> v) { return v ? real(*v) : bound(sqlite3_bind_null(s_, ++n_)); }
+
+  /// Steps once: true when a row is ready, false when the statement is done.
+  bool step() {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    c_.fail(std::string("cannot run '") + sqlite3_sql(s_) + "'");
+  }
+  /// Runs a statement that returns no rows.
+  void run() {
+    while (step()) {
+    }
+  }
+
+  std::string text_at(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string();
+  }
+  std::int64_t integer_at(int col) const { return sqlite3_column_int64(s_, col); }
+  double real_at(int col) const { return sqlite3_column_double(s_, col); }
+  std::optional<double> optional_real_at(int col) const {
+    if (sqlite3_column_type(s_, col) == SQLITE_NULL) return std::nullopt;
+    return real_at(col);
+  }
+
+ private:
+  Query& bound(int rc) {
+    c_.check(rc, "cannot bind a parameter");
+    return *this;
+  }
+  const Connection& c_;
+  sqlite3_stmt* s_;
+  int n_ = 0;
+};
+
+/// BEGIN IMMEDIATE (the write lock is taken up front, so a writer never fails half-way on a lock
+/// upgrade); rolls back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(const Connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+  ~Transaction() {
+    if (open_) sqlite3_exec(c_.db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit() {
+    c_.exec("COMMIT");
+    open_ = false;
+  }
+
+ private:
+  const Connection& c_;
+  bool open_ = true;
+};
+
+/// Orders from rows of kSelectOrderLines (one row a line, grouped by order).
+std::vector<PlacedOrder> read_orders(Query& q) {
+  std::vector<PlacedOrder> out;
+  while (q.step()) {
+    std::string id = q.text_at(0);
+    if (out.empty() || out.back().order_id != id) {
+      PlacedOrder o;
+      o.order_id = std::move(id);
+      o.customer_id = q.text_at(1);
+      o.time = q.integer_at(2);
+      out.push_back(std::move(o));
+    }
+    out.back().lines.push_back({q.text_at(3), q.real_at(4), q.optional_real_at(5)});
+  }
+  return out;
+}
+
+}  // namespace
+
+struct SqliteOrderStore::Impl {
+  Connection c;
+  std::mutex mutex;  // one connection, one caller at a time
+  Stmt find_order, find_lines, insert_order, insert_line, customer_orders, all_orders, count, insert_offer,
+      offered_since;
+
+  /// The stored order `order_id`, or nullopt.
+  std::optional<PlacedOrder> load_order(const std::string& order_id) {
+    PlacedOrder o;
+    {
+      Query q(c, find_order);
+      q.text(order_id);
+      if (!q.step()) return std::nullopt;
+      o.order_id = order_id;
+      o.customer_id = q.text_at(0);
+      o.time = q.integer_at(1);
+    }
+    Query q(c, find_lines);
+    q.text(order_id);
+    while (q.step()) o.lines.push_back({q.text_at(0), q.real_at(1), q.optional_real_at(2)});
+    return o;
+  }
+};
+
+SqliteOrderStore::SqliteOrderStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteOrderStore::~SqliteOrderStore() = default;
+
+std::unique_ptr<OrderStore> SqliteOrderStore::open(const std::string& path) {
+  auto impl = std::make_unique<Impl>();
+  Connection& c = impl->c;
+  c.path = path;
+  sqlite3* raw = nullptr;
+  // The mutex in Impl serialises every use of the connection; SQLite's own is not needed.
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  c.db.reset(raw);
+  c.check(rc, "cannot open");
+  c.check(sqlite3_busy_timeout(raw, kBusyTimeoutMs), "cannot set the busy timeout");
+  {
+    const Stmt wal = c.prepare("PRAGMA journal_mode=WAL");
+    Query q(c, wal);
+    const std::string mode = q.step() ? q.text_at(0) : "";
+    COBUY_CHECK(mode == "wal", ErrorCode::io,
+                "order log " << path << ": cannot switch to WAL mode (journal mode is '" << mode << "')");
+  }
+  // FULL: a commit is synced to disk before record_order returns.
+  c.exec("PRAGMA synchronous=FULL");
+  {
+    Transaction t(c);
+    const Stmt version_stmt = c.prepare("PRAGMA user_version");
+    std::int64_t version = 0;
+    {
+      Query q(c, version_stmt);
+      if (q.step()) version = q.integer_at(0);
+    }
+    COBUY_CHECK(version <= kSchemaVersion, ErrorCode::bad_data,
+                "order log " << path << " has schema version " << version << ", this build reads up to version "
+                             << kSchemaVersion << "; use a newer cobuy");
+    if (version < kSchemaVersion) {
+      c.exec(kSchema);
+      c.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+    }
+    t.commit();
+  }
+  const std::string select = kSelectOrderLines;
+  impl->find_order = c.prepare("SELECT customer_id, time FROM orders WHERE order_id = ?");
+  impl->find_lines = c.prepare(
+      "SELECT item_id, quantity, price FROM "
+      "order_lines WHERE order_id = ? ORDER BY line");
+  impl->insert_order = c.prepare(
+      "INSERT INTO orders(order_id, customer_id, "
+      "time, recorded_at) VALUES (?, ?, ?, ?)");
+  impl->insert_line = c.prepare(
+      "INSERT INTO order_lines(order_id, item_id, quantity, price, "
+      "line) VALUES (?, ?, ?, ?, ?)");
+  impl->customer_orders = c.prepare(
+      "SELECT order_id, time FROM orders WHERE "
+      "customer_id = ? ORDER BY time, order_id");
+  impl->all_orders = c.prepare(select + kOrderLinesOrder);
+  impl->count = c.prepare("SELECT COUNT(*) FROM orders");
+  impl->insert_offer = c.prepare(
+      "INSERT INTO offers_log(customer_id, item_id, offered_at, "
+      "offer_id, context) VALUES (?, ?, ?, ?, ?)");
+  impl->offered_since = c.prepare(
+      "SELECT item_id, offered_at FROM offers_log WHERE customer_id "
+      "= ? AND offered_at >= ? "
+      "ORDER BY offered_at DESC, rowid DESC LIMIT " +
+      std::to_string(OrderStore::kMaxOfferedRows));
+  return std::make_unique<SqliteOrderStore>(std::move(impl));
+}
+
+RecordResult SqliteOrderStore::insert_order(const PlacedOrder& o) {
+  std::lock_guard lock(impl_->mutex);
+  const Connection& c = impl_->c;
+  Transaction t(c);
+  // A taken id writes nothing; the transaction rolls back.
+  if (const auto stored = impl_->load_order(o.order_id)) return duplicate_of(*stored, o);
+  Query(c, impl_->insert_order).text(o.order_id).text(o.customer_id).integer(o.time).integer(unix_now()).run();
+  for (std::size_t k = 0; k < o.lines.size(); ++k) {
+    const auto& l = o.lines[k];
+    Query(c, impl_->insert_line)
+        .text(o.order_id)
+        .text(l.item_id)
+        .real(l.quantity)
+        .real(l.price)
+        .integer(static_cast<std::int64_t>(k))
+        .run();
+  }
+  t.commit();
+  return RecordResult::recorded;
+}
+
+std::vector<PlacedOrder> SqliteOrderStore::customer_orders(std::string_view customer_id,
+                                                           const OrderFilter& wanted) const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<PlacedOrder> out;
+  {
+    Query q(impl_->c, impl_->customer_orders);
+    q.text(customer_id);
+    while (q.step()) {
+      PlacedOrder o;
+      o.order_id = q.text_at(0);
+      o.time = q.integer_at(1);
+      if (wanted && !wanted(o.order_id, o.time)) continue;
+      o.customer_id = std::string(customer_id);
+      out.push_back(std::move(o));
+    }
+  }
+  for (auto& o : out) {
+    Query q(impl_->c, impl_->find_lines);
+    q.text(o.order_id);
+    while (q.step()) o.lines.push_back({q.text_at(0), q.real_at(1), q.optional_real_at(2)});
+  }
+  return out;
+}
+
+std::vector<PlacedOrder> SqliteOrderStore::all_orders() const {
+  std::lock_guard lock(impl_->mutex);
+  Query q(impl_->c, impl_->all_orders);
+  return read_orders(q);
+}
+
+std::uint64_t SqliteOrderStore::order_count() const {
+  std::lock_guard lock(impl_->mutex);
+  Query q(impl_->c, impl_->count);
+  return q.step() ? static_cast<std::uint64_t>(q.integer_at(0)) : 0;
+}
+
+void SqliteOrderStore::insert_offers(std::string_view customer_id,
+                                     const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids,
+                                     std::string_view context, Timestamp at) {
+  std::lock_guard lock(impl_->mutex);
+  const Connection& c = impl_->c;
+  Transaction t(c);
+  for (const auto& [item, offer] : item_and_offer_ids) {
+    Query(c, impl_->insert_offer).text(customer_id).text(item).integer(at).text(offer).text(context).run();
+  }
+  t.commit();
+}
+
+std::vector<std::pair<std::string, Timestamp>> SqliteOrderStore::offered_since(std::string_view customer_id,
+                                                                               Timestamp since) const {
+  std::lock_guard lock(impl_->mutex);
+  Query q(impl_->c, impl_->offered_since);
+  q.text(customer_id).integer(since);
+  std::vector<std::pair<std::string, Timestamp>> out;
+  while (q.step()) out.emplace_back(q.text_at(0), q.integer_at(1));
+  std::reverse(out.begin(), out.end());  // read newest first, for the limit
+  return out;
+}
+
+}  // namespace cobuy

@@ -1,0 +1,39 @@
+#pragma once
+/// The order log in an embedded SQLite file (WAL mode, synchronous=FULL): the default, for one
+/// machine. The schema version is in PRAGMA user_version. One connection, guarded by a mutex;
+/// several processes may open the same file (SQLite's file locks and a 5 s busy timeout
+/// arbitrate).
+
+#include <memory>
+#include <string>
+
+#include "api/store/order_store.h"
+
+namespace cobuy {
+
+class SqliteOrderStore final : public OrderStore {
+ public:
+  /// Opens the file at `path`, creating it and its schema when absent; throws as OrderStore::open says.
+  static std::unique_ptr<OrderStore> open(const std::string& path);
+
+  struct Impl;
+  explicit SqliteOrderStore(std::unique_ptr<Impl> impl);
+  ~SqliteOrderStore() override;
+
+  std::vector<PlacedOrder> customer_orders(std::string_view customer_id,
+                                           const OrderFilter& wanted = nullptr) const override;
+  std::vector<PlacedOrder> all_orders() const override;
+  std::uint64_t order_count() const override;
+  std::vector<std::pair<std::string, Timestamp>> offered_since(std::string_view customer_id,
+                                                               Timestamp since) const override;
+
+ private:
+  RecordResult insert_order(const PlacedOrder& order) override;
+  void insert_offers(std::string_view customer_id,
+                     const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids,
+                     std::string_view context, Timestamp at) override;
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cobuy

@@ -1,0 +1,134 @@
+// What each order store has of its own, beside the contract both keep (order_store_test.cpp):
+// the SQLite file's WAL mode and schema version in PRAGMA user_version; the PostgreSQL
+// database's schema table, connection errors that name the database but not its password, a
+// connection that the server dropped coming back, and text libpq cannot carry refused.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "api/store/order_store.h"
+#include "api/store/postgres_order_store.h"
+#include "core/error.h"
+#include "support/order_store_fixture.h"
+
+namespace cobuy {
+namespace {
+
+using testing::Backend;
+using testing::error_of;
+using testing::expect_same;
+using testing::kEarly;
+using testing::kLate;
+using testing::kOther;
+
+class SqliteOrderStore : public testing::OrderStoreTest {};
+class PostgresOrderStoreTest : public testing::OrderStoreTest {};
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteOrderStore, ::testing::Values(Backend::sqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresOrderStoreTest, ::testing::Values(Backend::postgres));
+
+TEST_P(SqliteOrderStore, TheFileIsInWalMode) {
+  auto store = open();
+  store->record_order(kEarly);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(location_.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+  std::string mode;
+  auto read_mode = [](void* out, int, char** values, char**) {
+    *static_cast<std::string*>(out) = values[0] ? values[0] : "";
+    return 0;
+  };
+  ASSERT_EQ(sqlite3_exec(db.get(), "PRAGMA journal_mode", read_mode, &mode, nullptr), SQLITE_OK);
+  EXPECT_EQ(mode, "wal");
+  std::string version;
+  ASSERT_EQ(sqlite3_exec(db.get(), "PRAGMA user_version", read_mode, &version, nullptr), SQLITE_OK);
+  EXPECT_EQ(version, std::to_string(OrderStore::kSchemaVersion));
+}
+
+TEST_P(SqliteOrderStore, RefusesANewerSchemaAndUnopenableFiles) {
+  open().reset();
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(location_.c_str(), &raw), SQLITE_OK);
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    ASSERT_EQ(sqlite3_exec(db.get(), "PRAGMA user_version=7", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  Error e = error_of([&] { open(); });
+  EXPECT_EQ(e.code(), ErrorCode::bad_data);
+  EXPECT_NE(std::string(e.what()).find("schema version 7"), std::string::npos) << e.what();
+
+  const std::string missing_dir = (dir_ / "no-such-dir" / "orders.db").string();
+  e = error_of([&] { OrderStore::open(missing_dir); });
+  EXPECT_EQ(e.code(), ErrorCode::io);
+  EXPECT_NE(std::string(e.what()).find(missing_dir), std::string::npos) << e.what();
+
+  const std::string garbage = (dir_ / "garbage.db").string();
+  std::ofstream(garbage) << std::string(4096, 'x');
+  e = error_of([&] { OrderStore::open(garbage); });
+  EXPECT_EQ(e.code(), ErrorCode::io);
+  EXPECT_NE(std::string(e.what()).find("not a database"), std::string::npos) << e.what();
+}
+
+TEST_P(PostgresOrderStoreTest, RefusesANewerSchema) {
+  open()->record_order(kEarly);
+  server_->exec("orders", "UPDATE cobuy_schema SET version = 7");
+  const Error e = error_of([&] { open(); });
+  EXPECT_EQ(e.code(), ErrorCode::bad_data);
+  EXPECT_NE(std::string(e.what()).find("schema version 7"), std::string::npos) << e.what();
+  server_->exec("orders", "UPDATE cobuy_schema SET version = 1");
+  EXPECT_EQ(open()->order_count(), 1u) << "the refusal changed nothing";
+}
+
+TEST_P(PostgresOrderStoreTest, ConnectionErrorsNameTheDatabaseButNotThePassword) {
+  // Nothing listens on port 1; the message names the URI with its password hidden.
+  Error e = error_of([&] { OrderStore::open("postgresql://cobuy:s3cret@127.0.0.1:1/orders"); });
+  EXPECT_EQ(e.code(), ErrorCode::io);
+  EXPECT_NE(std::string(e.what()).find("postgresql://cobuy:***@127.0.0.1:1/orders: cannot connect"), std::string::npos)
+      << e.what();
+  EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << e.what();
+  e = error_of([&] { OrderStore::open(server_->uri("no_such_db")); });
+  EXPECT_EQ(e.code(), ErrorCode::io);
+  EXPECT_NE(std::string(e.what()).find("\"no_such_db\" does not exist"), std::string::npos) << e.what();
+}
+
+TEST_P(PostgresOrderStoreTest, ADroppedConnectionComesBack) {
+  auto store = open();
+  store->record_order(kEarly);
+  // The server ends every cobuy session (as a restart or a failover would).
+  server_->exec("postgres",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                "application_name = 'cobuy'");
+  EXPECT_EQ(store->record_order(kLate), RecordResult::recorded);
+  EXPECT_EQ(store->order_count(), 2u);
+  expect_same(store->customer_orders("c1").at(1), kLate);
+}
+
+TEST_P(PostgresOrderStoreTest, TextWithANulByteIsRefusedAndNothingIsWritten) {
+  auto store = open();
+  PlacedOrder o = kOther;
+  o.lines[1].item_id = std::string("sau\0cer", 7);
+  const Error e = error_of([&] { store->record_order(o); });
+  EXPECT_EQ(e.code(), ErrorCode::bad_request);
+  EXPECT_NE(std::string(e.what()).find("NUL byte"), std::string::npos) << e.what();
+  EXPECT_EQ(store->order_count(), 0u);
+  EXPECT_EQ(store->record_order(kOther), RecordResult::recorded);
+}
+
+TEST(PostgresOrderStoreUri, RedactsOnlyThePassword) {
+  using P = cobuy::PostgresOrderStore;
+  EXPECT_EQ(P::redacted("postgresql://shop:pa:ss@db.example:5432/orders"),
+            "postgresql://shop:***@db.example:5432/orders");
+  EXPECT_EQ(P::redacted("postgres://shop:x@10.0.0.1/orders?sslmode=require"),
+            "postgres://shop:***@10.0.0.1/orders?sslmode=require");
+  EXPECT_EQ(P::redacted("postgresql://shop@db/orders"), "postgresql://shop@db/orders");
+  EXPECT_EQ(P::redacted("postgresql://db:5432/orders"), "postgresql://db:5432/orders");
+  EXPECT_EQ(P::redacted("postgresql://db/orders?user=a@b"), "postgresql://db/orders?user=a@b");
+  EXPECT_TRUE(OrderStore::is_postgres("postgresql://db/x"));
+  EXPECT_TRUE(OrderStore::is_postgres("postgres://db/x"));
+  EXPECT_FALSE(OrderStore::is_postgres("/var/lib/cobuy/orders.db"));
+}
+
+}  // namespace
+}  // namespace cobuy
