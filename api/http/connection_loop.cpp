@@ -77,6 +77,7 @@ class ConnStream final : public httplib::Stream {
   bool is_readable() const override { return true; }
   bool is_writable() const override { return true; }
   ssize_t read(char* ptr, size_t size) override {
+    if (!flush()) return -1;  // e.g. "100 Continue" before the body is read
     if (c_.pos < c_.in.size()) {
       const std::size_t n = std::min(size, c_.in.size() - c_.pos);
       std::memcpy(ptr, c_.in.data() + c_.pos, n);
@@ -90,22 +91,24 @@ class ConnStream final : public httplib::Stream {
       if ((errno != EAGAIN && errno != EWOULDBLOCK) || !wait_for(c_.fd, POLLIN, body_deadline_)) return -1;
     }
   }
+  /// Buffers what httplib writes (a head, then a body: two writes) so that a response leaves in
+  /// one send when the request is done: a process killed between the two would leave a proxy
+  /// with a head and no body, which it cannot send again elsewhere. Past kMaxBuffered (a large
+  /// or streamed body) the buffer is sent and writing goes on directly.
   ssize_t write(const char* ptr, size_t size) override {
-    std::size_t done = 0;
-    const auto deadline = Clock::now() + o_.write_timeout;
-    while (done < size) {
-      const ssize_t n = ::send(c_.fd, ptr + done, size - done, MSG_NOSIGNAL);
-      if (n > 0) {
-        done += static_cast<std::size_t>(n);
-      } else if (n < 0 && errno == EINTR) {
-        continue;
-      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && wait_for(c_.fd, POLLOUT, deadline)) {
-        continue;
-      } else {
-        return -1;
-      }
+    if (out_.size() + size <= kMaxBuffered) {
+      out_.append(ptr, size);
+      return static_cast<ssize_t>(size);
     }
+    if (!flush() || !send_all(ptr, size)) return -1;
     return static_cast<ssize_t>(size);
+  }
+  /// Sends what write() buffered; false when the socket failed or timed out.
+  bool flush() {
+    if (out_.empty()) return true;
+    const bool ok = send_all(out_.data(), out_.size());
+    out_.clear();
+    return ok;
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     ip = c_.remote_ip;
@@ -120,9 +123,30 @@ class ConnStream final : public httplib::Stream {
   socket_t socket() const override { return c_.fd < FD_SETSIZE ? c_.fd : INVALID_SOCKET; }
 
  private:
+  static constexpr std::size_t kMaxBuffered = 256 * 1024;
+
+  bool send_all(const char* ptr, std::size_t size) {
+    std::size_t done = 0;
+    const auto deadline = Clock::now() + o_.write_timeout;
+    while (done < size) {
+      const ssize_t n = ::send(c_.fd, ptr + done, size - done, MSG_NOSIGNAL);
+      if (n > 0) {
+        done += static_cast<std::size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && wait_for(c_.fd, POLLOUT, deadline)) {
+        continue;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
   Conn& c_;
   const LoopOptions& o_;
   Clock::time_point body_deadline_;
+  std::string out_;  // the response so far, sent by flush()
 };
 
 bool has_lf(std::string_view s) { return s.find('\n') != std::string_view::npos; }
@@ -534,6 +558,7 @@ void ConnectionLoop::Impl::serve(ConnPtr c) {
     bool ok = false;
     try {
       ok = runner(stream, close, closed);
+      ok = stream.flush() && ok;
     } catch (const std::exception& e) {  // httplib answers handler errors itself; this is anything else
       log::error("connection failed", {{"error", e.what()}});
     }

@@ -107,6 +107,8 @@ class Load {
     for (int t = 0; t < kClients; ++t) {
       clients_.emplace_back([this, &proxy, t] {
         auto c = proxy.client();
+        c.set_tcp_nodelay(true);  // no 40 ms Nagle stall between a POST's head and body
+        c.set_keep_alive(true);
         for (int k = 0; !stop_; ++k) {
           const std::string id = "load-" + std::to_string(t) + "-" + std::to_string(k);
           const bool read = k % 2 == 0;
