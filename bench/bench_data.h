@@ -1,7 +1,11 @@
 #pragma once
 /// Shared data for the benchmarks: the real order files when present, synthetic baskets otherwise.
 
+#include <sys/resource.h>
+
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 
@@ -9,6 +13,22 @@
 #include "training/cooccurrence.h"
 
 namespace cobuy::bench {
+
+/// The process's peak resident set so far (MiB).
+inline double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+/// The process's current resident set (MiB), from /proc/self/status.
+inline double rss_mib() {
+  std::ifstream f("/proc/self/status");
+  for (std::string line; std::getline(f, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+  }
+  return 0;
+}
 
 /// The Online Retail file: ../shared/datasets if present, else the bundled copy.
 inline std::string online_retail_path() {

@@ -5,7 +5,6 @@
 // its own model first, which a Google Benchmark fixture would redo per benchmark.
 //   build/bench/cobuy_offers_bench [retail] [synthetic] [--customers N] [--repeats R]
 // (--repeats applies to Online Retail; the synthetic history is timed once per thread count)
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -44,22 +43,6 @@ class CountingBuf : public std::streambuf {
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-/// The process's peak resident set so far (MiB).
-double peak_rss_mib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
-}
-
-/// The process's current resident set (MiB), from /proc/self/status.
-double rss_mib() {
-  std::ifstream f("/proc/self/status");
-  for (std::string line; std::getline(f, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
-  }
-  return 0;
 }
 
 /// Times `repeats` batches with `threads` workers; returns the median wall time and the stats of the last.
