@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/deadline.h"
 #include "core/time_util.h"
@@ -144,28 +145,29 @@ std::vector<NextOrderCandidate> next_order_candidates(const Model& m, const Cust
     out.push_back(c);
   };
 
-  std::vector<char> present(n, 0);
+  // The candidates so far, as a set sized by the customer, not by the catalogue: this runs on
+  // every offers and next-order request.
+  std::unordered_set<ItemIndex> present;
+  present.reserve(profile.items.size() + kNewCandidates + kPopularCandidates);
   for (const auto& s : profile.items) {
-    if (s.item >= n || present[s.item]) continue;
-    present[s.item] = 1;
+    if (s.item >= n || !present.insert(s.item).second) continue;
     add(s.item, &s);
   }
   std::vector<std::pair<double, ItemIndex>> fresh;
   for (const auto& [i, r] : reach) {
-    if (i < n && !present[i] && r.score > 0) fresh.emplace_back(r.score, i);
+    if (i < n && !present.count(i) && r.score > 0) fresh.emplace_back(r.score, i);
   }
   const auto keep = std::min(kNewCandidates, fresh.size());
   std::partial_sort(fresh.begin(), fresh.begin() + static_cast<std::ptrdiff_t>(keep), fresh.end(),
                     [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
   for (std::size_t k = 0; k < keep; ++k) {
-    present[fresh[k].second] = 1;
+    present.insert(fresh[k].second);
     add(fresh[k].second, nullptr);
   }
   std::size_t popular = 0;
   for (std::size_t p = 0; p < m.popular.size() && popular < kPopularCandidates; ++p) {
     const ItemIndex i = m.popular[p];
-    if (i >= n || present[i]) continue;
-    present[i] = 1;
+    if (i >= n || !present.insert(i).second) continue;
     ++popular;
     add(i, nullptr);
   }
