@@ -1,5 +1,6 @@
 // The two order logs side by side, on the calls a request makes: recording an order (POST
-// /v1/orders) and reading a customer's orders and offers (every offers call). SQLite is a file in
+// /v1/orders), reading a customer's orders and offers (every offers call) and logging the offers
+// it showed. SQLite is a file in
 // the temporary directory (WAL, synchronous=FULL); PostgreSQL is a server this benchmark starts
 // on loopback with its default durability (fsync on), through one libpq connection. Both sides do
 // the same calls on the same data.
@@ -101,6 +102,17 @@ void BM_ADuplicateOrder(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(store->record_order(o));
 }
 BENCHMARK(BM_ADuplicateOrder)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// What an offers call that records writes: its ten offers, in one batch.
+void BM_RecordTenOffers(benchmark::State& state) {
+  auto store = open_or_skip(state);
+  if (!store) return;
+  std::vector<std::pair<std::string, std::string>> offers;
+  for (int j = 0; j < 10; ++j) offers.emplace_back("item-" + std::to_string(j), "offer-" + std::to_string(j));
+  int c = 0;
+  for (auto _ : state) store->record_offers("c" + std::to_string(c++ % kCustomers), offers, "shipping", 1300086400);
+}
+BENCHMARK(BM_RecordTenOffers)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 // What one offers call reads: the customer's orders and logged offers.
 void BM_ReadACustomer(benchmark::State& state) {

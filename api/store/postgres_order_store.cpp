@@ -59,13 +59,16 @@ constexpr Statement kFindOrder{"find_order", "SELECT customer_id, time FROM orde
 constexpr Statement kFindLines{"find_lines",
                                "SELECT item_id, quantity, price FROM "
                                "order_lines WHERE order_id = $1 ORDER BY line"};
+// An order and its lines in one statement (one round trip, atomic on its own): the lines go in
+// only when the order row did, so the count of lines inserted says which it was (an order has
+// at least one line).
 constexpr Statement kInsertOrder{"insert_order",
-                                 "INSERT INTO orders(order_id, customer_id, "
-                                 "time, recorded_at) VALUES ($1, $2, $3, $4) "
-                                 "ON CONFLICT (order_id) DO NOTHING"};
-constexpr Statement kInsertLine{"insert_line",
-                                "INSERT INTO order_lines(order_id, item_id, quantity, "
-                                "price, line) VALUES ($1, $2, $3, $4, $5)"};
+                                 "WITH o AS (INSERT INTO orders(order_id, customer_id, time, recorded_at) "
+                                 "VALUES ($1, $2, $3, $4) ON CONFLICT (order_id) DO NOTHING RETURNING order_id) "
+                                 "INSERT INTO order_lines(order_id, item_id, quantity, price, line) "
+                                 "SELECT o.order_id, l.item_id, l.quantity, l.price, l.n - 1 FROM o, "
+                                 "unnest($5::text[], $6::float8[], $7::float8[]) WITH ORDINALITY "
+                                 "AS l(item_id, quantity, price, n)"};
 constexpr Statement kCustomerOrders{"customer_orders",
                                     "SELECT order_id, time FROM orders WHERE "
                                     "customer_id = $1 ORDER BY time, order_id"};
@@ -77,16 +80,18 @@ constexpr Statement kAllOrders{"all_orders",
                                "FROM orders o JOIN order_lines l ON l.order_id = o.order_id "
                                "ORDER BY o.time, o.order_id, l.line"};
 constexpr Statement kCount{"count", "SELECT COUNT(*) FROM orders"};
+// A batch of offers in one statement, logged (numbered by `id`) in the batch's order.
 constexpr Statement kInsertOffer{"insert_offer",
-                                 "INSERT INTO offers_log(customer_id, item_id, offered_at, "
-                                 "offer_id, context) VALUES ($1, $2, $3, $4, $5)"};
+                                 "INSERT INTO offers_log(customer_id, item_id, offered_at, offer_id, context) "
+                                 "SELECT $1, t.item_id, $3, t.offer_id, $4 FROM unnest($2::text[], $5::text[]) "
+                                 "WITH ORDINALITY AS t(item_id, offer_id, n) ORDER BY t.n"};
 constexpr Statement kOfferedSince{"offered_since",
                                   "SELECT item_id, offered_at FROM offers_log WHERE "
                                   "customer_id = $1 AND offered_at >= $2 "
                                   "ORDER BY offered_at DESC, id DESC LIMIT 1000"};
 static_assert(OrderStore::kMaxOfferedRows == 1000, "kOfferedSince's LIMIT");
-constexpr Statement kStatements[] = {kFindOrder, kFindLines, kInsertOrder, kInsertLine,  kCustomerOrders,
-                                     kLinesOf,   kAllOrders, kCount,       kInsertOffer, kOfferedSince};
+constexpr Statement kStatements[] = {kFindOrder, kFindLines, kInsertOrder, kCustomerOrders, kLinesOf,
+                                     kAllOrders, kCount,     kInsertOffer, kOfferedSince};
 
 /// Query parameters as text (libpq's text format); nullopt is SQL NULL.
 class Params {
@@ -137,6 +142,22 @@ std::string text_array(const std::vector<std::string>& values) {
       out += ch;
     }
     out += '"';
+  }
+  return out + '}';
+}
+
+/// A PostgreSQL float8[] literal holding `values` (nullopt as NULL), each as the shortest text
+/// that reads back exactly.
+std::string real_array(const std::vector<std::optional<double>>& values) {
+  std::string out = "{";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    if (!v) {
+      out += "NULL";
+      continue;
+    }
+    char buf[32];
+    out.append(buf, std::to_chars(buf, buf + sizeof buf, *v).ptr);
   }
   return out + '}';
 }
@@ -312,31 +333,26 @@ std::unique_ptr<OrderStore> PostgresOrderStore::open(const std::string& uri) {
 RecordResult PostgresOrderStore::insert_order(const PlacedOrder& o) {
   std::lock_guard lock(impl_->mutex);
   const Impl& db = *impl_;
+  std::vector<std::string> items;
+  std::vector<std::optional<double>> quantities, prices;
+  for (const auto& l : o.lines) {
+    items.push_back(l.item_id);
+    quantities.emplace_back(l.quantity);
+    prices.push_back(l.price);
+  }
+  Params p;
+  p.text(o.order_id).text(o.customer_id).integer(o.time).integer(unix_now());
+  p.text(text_array(items)).text(real_array(quantities)).text(real_array(prices));
   return db.retrying([&] {
-    PgTransaction t(db);
-    const Result inserted =
-        db.run(kInsertOrder, Params().text(o.order_id).text(o.customer_id).integer(o.time).integer(unix_now()));
-    if (std::string_view(PQcmdTuples(inserted.get())) == "0") {
-      // The id is taken (committed, or by a transaction that we waited for): compare contents. The
-      // transaction wrote nothing and rolls back.
-      const Result r = db.run(kFindOrder, Params().text(o.order_id));
-      COBUY_CHECK(PQntuples(r.get()) == 1, ErrorCode::io,
-                  "order log " << db.where << ": order '" << o.order_id << "' is taken but cannot be read");
-      const Row row{r.get(), 0};
-      PlacedOrder stored{o.order_id, row.text(0), row.integer(1), db.lines_of(o.order_id)};
-      return duplicate_of(stored, o);
-    }
-    for (std::size_t k = 0; k < o.lines.size(); ++k) {
-      const auto& l = o.lines[k];
-      db.run(kInsertLine, Params()
-                              .text(o.order_id)
-                              .text(l.item_id)
-                              .real(l.quantity)
-                              .real(l.price)
-                              .integer(static_cast<std::int64_t>(k)));
-    }
-    t.commit();
-    return RecordResult::recorded;
+    const Result inserted = db.run(kInsertOrder, p);
+    if (std::string_view(PQcmdTuples(inserted.get())) != "0") return RecordResult::recorded;
+    // The id is taken (committed, or by a transaction this one waited for): compare contents.
+    const Result r = db.run(kFindOrder, Params().text(o.order_id));
+    COBUY_CHECK(PQntuples(r.get()) == 1, ErrorCode::io,
+                "order log " << db.where << ": order '" << o.order_id << "' is taken but cannot be read");
+    const Row row{r.get(), 0};
+    PlacedOrder stored{o.order_id, row.text(0), row.integer(1), db.lines_of(o.order_id)};
+    return duplicate_of(stored, o);
   });
 }
 
@@ -403,13 +419,14 @@ void PostgresOrderStore::insert_offers(std::string_view customer_id,
                                        std::string_view context, Timestamp at) {
   std::lock_guard lock(impl_->mutex);
   const Impl& db = *impl_;
-  db.retrying([&] {
-    PgTransaction t(db);
-    for (const auto& [item, offer] : item_and_offer_ids) {
-      db.run(kInsertOffer, Params().text(customer_id).text(item).integer(at).text(offer).text(context));
-    }
-    t.commit();
-  });
+  std::vector<std::string> items, offers;
+  for (const auto& [item, offer] : item_and_offer_ids) {
+    items.push_back(item);
+    offers.push_back(offer);
+  }
+  Params p;
+  p.text(customer_id).text(text_array(items)).integer(at).text(context).text(text_array(offers));
+  db.retrying([&] { db.run(kInsertOffer, p); });
 }
 
 std::vector<std::pair<std::string, Timestamp>> PostgresOrderStore::offered_since(std::string_view customer_id,
