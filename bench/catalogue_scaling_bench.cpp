@@ -1,12 +1,15 @@
 // Serving cost against catalogue size (issue 15, item 5): the time of one bought-together, one
 // recommendation (a basket with its customer) and one offers call (delivered context, the
-// next-order engine) on models trained from generated histories of 10k, 100k and 1M items, and
-// the model's memory. In-process calls, as the server's handlers make them (the server's
-// /metrics time is this plus JSON); the same number of calls, drawn the same way, at each size.
+// next-order engine) on models trained from generated histories of 10k, 100k and 1M items; the
+// model's memory, and what 8 concurrent offers callers add to it. In-process calls, as the
+// server's handlers make them (the server's /metrics time is this plus JSON); the same number of
+// calls, drawn the same way, at each size.
 //   build/bench/cobuy_catalogue_scaling_bench [--items N,N,...] [--customers N] [--calls N]
 // Defaults: 10000,100000,1000000 items; 200,000 customers (about 900k orders, 5M lines); 2,000
 // calls of each kind. EASE keeps its item cap but at 2,000 items (the default 10,000 takes
 // minutes to solve at every size and is the same fixed cost at each); embeddings off (default).
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +18,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench/bench_data.h"
@@ -28,6 +32,7 @@ namespace cobuy::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::size_t kThreads = 8;
 
 struct Timing {
   double mean_us = 0, p99_us = 0;
@@ -59,6 +64,7 @@ void run(std::uint32_t items, std::uint64_t customers, std::size_t calls) {
   std::vector<Query> baskets;
   std::vector<ItemIndex> anchors;
   std::vector<std::string> buyers;
+  malloc_trim(0);
   const double rss_before = rss_mib();
   {
     const OrderData data = datasets::synthetic_orders(sc);
@@ -84,6 +90,7 @@ void run(std::uint32_t items, std::uint64_t customers, std::size_t calls) {
     std::fprintf(stderr, "items %u: %zu orders generated in %.1f s, trained in %.1f s\n", items, data.orders.size(),
                  gen_s, std::chrono::duration<double>(Clock::now() - t).count());
   }
+  malloc_trim(0);  // the generated history is gone: give its pages back before measuring
   const double model_mib = rss_mib() - rss_before;
   const OfferEngine engine(model, OfferPolicy());
   // One untimed pass of each warms caches and the allocator.
@@ -103,8 +110,25 @@ void run(std::uint32_t items, std::uint64_t customers, std::size_t calls) {
     r.context = OfferContext::delivered;
     engine.offers(r, {});
   });
-  std::printf("| %u | %zu | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f | %.0f |\n", items, model->catalog.size(),
-              bt.mean_us, bt.p99_us, rec.mean_us, rec.p99_us, off.mean_us, off.p99_us, model_mib);
+  // What concurrent offers calls hold: 8 threads at once (a server's workers), RSS before and after.
+  malloc_trim(0);
+  const double rss_serial = rss_mib();
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (std::size_t k = t; k < calls; k += kThreads) {
+        OfferRequest r;
+        r.customer_id = buyers[k];
+        r.context = OfferContext::delivered;
+        engine.offers(r, {});
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  malloc_trim(0);
+  const double concurrent_mib = rss_mib() - rss_serial;
+  std::printf("| %u | %zu | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f | %.0f | %.0f |\n", items, model->catalog.size(),
+              bt.mean_us, bt.p99_us, rec.mean_us, rec.p99_us, off.mean_us, off.p99_us, model_mib, concurrent_mib);
   std::fflush(stdout);
 }
 
@@ -133,6 +157,6 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("| items generated | catalogue | bought-together mean / p99 (us) | recommendation | offers (delivered) "
-              "| model RSS (MiB) |\n|---|---|---|---|---|---|\n");
+              "| model RSS (MiB) | + 8 concurrent offers callers (MiB) |\n|---|---|---|---|---|---|---|\n");
   for (const auto n : sizes) bench::run(n, customers, calls);
 }

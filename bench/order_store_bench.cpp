@@ -110,7 +110,8 @@ void BM_RecordTenOffers(benchmark::State& state) {
   std::vector<std::pair<std::string, std::string>> offers;
   for (int j = 0; j < 10; ++j) offers.emplace_back("item-" + std::to_string(j), "offer-" + std::to_string(j));
   int c = 0;
-  for (auto _ : state) store->record_offers("c" + std::to_string(c++ % kCustomers), offers, "shipping", 1300086400);
+  // Other customers than those BM_ReadACustomer reads, so its reads stay the same size.
+  for (auto _ : state) store->record_offers("w" + std::to_string(c++ % kCustomers), offers, "shipping", 1300086400);
 }
 BENCHMARK(BM_RecordTenOffers)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
