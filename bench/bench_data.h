@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "core/ingest.h"
 #include "training/cooccurrence.h"
@@ -28,6 +30,14 @@ inline double rss_mib() {
     if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
   }
   return 0;
+}
+
+/// The sizes of a comma-separated list such as "10000,100000" (a benchmark's --items).
+inline std::vector<std::uint32_t> parse_sizes(const std::string& list) {
+  std::vector<std::uint32_t> sizes;
+  std::stringstream ss(list);
+  for (std::string n; std::getline(ss, n, ',');) sizes.push_back(static_cast<std::uint32_t>(std::stoul(n)));
+  return sizes;
 }
 
 /// The Online Retail file: ../shared/datasets if present, else the bundled copy.

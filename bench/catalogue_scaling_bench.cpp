@@ -16,7 +16,6 @@
 #include <cstdlib>
 #include <memory>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -144,9 +143,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--items") {
-      sizes.clear();
-      std::stringstream ss(argv[i + 1]);
-      for (std::string n; std::getline(ss, n, ',');) sizes.push_back(static_cast<std::uint32_t>(std::stoul(n)));
+      sizes = bench::parse_sizes(argv[i + 1]);
     } else if (a == "--customers") {
       customers = std::strtoull(argv[i + 1], nullptr, 10);
     } else if (a == "--calls") {

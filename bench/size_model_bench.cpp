@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -98,9 +97,7 @@ int main(int argc, char** argv) {
     if (a == "--orders") {
       orders = std::strtoull(argv[i + 1], nullptr, 10);
     } else if (a == "--items") {
-      sizes.clear();
-      std::stringstream ss(argv[i + 1]);
-      for (std::string n; std::getline(ss, n, ',');) sizes.push_back(static_cast<std::uint32_t>(std::stoul(n)));
+      sizes = bench::parse_sizes(argv[i + 1]);
     } else if (a == "--threads") {
       threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
     } else {
