@@ -18,27 +18,36 @@ void spotri_(const char* uplo, const int* n, float* a, const int* lda, int* info
 }
 
 namespace cobuy {
+namespace {
 
-EaseTables train_ease(const Baskets& baskets, const PairCounts& pairs, const EaseConfig& config,
-                      std::uint32_t top_k, std::uint32_t max_basket) {
+void check(const EaseConfig& config) {
   COBUY_CHECK(config.lambda > 0, ErrorCode::bad_request, "ease.lambda must be > 0, got " << config.lambda);
   COBUY_CHECK(config.max_items >= 2, ErrorCode::bad_request, "ease.max_items must be >= 2");
-  const auto counts = item_order_counts(baskets);
-  std::vector<ItemIndex> order(baskets.n_items);
+}
+
+}  // namespace
+
+std::vector<ItemIndex> ease_items(std::span<const std::uint32_t> counts, std::uint32_t max_items) {
+  std::vector<ItemIndex> order(counts.size());
   std::iota(order.begin(), order.end(), ItemIndex{0});
   std::stable_sort(order.begin(), order.end(), [&](ItemIndex a, ItemIndex b) { return counts[a] > counts[b]; });
   while (!order.empty() && counts[order.back()] == 0) order.pop_back();
-  if (order.size() > config.max_items) order.resize(config.max_items);
-  const int n = static_cast<int>(order.size());
-  std::vector<int> dense(baskets.n_items, -1);
-  for (int d = 0; d < n; ++d) dense[order[static_cast<std::size_t>(d)]] = d;
+  if (order.size() > max_items) order.resize(max_items);
+  return order;
+}
 
-  // Gram matrix G = X'WX (+ lambda on the diagonal) over the kept items, W = diag(|b|^-basket_weight),
-  // in single precision: summed and inverted in float, EASE needs half the memory of double and
-  // 1.5x less time, and its weights agree with a double-precision solution to within 1e-5 of the
-  // largest (test Ease.SinglePrecisionAgreesWithDoubleOnOnlineRetail; bench/RESULTS.md, "cobuy eval").
+std::vector<float> ease_gram(const Baskets& baskets, std::span<const ItemIndex> items, const EaseConfig& config,
+                             std::uint32_t max_basket) {
+  const auto n = static_cast<Eigen::Index>(items.size());
+  std::vector<int> dense(baskets.n_items, -1);
+  for (Eigen::Index d = 0; d < n; ++d) dense[items[static_cast<std::size_t>(d)]] = static_cast<int>(d);
+  // Gram matrix G = X'WX over the kept items, W = diag(|b|^-basket_weight), in single precision:
+  // summed and inverted in float, EASE needs half the memory of double and 1.5x less time, and its
+  // weights agree with a double-precision solution to within 1e-5 of the largest (test
+  // Ease.SinglePrecisionAgreesWithDoubleOnOnlineRetail; bench/RESULTS.md, "cobuy eval").
   // Only the lower triangle is filled: LAPACK reads no other.
-  Eigen::MatrixXf p = Eigen::MatrixXf::Zero(n, n);
+  std::vector<float> gram(static_cast<std::size_t>(n * n), 0.0f);
+  Eigen::Map<Eigen::MatrixXf> p(gram.data(), n, n);
   std::vector<int> kept;
   for (std::size_t b = 0; b < baskets.size(); ++b) {
     const auto basket = baskets.basket(b);
@@ -54,6 +63,24 @@ EaseTables train_ease(const Baskets& baskets, const PairCounts& pairs, const Eas
       }
     }
   }
+  return gram;
+}
+
+EaseTables train_ease(const Baskets& baskets, const PairCounts& pairs, const EaseConfig& config,
+                      std::uint32_t top_k, std::uint32_t max_basket) {
+  check(config);
+  const auto items = ease_items(item_order_counts(baskets), config.max_items);
+  return solve_ease(ease_gram(baskets, items, config, max_basket), items, pairs, config, top_k);
+}
+
+EaseTables solve_ease(std::vector<float> gram, std::span<const ItemIndex> order, const PairCounts& pairs,
+                      const EaseConfig& config, std::uint32_t top_k) {
+  check(config);
+  const int n = static_cast<int>(order.size());
+  COBUY_CHECK(gram.size() == order.size() * order.size(), ErrorCode::internal,
+              "EASE: a Gram matrix of " << gram.size() << " values for " << n << " items");
+  const std::size_t n_items = pairs.n_items();
+  Eigen::Map<Eigen::MatrixXf> p(gram.data(), n, n);
   p.diagonal().array() += static_cast<float>(config.lambda);
   int info = 0;
   const char uplo = 'L';
@@ -66,7 +93,7 @@ EaseTables train_ease(const Baskets& baskets, const PairCounts& pairs, const Eas
 
   // B[i][j] = -P[i][j] / P[j][j] for j != i. Keep each row's largest positive and most negative weights.
   const Eigen::VectorXd diagonal = p.diagonal().cast<double>();
-  std::vector<std::vector<Neighbor>> positive(baskets.n_items), negative(baskets.n_items);
+  std::vector<std::vector<Neighbor>> positive(n_items), negative(n_items);
   tbb::parallel_for(0, n, [&](int d) {
     const ItemIndex i = order[static_cast<std::size_t>(d)];
     std::vector<Neighbor> pos, neg;

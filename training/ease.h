@@ -4,6 +4,8 @@
 /// serving sums EASE weights over a basket the same way it sums co-purchase scores.
 
 #include <cstdint>
+#include <span>
+#include <vector>
 
 #include "core/config.h"
 #include "core/model.h"
@@ -24,5 +26,21 @@ struct EaseTables {
 /// `pairs` are the pair counts of `baskets` (any min_support), used for the neighbours' counts.
 EaseTables train_ease(const Baskets& baskets, const PairCounts& pairs, const EaseConfig& config,
                       std::uint32_t top_k, std::uint32_t max_basket);
+
+/// The parts of train_ease, for training whose baskets are spread over processes
+/// (training/distributed_train.h): the items EASE is fitted on, each process's share of the Gram
+/// matrix, and the solve once the shares are summed.
+///
+/// The items EASE is fitted on: the max_items with the most orders (`counts`, ties by index),
+/// none with 0 orders.
+std::vector<ItemIndex> ease_items(std::span<const std::uint32_t> counts, std::uint32_t max_items);
+/// X'WX over `items` from `baskets` (lower triangle, column-major, items.size() squared floats;
+/// baskets larger than max_basket skipped). Sums of such matrices are the Gram of all baskets.
+std::vector<float> ease_gram(const Baskets& baskets, std::span<const ItemIndex> items, const EaseConfig& config,
+                             std::uint32_t max_basket);
+/// EASE's tables from the Gram matrix of `items` (lambda is added here) and the pair counts of
+/// every basket (which also give the item count).
+EaseTables solve_ease(std::vector<float> gram, std::span<const ItemIndex> items, const PairCounts& pairs,
+                      const EaseConfig& config, std::uint32_t top_k);
 
 }  // namespace cobuy

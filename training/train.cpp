@@ -73,7 +73,7 @@ void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const Tr
     sources.push_back({&cooc, config.blend.cooccurrence});
   }
   if (config.blend.ease > 0) {
-    cached(cache ? &cache->ease : nullptr, "ease " + settings["ease"].dump() + " " + settings["cooccurrence"].dump(), ease,
+    cached(cache ? &cache->ease : nullptr, ease_cache_key(config), ease,
            [&] { return train_ease(baskets, pairs, config.ease, top_k, config.cooccurrence.max_basket); });
     sources.push_back({&ease.positive, config.blend.ease});
     m.penalties = scaled(ease.negative, config.blend.ease / table_scale(ease.positive));
@@ -101,6 +101,12 @@ void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const Tr
 }
 
 }  // namespace
+
+std::string ease_cache_key(const TrainConfig& config) {
+  nlohmann::json settings;
+  to_json(settings, config);
+  return "ease " + settings["ease"].dump() + " " + settings["cooccurrence"].dump();
+}
 
 std::string data_fingerprint(const OrderData& data) {
   std::uint64_t h = kFnvOffsetBasis;
@@ -220,7 +226,9 @@ Model train_model(const OrderData& data, const TrainConfig& config, const nlohma
   // Every co-purchased pair, even once: EASE and the substitute test need the true counts (a
   // rare item's real partner must not look never-bought-with-it); the co-occurrence table
   // applies min_support itself.
-  const PairCounts pairs = count_pairs(baskets, 1, config.cooccurrence.max_basket);
+  PairCounts counted;
+  if (!cache || !cache->pairs) counted = count_pairs(baskets, 1, config.cooccurrence.max_basket);
+  const PairCounts& pairs = cache && cache->pairs ? *cache->pairs : counted;
   report(progress, "count", 1, 3);
   build_item_tables(baskets, pairs, config, m, progress, cache);
   report(progress, "count", 2, 3);
@@ -241,7 +249,7 @@ Model train_model(const OrderData& data, const TrainConfig& config, const nlohma
   }
   m.repurchase = repurchase_stats(m.customers, m.catalog.size());
   if (config.rerank.enabled || config.next_order.fit) {
-    const ValidationCarve carve = carve_validation(data, config);
+    const ValidationCarve carve = carve_validation(data, config, nullptr, cache ? cache->carve : nullptr);
     if (config.rerank.enabled) m.reranker = fit_reranker(carve, config, progress);
     if (config.next_order.fit) m.next_order = fit_next_order(carve, config, progress);
   }

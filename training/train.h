@@ -19,8 +19,16 @@ namespace cobuy {
 /// blend, and EASE is the costly part of each.
 struct SourceCache {
   std::map<std::string, NeighborTable> tables;
-  std::map<std::string, EaseTables> ease;
+  std::map<std::string, EaseTables> ease;  ///< keyed by ease_cache_key
+  /// The data's pair counts (every pair, min_support 1) when counted elsewhere, as distributed
+  /// training does (training/distributed_train.h); null = train_model counts them.
+  const PairCounts* pairs = nullptr;
+  /// Likewise for the first stage of the validation carve (training/validation_carve.h).
+  const SourceCache* carve = nullptr;
 };
+
+/// The key of `config`'s EASE tables in SourceCache::ease.
+std::string ease_cache_key(const TrainConfig& config);
 
 /// Trains every part of the model from `data` (which must be sorted by time, as load_orders
 /// gives it). `ingest_summary` is stored in the manifest as given. Uses config.threads workers

@@ -11,12 +11,22 @@ namespace {
 constexpr std::uint64_t kCarveSeed = 1;
 }  // namespace
 
-ValidationCarve carve_validation(const OrderData& data, const TrainConfig& config, const ProgressFn& progress) {
+Timestamp carve_cut(const OrderData& data, const TrainConfig& config) {
+  const std::size_t n = data.orders.size();
+  const auto held =
+      std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(n) * config.rerank.validation_fraction));
+  if (n <= held) return kNoTime;
+  const Timestamp cut = data.orders[n - held].time;
+  // Orders are sorted by time (untimed first): the split leaves orders to train on when the first is before the cut.
+  const Timestamp first = data.orders.front().time;
+  return cut != kNoTime && (first == kNoTime || first < cut) ? cut : kNoTime;
+}
+
+ValidationCarve carve_validation(const OrderData& data, const TrainConfig& config, const ProgressFn& progress,
+                                 const SourceCache* first_sources) {
   ValidationCarve c;
   const double fraction = config.rerank.validation_fraction;
-  const std::size_t n = data.orders.size();
-  const std::size_t held = std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(n) * fraction));
-  const Timestamp cut = n > held ? data.orders[n - held].time : kNoTime;
+  const Timestamp cut = carve_cut(data, config);
   if (cut != kNoTime) {
     std::tie(c.fit_train, c.validation) = split_by_time(data, cut);
     c.description = "orders from " + format_timestamp(cut) + " on";
@@ -30,7 +40,9 @@ ValidationCarve carve_validation(const OrderData& data, const TrainConfig& confi
   stage.rerank.enabled = false;
   stage.next_order.fit = false;
   if (stage.blend.embedding == 0) stage.embedding.epochs = 0;  // only substitutes would use them
-  c.first = train_model(c.fit_train, stage);
+  // Sources counted elsewhere are of the time split's training part only.
+  SourceCache sources = first_sources && cut != kNoTime ? *first_sources : SourceCache{};
+  c.first = train_model(c.fit_train, stage, nlohmann::json::object(), nullptr, &sources);
   if (progress) progress("carve", 1, 1);
   return c;
 }

@@ -9,6 +9,7 @@
 #include "core/model.h"
 #include "core/order_data.h"
 #include "core/progress.h"
+#include "training/train.h"
 
 namespace cobuy {
 
@@ -23,6 +24,13 @@ struct ValidationCarve {
 /// Carves the latest config.rerank.validation_fraction of `data`'s orders when they have times (a
 /// seeded random share otherwise) and trains the first stage on the rest, without embeddings
 /// unless the blend uses them and without learned stages.
-ValidationCarve carve_validation(const OrderData& data, const TrainConfig& config, const ProgressFn& progress = nullptr);
+/// With `first_sources`, the first stage takes its pair counts and EASE tables from there when the
+/// carve is the time split at carve_cut (they must be those of fit_train's orders).
+ValidationCarve carve_validation(const OrderData& data, const TrainConfig& config, const ProgressFn& progress = nullptr,
+                                 const SourceCache* first_sources = nullptr);
+
+/// The time the carve splits `data` at: orders from then on are the validation part. kNoTime when
+/// no time split leaves orders on both sides (the carve is then a random share).
+Timestamp carve_cut(const OrderData& data, const TrainConfig& config);
 
 }  // namespace cobuy

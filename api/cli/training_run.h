@@ -44,6 +44,12 @@ RunOrders load_run_orders(const TrainingRun& run, const ProgressFn& progress = n
 /// `print_summary`. Returns the trained model.
 Model run_training(const TrainingRun& run, bool print_summary);
 
+/// run_training over MPI's ranks (`mpirun -np N cobuy train --distributed`, every rank calling
+/// it): each rank reads a share of run.order_paths, rank 0 writes the artifact and prints the
+/// summary (training/distributed_train.h). A failure on any rank ends every rank. Throws
+/// Error(bad_request) for an order log, --eval-tail, or a cobuy built without MPI.
+void run_distributed_training(const TrainingRun& run, bool print_summary);
+
 /// Parses "--columns key=Header,key2=Header2" into ingest options; throws Error(bad_request).
 void parse_columns(const std::string& spec, IngestOptions& options);
 
