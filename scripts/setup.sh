@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk
   haproxy                              # tests/api/behind_haproxy_test.cpp: the proxied deployment
+  libopenmpi-dev openmpi-bin openssh-client   # cobuy train --distributed (mpirun wants an rsh agent)
 )
 
 missing=()
