@@ -67,8 +67,9 @@ void apply_catalog_file(const std::string& path, const IngestOptions& options, I
   enum : std::size_t { kId, kTitleCol, kCategoryCol, kPriceCol, kInStockCol, kCatalogColumns };
   constexpr std::array<std::string_view, kCatalogColumns> kNames = {"item_id", "title", "category", "price",
                                                                     "in_stock"};
-  auto reader = CsvReader::open_file(path);
+  auto reader = CsvReader::open_file(path, options.delimiter);
   const auto header = read_header(reader);
+  const bool decimal_comma = reader.delimiter() != ',';
   std::array<std::size_t, kCatalogColumns> col{};
   for (std::size_t k = 0; k < kCatalogColumns; ++k) col[k] = find_column(header, kNames[k]);
   COBUY_CHECK(col[kId] != kNoColumn, ErrorCode::bad_data,
@@ -106,7 +107,7 @@ void apply_catalog_file(const std::string& path, const IngestOptions& options, I
     if (!item) continue;  // the catalogue holds only items that were ordered
     if (const auto v = value(kTitleCol); !v.empty()) catalog.titles[*item] = v;
     if (const auto v = value(kCategoryCol); !v.empty()) catalog.categories[*item] = v;
-    if (const auto p = parse_number(value(kPriceCol)); p && *p > 0) catalog.prices[*item] = static_cast<float>(*p);
+    if (const auto p = parse_number(value(kPriceCol), decimal_comma); p && *p > 0) catalog.prices[*item] = static_cast<float>(*p);
     if (in_stock) catalog.in_stock[*item] = *in_stock;
   }
   if (skipped > 0)

@@ -50,6 +50,7 @@ struct CsvReader::Impl {
   enum class Status { record, blank, need_more };
 
   std::string name;
+  char delim = ',';  // kAutoDelimiter until the first line is seen
   std::optional<InputFile> file;  // none for from_string
   std::string buf;  // [begin, end) is read but not yet consumed
   std::size_t begin = 0;
@@ -119,14 +120,14 @@ struct CsvReader::Impl {
     return parse_quoted(fields, start, stop);
   }
 
-  /// The fast path: one physical line without quotes, split at commas.
+  /// The fast path: one physical line without quotes, split at delimiters.
   Status parse_plain(std::vector<std::string_view>& fields, const char* p, const char* line_end, bool has_nl) {
     const char* content_end = line_end;
     if (content_end > p && content_end[-1] == '\r') --content_end;
     consume(line_end + (has_nl ? 1 : 0), has_nl ? 1 : 0);
     if (content_end == p) return Status::blank;
     for (;;) {
-      const char* comma = find(p, content_end, ',');
+      const char* comma = find(p, content_end, delim);
       if (!comma) break;
       fields.emplace_back(p, static_cast<std::size_t>(comma - p));
       p = comma + 1;
@@ -135,7 +136,7 @@ struct CsvReader::Impl {
     return Status::record;
   }
 
-  /// The general path: quoted fields, which may hold commas, doubled quotes and line breaks.
+  /// The general path: quoted fields, which may hold delimiters, doubled quotes and line breaks.
   Status parse_quoted(std::vector<std::string_view>& fields, const char* p, const char* const stop) {
     std::size_t lines = 0;
     for (;;) {
@@ -170,7 +171,7 @@ struct CsvReader::Impl {
         if (doubles) quoted_with_doubles.push_back(fields.size() - 1);
         p = close + 1;
         if (p == stop) return finish(p, lines);  // eof here, or need_more was returned above
-        if (*p == ',') {
+        if (*p == delim) {
           ++p;
           continue;
         }
@@ -188,9 +189,9 @@ struct CsvReader::Impl {
       }
       // An unquoted field (a quote inside it is kept as data, as most readers do).
       const char* field = p;
-      while (p < stop && *p != ',' && *p != '\n') ++p;
+      while (p < stop && *p != delim && *p != '\n') ++p;
       if (p == stop && !eof) return Status::need_more;
-      if (p < stop && *p == ',') {
+      if (p < stop && *p == delim) {
         fields.emplace_back(field, static_cast<std::size_t>(p - field));
         ++p;
         continue;
@@ -245,6 +246,12 @@ struct CsvReader::Impl {
     while (end - begin < 3 && refill()) {
     }
     if (end - begin >= 3 && std::memcmp(buf.data() + begin, "\xEF\xBB\xBF", 3) == 0) begin += 3;
+    if (delim != kAutoDelimiter) return;
+    // The first line decides; a header line is short, but stop growing the buffer past a few MiB.
+    while (!find(buf.data() + begin, buf.data() + end, '\n') && end - begin < 4 * kChunk && refill()) {
+    }
+    const char* nl = find(buf.data() + begin, buf.data() + end, '\n');
+    delim = detect_delimiter(std::string_view(buf.data() + begin, (nl ? nl : buf.data() + end) - (buf.data() + begin)));
   }
 };
 
@@ -253,16 +260,18 @@ CsvReader::CsvReader(CsvReader&&) noexcept = default;
 CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
 CsvReader::~CsvReader() = default;
 
-CsvReader CsvReader::open_file(const std::string& path) {
+CsvReader CsvReader::open_file(const std::string& path, char delimiter) {
   auto impl = std::make_unique<Impl>();
   impl->name = path;
+  impl->delim = delimiter;
   impl->file.emplace(InputFile::open(path));
   return CsvReader(std::move(impl));
 }
 
-CsvReader CsvReader::from_string(std::string data, std::string name) {
+CsvReader CsvReader::from_string(std::string data, std::string name, char delimiter) {
   auto impl = std::make_unique<Impl>();
   impl->name = std::move(name);
+  impl->delim = delimiter;
   impl->buf = std::move(data);
   impl->end = impl->buf.size();
   impl->eof = true;
@@ -297,6 +306,39 @@ const std::string& CsvReader::error() const { return impl_->error; }
 std::size_t CsvReader::line() const { return impl_->record_line; }
 const std::string& CsvReader::name() const { return impl_->name; }
 std::size_t CsvReader::bytes_read() const { return impl_->base + impl_->begin; }
+char CsvReader::delimiter() const { return impl_->delim; }
+
+char parse_delimiter(std::string_view name) {
+  if (name == "auto") return kAutoDelimiter;
+  if (name == "," || name == "comma") return ',';
+  if (name == ";" || name == "semicolon") return ';';
+  if (name == "\t" || name == "\\t" || name == "tab") return '\t';
+  if (name == "|" || name == "pipe") return '|';
+  COBUY_FAIL(ErrorCode::bad_request,
+             "unknown delimiter '" << name << "' (expected auto, ',' or comma, ';' or semicolon, tab, '|' or pipe)");
+}
+
+std::string delimiter_name(char delimiter) {
+  if (delimiter == '\t') return "tab";
+  if (delimiter == kAutoDelimiter) return "auto";
+  return std::string("'") + delimiter + "'";
+}
+
+char detect_delimiter(std::string_view line) {
+  constexpr char kCandidates[] = {',', ';', '\t', '|'};
+  std::size_t counts[4] = {};
+  bool quoted = false;
+  for (const char c : line) {
+    if (c == '"') quoted = !quoted;  // a doubled quote flips twice
+    if (quoted) continue;
+    for (std::size_t k = 0; k < 4; ++k) counts[k] += c == kCandidates[k] ? 1 : 0;
+  }
+  std::size_t best = 0;
+  for (std::size_t k = 1; k < 4; ++k) {
+    if (counts[k] > counts[best]) best = k;
+  }
+  return kCandidates[best];
+}
 
 std::vector<std::string> read_header(CsvReader& reader) {
   std::vector<std::string_view> f;
@@ -316,8 +358,8 @@ std::size_t find_column(const std::vector<std::string>& header, std::string_view
 }
 
 void read_table(const std::string& path, const std::vector<std::string>& columns, std::size_t required,
-                const std::function<void(const std::vector<std::string_view>& values)>& row) {
-  auto reader = CsvReader::open_file(path);
+                const std::function<void(const std::vector<std::string_view>& values)>& row, char delimiter) {
+  auto reader = CsvReader::open_file(path, delimiter);
   const auto header = read_header(reader);
   std::vector<std::size_t> col(columns.size());
   for (std::size_t k = 0; k < columns.size(); ++k) {

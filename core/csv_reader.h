@@ -10,15 +10,30 @@
 
 namespace cobuy {
 
-/// Reads records one at a time. Handles quoted fields with commas, doubled quotes and newlines,
-/// CRLF or LF line ends, and a UTF-8 BOM at the start. Not thread-safe.
+/// A delimiter argument meaning "find it from the first line" (see detect_delimiter).
+inline constexpr char kAutoDelimiter = '\0';
+
+/// Parses a --delimiter value: "auto" (kAutoDelimiter), "," or "comma", ";" or "semicolon", "tab"
+/// (or "\t", or a tab character) and "|" or "pipe". Throws Error(bad_request) otherwise.
+char parse_delimiter(std::string_view name);
+/// "','", "';'", "tab", "'|'": a delimiter for messages and logs.
+std::string delimiter_name(char delimiter);
+
+/// The delimiter of a file whose first line is `line`: whichever of ',', ';', tab and '|' occurs
+/// most often outside double quotes (ties in that order); ',' when none occurs (one column).
+char detect_delimiter(std::string_view line);
+
+/// Reads records one at a time. Handles quoted fields with delimiters, doubled quotes and
+/// newlines, CRLF or LF line ends, and a UTF-8 BOM at the start. Not thread-safe.
 class CsvReader {
  public:
   /// Opens `path` (plain or gzip). Throws Error(io) naming the file if it cannot be opened; reading
   /// throws as InputFile::read does for a gzip file cut short, corrupt or with trailing garbage.
-  static CsvReader open_file(const std::string& path);
+  /// `delimiter` is one of ',', ';', '\t', '|', or kAutoDelimiter to detect it from the first
+  /// line (after a BOM) when the first record is read.
+  static CsvReader open_file(const std::string& path, char delimiter = ',');
   /// Reads from an in-memory buffer; `name` is used in messages. For tests and small inputs.
-  static CsvReader from_string(std::string data, std::string name = "<memory>");
+  static CsvReader from_string(std::string data, std::string name = "<memory>", char delimiter = ',');
 
   CsvReader(CsvReader&&) noexcept;
   CsvReader& operator=(CsvReader&&) noexcept;
@@ -38,6 +53,8 @@ class CsvReader {
   const std::string& name() const;
   /// Uncompressed bytes consumed so far (for progress).
   std::size_t bytes_read() const;
+  /// The field delimiter: as given, or once the first record is read, as detected.
+  char delimiter() const;
 
  private:
   struct Impl;
@@ -60,7 +77,9 @@ std::size_t find_column(const std::vector<std::string>& header, std::string_view
 /// values of `columns` (spaces trimmed, in that order; "" for an optional column the file lacks).
 /// The first `required` columns must exist, else Error(bad_data) naming file and column. Malformed
 /// records are skipped and counted in one warning. Throws Error(io) when the file is unreadable.
+/// The delimiter is detected from the header line unless given.
 void read_table(const std::string& path, const std::vector<std::string>& columns, std::size_t required,
-                const std::function<void(const std::vector<std::string_view>& values)>& row);
+                const std::function<void(const std::vector<std::string_view>& values)>& row,
+                char delimiter = kAutoDelimiter);
 
 }  // namespace cobuy

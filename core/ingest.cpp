@@ -13,6 +13,7 @@
 #include "core/catalog_files.h"
 #include "core/csv_reader.h"
 #include "core/error.h"
+#include "core/file_date_order.h"
 #include "core/log.h"
 #include "core/text_fields.h"
 #include "core/time_util.h"
@@ -51,6 +52,7 @@ struct Settings {
   std::array<bool, kColumnCount> mapped{};  // given in options.columns: must exist
   std::vector<std::string> non_product_codes;
   std::vector<std::string> cancellation_prefixes;
+  DateOrder date_order = DateOrder::unknown;
 };
 
 Settings preset_for(OrderFormat format) {
@@ -65,6 +67,7 @@ Settings preset_for(OrderFormat format) {
       p.non_product_codes = {"POST", "DOT",  "M",    "m",         "C2",           "D",     "S",
                              "B",    "CRUK", "PADS", "AMAZONFEE", "BANK CHARGES", "DCGS*", "gift_0001_*"};
       p.cancellation_prefixes = {"C"};
+      p.date_order = DateOrder::mdy;  // "12/1/2010 8:26": 1 December
       break;
     case OrderFormat::instacart:
       p.headers = {"order_id", "product_id", "", "", "", "", "", ""};
@@ -344,6 +347,7 @@ Settings resolve(const IngestOptions& options) {
   }
   if (!options.non_product_codes.empty()) settings.non_product_codes = options.non_product_codes;
   if (!options.cancellation_prefixes.empty()) settings.cancellation_prefixes = options.cancellation_prefixes;
+  if (options.date_order != DateOrder::unknown) settings.date_order = options.date_order;
   std::erase(settings.cancellation_prefixes, "");  // would match every order
   return settings;
 }
@@ -359,12 +363,18 @@ class FileIngest {
         options_(options),
         summary_(summary),
         dropped_(dropped),
-        reader_(CsvReader::open_file(path)) {}
+        reader_(CsvReader::open_file(path, options.delimiter)),
+        dates_(path, options.delimiter, settings.date_order, options.date_order != DateOrder::unknown) {}
 
   /// Reads every row; `bytes_before` is what earlier files consumed (for progress).
   void run(Builder& builder, const ProgressFn& progress, std::uint64_t bytes_before, std::uint64_t& next_progress) {
     header_ = read_header(reader_);
+    decimal_comma_ = reader_.delimiter() != ',';
+    if (options_.delimiter == kAutoDelimiter && reader_.delimiter() != ',') {
+      log::info("delimiter detected", {{"file", path_}, {"delimiter", delimiter_name(reader_.delimiter())}});
+    }
     map_columns();
+    if (col_[kTime] != kNoColumn) dates_.set_column(col_[kTime], header_.size());
     Row row;
     while (reader_.next(f_)) {
       ++summary_.rows_read;
@@ -394,6 +404,8 @@ class FileIngest {
 
  private:
   void map_columns() {
+    const std::string hint = header_.size() > 1 ? "" : "; the header is one column: if the file is not separated by " +
+                                                           delimiter_name(reader_.delimiter()) + ", pass --delimiter";
     for (std::size_t k = 0; k < kColumnCount; ++k) {
       const std::string& want = settings_.headers[k];
       col_[k] = want.empty() ? kNoColumn : find_column(header_, want);
@@ -401,7 +413,7 @@ class FileIngest {
       COBUY_CHECK(col_[k] != kNoColumn || !required, ErrorCode::bad_data,
                   path_ << ": no column '" << (want.empty() ? std::string(kKeys[k]) : want) << "' for " << kKeys[k]
                         << " in the header (columns: " << join(header_) << "); map it with --columns " << kKeys[k]
-                        << "=HEADER");
+                        << "=HEADER" << hint);
     }
   }
 
@@ -416,13 +428,13 @@ class FileIngest {
     }
     row.quantity = 1.0;
     if (const auto v = field(kQuantity); !v.empty()) {
-      const auto q = parse_number(v);
+      const auto q = parse_number(v, decimal_comma_);
       if (!q) return bad("bad quantity " + shown(v));
       row.quantity = *q;
     }
     row.price = std::nan("");
     if (const auto v = field(kPrice); !v.empty()) {
-      const auto p = parse_number(v);
+      const auto p = parse_number(v, decimal_comma_);
       if (!p) return bad("bad price " + shown(v));
       row.price = *p;
     }
@@ -430,8 +442,8 @@ class FileIngest {
     if (const auto v = field(kTime); !v.empty()) {
       // Rows of one order repeat its timestamp; parse each distinct text once.
       if (v != last_time_text_) {
-        const auto t = parse_timestamp(v);
-        if (!t) return bad("bad timestamp " + shown(v));
+        const auto t = dates_.read(v, reader_.line(), why_);
+        if (!t) return bad(why_);
         last_time_text_ = v;
         last_time_ = *t;
       }
@@ -482,6 +494,9 @@ class FileIngest {
   std::array<std::size_t, kColumnCount> col_{};
   std::string last_time_text_;
   Timestamp last_time_ = kNoTime;
+  FileDateOrder dates_;
+  std::string why_;  // a bad timestamp's reason
+  bool decimal_comma_ = false;  // the file is not separated by commas: "2,95" may be a price
   const TimeRange times_ =
       order_time_range(options_.now == kNoTime ? unix_now() : options_.now, options_.max_clock_skew);
 };

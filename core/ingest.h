@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/csv_reader.h"
 #include "core/order_data.h"
 #include "core/progress.h"
 #include "core/time_util.h"
@@ -39,6 +40,14 @@ struct IngestOptions {
   Timestamp now = kNoTime;
   /// Optional item catalogue CSV (item_id, title, category, price, in_stock columns) overriding titles.
   std::string catalog_path;
+  /// How year-last dates (1/2/2024) are read. unknown: the preset's order (mdy for online-retail),
+  /// else judged per file: a date whose first or second number is over 12 sets the order for its
+  /// file, and a file with ambiguous dates but no such date fails with an error naming the value.
+  DateOrder date_order = DateOrder::unknown;
+  /// Field delimiter of order files and the catalogue (',', ';', '\t', '|'); kAutoDelimiter =
+  /// detected from each file's header line. With a delimiter other than ',', a quantity or price
+  /// with one comma and no point ("2,95") is read with the comma as the decimal mark.
+  char delimiter = kAutoDelimiter;
 };
 
 /// What ingestion read, kept and dropped.
@@ -58,8 +67,9 @@ struct IngestSummary {
 };
 
 /// Reads, cleans and merges order files into OrderData (orders sorted by time, stable).
-/// Throws Error(io) for unreadable files, Error(bad_data) for a missing required column or when
-/// malformed rows exceed max_bad_row_share, naming file, line and reason.
+/// Throws Error(io) for unreadable files, Error(bad_data) for a missing required column, for a
+/// file whose year-last dates are ambiguous (see IngestOptions::date_order), or when malformed
+/// rows exceed max_bad_row_share, naming file, line and reason.
 /// Rows of one order id (across files too) form one Order: its time is that of its first kept row,
 /// its customer the first non-empty one; repeated items merge into one OrderLine (quantities summed,
 /// last price). The catalogue keeps each item's most recent non-empty title and category and its

@@ -44,4 +44,18 @@ inline std::optional<double> parse_number(std::string_view s) {
   return v;
 }
 
+/// parse_number(s), or with `decimal_comma` (files not separated by commas, where "2,95" is
+/// usual) a number with one comma and no point read with the comma as the decimal mark.
+inline std::optional<double> parse_number(std::string_view s, bool decimal_comma) {
+  if (auto n = parse_number(s); n || !decimal_comma) return n;
+  const std::size_t comma = s.find(',');
+  if (comma == std::string_view::npos || s.find(',', comma + 1) != std::string_view::npos ||
+      s.find('.') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::string text(s);
+  text[comma] = '.';
+  return parse_number(text);
+}
+
 }  // namespace cobuy::text_fields

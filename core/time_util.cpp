@@ -102,7 +102,14 @@ bool read_offset(Cursor& c, Fields& f) {
   return true;
 }
 
-/// "YYYY-MM-DD[(T| )H:MM[:SS[.fff]][offset]]".
+/// What may follow the clock: nothing, an offset right after it or after one space, or " UTC".
+bool read_zone(Cursor& c, Fields& f) {
+  if (c.done()) return true;
+  if (c.eat(' ') && c.s.substr(c.pos) == "UTC") return true;
+  return read_offset(c, f) && c.done();
+}
+
+/// "YYYY-MM-DD[(T| )H:MM[:SS[.fff]][zone]]".
 std::optional<Timestamp> parse_iso(Cursor c) {
   Fields f;
   if (!c.fixed(4, f.year) || !c.eat('-') || !c.fixed(2, f.month) || !c.eat('-') || !c.fixed(2, f.day)) {
@@ -110,44 +117,77 @@ std::optional<Timestamp> parse_iso(Cursor c) {
   }
   if (!c.done()) {
     if (!c.eat('T') && !c.eat(' ')) return std::nullopt;
-    if (!read_clock(c, f)) return std::nullopt;
-    if (!c.done() && !read_offset(c, f)) return std::nullopt;
+    if (!read_clock(c, f) || !read_zone(c, f)) return std::nullopt;
   }
-  if (!c.done()) return std::nullopt;
   return to_timestamp(f);
 }
 
-/// "M/D/YYYY[ H:MM[:SS]]" as spreadsheet exports write it.
-std::optional<Timestamp> parse_month_first(Cursor c) {
+/// "A<sep>B<sep>YYYY[ H:MM[:SS][zone]]", where A and B are day and month in `order`.
+ParsedTimestamp parse_year_last(Cursor c, char sep, DateOrder order) {
+  ParsedTimestamp out;
   Fields f;
-  if (!c.short_number(f.month) || !c.eat('/') || !c.short_number(f.day) || !c.eat('/') || !c.fixed(4, f.year)) {
-    return std::nullopt;
+  int a = 0, b = 0;
+  if (!c.short_number(a) || !c.eat(sep) || !c.short_number(b) || !c.eat(sep) || !c.fixed(4, f.year)) return out;
+  if (!c.done() && (!c.eat(' ') || !read_clock(c, f) || !read_zone(c, f))) return out;
+  const auto as = [f](int month, int day) {
+    Fields g = f;
+    g.month = month;
+    g.day = day;
+    return to_timestamp(g);
+  };
+  const std::optional<Timestamp> dmy = as(b, a), mdy = as(a, b);
+  // Any day up to 12 is valid in every month, so exactly one valid reading means a number over 12.
+  if (dmy && !mdy) out.proves = DateOrder::dmy;
+  if (mdy && !dmy) out.proves = DateOrder::mdy;
+  switch (order) {
+    case DateOrder::dmy:
+      out.time = dmy;
+      break;
+    case DateOrder::mdy:
+      out.time = mdy;
+      break;
+    case DateOrder::unknown:
+      out.ambiguous = dmy && mdy && a != b;
+      if (!out.ambiguous) out.time = dmy ? dmy : mdy;
+      break;
   }
-  if (!c.done() && (!c.eat(' ') || !read_clock(c, f))) return std::nullopt;
-  if (!c.done()) return std::nullopt;
-  return to_timestamp(f);
+  return out;
 }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 }  // namespace
 
-std::optional<Timestamp> parse_timestamp(std::string_view text) {
+DateOrder parse_date_order(std::string_view name) {
+  if (name == "auto") return DateOrder::unknown;
+  if (name == "dmy") return DateOrder::dmy;
+  if (name == "mdy") return DateOrder::mdy;
+  COBUY_FAIL(ErrorCode::bad_request, "unknown date order '" << name
+                                                            << "' (expected dmy for day first, mdy for month first, or "
+                                                               "auto)");
+}
+
+ParsedTimestamp parse_timestamp_as(std::string_view text, DateOrder order) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  if (text.empty()) return std::nullopt;
-  bool all_digits = true;
-  for (char ch : text) all_digits = all_digits && is_digit(ch);
-  if (all_digits) {
+  if (text.empty()) return {};
+  std::size_t digits = 0;
+  while (digits < text.size() && is_digit(text[digits])) ++digits;
+  if (digits == text.size()) {
     // Unix seconds; 12 digits reach year 33658, far enough and far from overflow.
-    if (text.size() > 12) return std::nullopt;
+    if (text.size() > 12) return {};
     Timestamp t = 0;
     for (char ch : text) t = t * 10 + (ch - '0');
-    return t;
+    return {t};
   }
   const Cursor c{text};
-  if (text.find('/') != std::string_view::npos) return parse_month_first(c);
-  return parse_iso(c);
+  const char sep = text[digits];
+  if ((sep == '/' || sep == '.' || sep == '-') && digits <= 2) return parse_year_last(c, sep, order);
+  return {parse_iso(c)};
+}
+
+std::optional<Timestamp> parse_timestamp(std::string_view text) {
+  return parse_timestamp_as(text, DateOrder::mdy).time;
 }
 
 std::string format_timestamp(Timestamp t) {

@@ -12,10 +12,41 @@ namespace cobuy {
 /// Seconds in a day, for converting Timestamp differences to days.
 inline constexpr double kSecondsPerDay = 86400.0;
 
-/// Parses an ISO-8601 date ("2011-09-01"), date-time ("2011-09-01T08:26:00", "2011-09-01 08:26",
-/// optional fractional seconds, "Z" or "+hh:mm" offset) or Unix seconds ("1314835200").
-/// Also accepts "M/D/YYYY H:MM" as written by spreadsheet exports. Returns nullopt when invalid
-/// (including impossible dates such as 2011-02-30).
+/// How to read a numeric date written with its year last (1/2/2024, 01.02.2024, 01-02-2024).
+enum class DateOrder {
+  unknown,  ///< only where the numbers allow one reading (13/1/2024, 1/13/2024, 5/5/2024)
+  mdy,      ///< month first, as US spreadsheets write it (12/1/2010 is 1 December)
+  dmy,      ///< day first, as most of Europe writes it (01/02/2024 is 1 February)
+};
+
+/// Parses "auto" (DateOrder::unknown), "dmy" or "mdy"; throws Error(bad_request) otherwise.
+DateOrder parse_date_order(std::string_view name);
+
+/// What parse_timestamp_as found.
+struct ParsedTimestamp {
+  std::optional<Timestamp> time;  ///< nullopt when invalid, or ambiguous with DateOrder::unknown
+  /// The order a valid year-last date proves whatever order was asked for: dmy when only the
+  /// first number can be a day over 12 (13/1/2024), mdy when only the second can (1/13/2024);
+  /// unknown for other dates and other forms.
+  DateOrder proves = DateOrder::unknown;
+  /// A year-last date read with DateOrder::unknown whose day and month could be swapped
+  /// (1/2/2024: 1 February or 2 January); `time` is then nullopt.
+  bool ambiguous = false;
+};
+
+/// Parses a timestamp, in UTC:
+/// - an ISO-8601 date ("2011-09-01") or date-time ("2011-09-01T08:26:00", "2011-09-01 08:26",
+///   optional fractional seconds, which are dropped);
+/// - a year-last date "D/M/YYYY", "M/D/YYYY" (also with '.' or '-'; one or two digits for day and
+///   month) read in `order`, optionally followed by a space and a time "H:MM[:SS]";
+/// - either date-time may end in an offset from UTC: "Z", "+hh:mm", "+hhmm" or "+hh" (or '-'),
+///   right after the time or after one space ("2024-01-01 10:00:00 +0100"), or " UTC";
+/// - Unix seconds ("1314835200").
+/// `time` is nullopt when invalid (including impossible dates such as 2011-02-30).
+ParsedTimestamp parse_timestamp_as(std::string_view text, DateOrder order);
+
+/// parse_timestamp_as(text, DateOrder::mdy).time: year-last dates month first, as before the
+/// date order existed (used for request fields and flags; order files say their order).
 std::optional<Timestamp> parse_timestamp(std::string_view text);
 /// Formats as "YYYY-MM-DDTHH:MM:SSZ".
 std::string format_timestamp(Timestamp t);

@@ -7,8 +7,28 @@
 
 #include "api/cli/training_run.h"
 #include "api/store/order_store.h"
+#include "core/error.h"
 
 namespace cobuy::cli {
+namespace {
+
+/// A CLI11 check that runs `parse` (a core parser that throws Error) on the flag's value, so a bad
+/// value fails at parse time with the parser's message.
+template <typename Parse>
+CLI::Validator parsed_by(Parse parse, std::string description) {
+  return CLI::Validator(
+      [parse](std::string& value) -> std::string {
+        try {
+          parse(value);
+          return "";
+        } catch (const Error& e) {
+          return e.what();
+        }
+      },
+      std::move(description));
+}
+
+}  // namespace
 
 IngestOptions OrderSourceArgs::ingest_options() const {
   IngestOptions o;
@@ -16,6 +36,8 @@ IngestOptions OrderSourceArgs::ingest_options() const {
   parse_columns(columns, o);
   o.catalog_path = catalog_path;
   o.max_bad_row_share = max_bad_row_share;
+  o.date_order = parse_date_order(date_order);
+  o.delimiter = parse_delimiter(delimiter);
   std::stringstream ss(non_product_codes);
   std::string code;
   while (std::getline(ss, code, ',')) {
@@ -44,6 +66,17 @@ void add_order_source_options(CLI::App& cmd, OrderSourceArgs& args) {
                  "Fail when malformed rows exceed this share of rows read")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cmd.add_option("--date-order", args.date_order,
+                 "How to read dates written year last (01/02/2024): dmy (day first: 1 February), mdy (month "
+                 "first: 2 January), or auto: the format's order (mdy for online-retail), else each file's "
+                 "dates with a day over 12 tell, and a file whose dates cannot tell is refused")
+      ->capture_default_str()
+      ->check(parsed_by(parse_date_order, "auto|dmy|mdy"));
+  cmd.add_option("--delimiter", args.delimiter,
+                 "Field delimiter of the order and catalogue files: ',', ';', tab, '|', or auto (found from "
+                 "each file's header line). Not ',': a price like 2,95 reads as 2.95")
+      ->capture_default_str()
+      ->check(parsed_by(parse_delimiter, "auto|comma|semicolon|tab|pipe"));
 }
 
 CLI::Validator existing_order_log() {

@@ -1,8 +1,8 @@
 #pragma once
 /// The command-line flags that name order files and how to read them, shared by the commands
 /// that ingest orders (train, eval): --orders, --format, --columns, --catalog,
-/// --non-product-codes, --max-bad-row-share, --config; and --orders-db (the order log) for the
-/// commands that read it.
+/// --non-product-codes, --max-bad-row-share, --date-order, --delimiter, --config; and --orders-db
+/// (the order log) for the commands that read it.
 
 #include <string>
 #include <vector>
@@ -26,9 +26,12 @@ struct OrderSourceArgs {
   std::string config_path;
   std::string non_product_codes;
   double max_bad_row_share = IngestOptions{}.max_bad_row_share;
+  std::string date_order = "auto";  ///< auto, dmy or mdy (parse_date_order)
+  std::string delimiter = "auto";   ///< auto, ',', ';', tab or '|' (parse_delimiter)
   std::string orders_db;  ///< the order log (file or URI) to read beside the files; "" = none
 
-  /// Ingest options from the flags; throws Error(bad_request) for a bad format or column mapping.
+  /// Ingest options from the flags; throws Error(bad_request) for a bad format, column mapping,
+  /// date order or delimiter.
   IngestOptions ingest_options() const;
   /// The training config from --config, or the defaults.
   TrainConfig train_config() const;

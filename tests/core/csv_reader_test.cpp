@@ -457,5 +457,40 @@ TEST_F(CsvFileTest, RandomDataMatchesTheReference) {
   EXPECT_EQ(gz.bytes_read(), text.size());
 }
 
+// Any delimiter reads as ',' does: swapping ',' and ';' in a file (both occur in its values) and
+// reading it with ';' gives the reference's records with the two swapped back.
+TEST(CsvReader, SemicolonsReadAsCommasDo) {
+  std::mt19937 rng(20240602);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  std::string text;
+  while (text.size() < (std::size_t{1} << 18)) {
+    for (int f = 0, fields = 1 + pick(6); f < fields; ++f) {
+      if (f > 0) text += ',';
+      const bool quoted = pick(2) == 0;
+      std::string value;
+      for (int k = 0, len = pick(12); k < len; ++k) value += quoted ? "abc ,\"\n\r;x"[pick(10)] : "ab ;,x"[pick(6)];
+      if (!quoted) {
+        text += value;
+        continue;
+      }
+      text += '"';
+      for (char c : value) text += c == '"' ? std::string("\"\"") : std::string(1, c);
+      text += '"';
+    }
+    text += pick(3) == 0 ? "\r\n" : "\n";
+  }
+  const auto swap = [](std::string s) {
+    for (char& c : s) c = c == ',' ? ';' : c == ';' ? ',' : c;
+    return s;
+  };
+  auto want = reference_parse(text);
+  ASSERT_GT(want.size(), 2000u);
+  for (auto& r : want) {
+    for (auto& f : r.fields) f = swap(f);
+  }
+  auto reader = CsvReader::from_string(swap(text), "swapped", ';');
+  EXPECT_EQ(read_all(reader), want);
+}
+
 }  // namespace
 }  // namespace cobuy

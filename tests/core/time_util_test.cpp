@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <random>
 
+#include "core/error.h"
+
 namespace cobuy {
 namespace {
 
@@ -51,7 +53,13 @@ TEST(Timestamp, RejectsGarbageAndImpossibleDates) {
                           "2011-09-01T08:26:00+25:00",
                           "2011-09-01T08:26:00Zjunk",
                           "2011/09/01",
-                          "12-01-2011",
+                          "12-01-11",
+                          "2011-09-01 08:26:00  +0100",
+                          "2011-09-01 08:26:00 +01:0",
+                          "2011-09-01 08:26:00 utc",
+                          "2011-09-01 +0100",
+                          "9/1/2011 8:26 junk",
+                          "9/1-2011",
                           "2011-9-1",
                           "1.5",
                           "-5",
@@ -61,6 +69,76 @@ TEST(Timestamp, RejectsGarbageAndImpossibleDates) {
                           "1234567890123",
                           "2011-09-01T08:26:00."}) {
     EXPECT_FALSE(parse_timestamp(bad).has_value()) << '"' << bad << '"';
+  }
+}
+
+// Shop exports: Shopify writes "2024-01-01 10:00:00 +0100"; the results are exact UTC seconds
+// (date -u -d 2024-01-01T09:00:00 +%s).
+TEST(Timestamp, OffsetsInEveryFormAreUtc) {
+  constexpr Timestamp k0900 = 1704099600;  // 2024-01-01T09:00:00Z
+  EXPECT_EQ(parse_timestamp("2024-01-01 10:00:00 +0100"), k0900);
+  EXPECT_EQ(parse_timestamp("2024-01-01 10:00:00 +01:00"), k0900);
+  EXPECT_EQ(parse_timestamp("2024-01-01 10:00 +01"), k0900);
+  EXPECT_EQ(parse_timestamp("2024-01-01T10:00:00+0100"), k0900);
+  EXPECT_EQ(parse_timestamp("2024-01-01T10:00:00.123+01:00"), k0900);
+  EXPECT_EQ(parse_timestamp("2024-01-01 04:00:00 -05:00"), k0900);
+  EXPECT_EQ(parse_timestamp("2024-01-01 04:00:00 -0500"), k0900);
+  EXPECT_EQ(parse_timestamp("2024-01-01 09:00:00 Z"), k0900);
+  EXPECT_EQ(parse_timestamp("2024-01-01 09:00:00 UTC"), k0900);
+  EXPECT_EQ(parse_timestamp("2024-01-01 00:30:00 +0100"), 1704065400) << "2023-12-31T23:30:00Z: the day before";
+  EXPECT_EQ(parse_timestamp_as("01/01/2024 10:00 +0100", DateOrder::dmy).time, k0900);
+  EXPECT_EQ(parse_timestamp_as("01.01.2024 10:00:00+01:00", DateOrder::dmy).time, k0900);
+}
+
+TEST(Timestamp, DateOrderReadsYearLastDates) {
+  constexpr Timestamp kFeb1 = 1706745600;  // 2024-02-01T00:00:00Z
+  constexpr Timestamp kJan2 = 1704153600;  // 2024-01-02T00:00:00Z
+  EXPECT_EQ(parse_timestamp_as("01/02/2024", DateOrder::dmy).time, kFeb1);
+  EXPECT_EQ(parse_timestamp_as("1/2/2024", DateOrder::dmy).time, kFeb1);
+  EXPECT_EQ(parse_timestamp_as("01.02.2024", DateOrder::dmy).time, kFeb1);
+  EXPECT_EQ(parse_timestamp_as("01-02-2024", DateOrder::dmy).time, kFeb1);
+  EXPECT_EQ(parse_timestamp_as("01/02/2024 10:00 +0100", DateOrder::dmy).time, kFeb1 + 9 * 3600);
+  EXPECT_EQ(parse_timestamp_as("01/02/2024", DateOrder::mdy).time, kJan2);
+  EXPECT_EQ(parse_timestamp_as("01-02-2024", DateOrder::mdy).time, kJan2);
+  EXPECT_EQ(parse_timestamp("01/02/2024"), kJan2) << "without an order, request fields read month first as before";
+  EXPECT_EQ(parse_timestamp("12-01-2011"), *parse_timestamp("2011-12-01"));
+  EXPECT_FALSE(parse_timestamp_as("13/01/2024", DateOrder::mdy).time) << "no month 13";
+  EXPECT_FALSE(parse_timestamp_as("01/13/2024", DateOrder::dmy).time);
+  EXPECT_FALSE(parse_timestamp_as("31/04/2024", DateOrder::dmy).time) << "30 days in April";
+}
+
+TEST(Timestamp, UnknownDateOrderReadsOnlyWhatCannotBeSwapped) {
+  constexpr Timestamp kJan13 = 1705104000;  // 2024-01-13T00:00:00Z
+  const auto day_first = parse_timestamp_as("13/01/2024", DateOrder::unknown);
+  EXPECT_EQ(day_first.time, kJan13);
+  EXPECT_EQ(day_first.proves, DateOrder::dmy);
+  EXPECT_FALSE(day_first.ambiguous);
+  const auto month_first = parse_timestamp_as("1/13/2024 0:00", DateOrder::unknown);
+  EXPECT_EQ(month_first.time, kJan13);
+  EXPECT_EQ(month_first.proves, DateOrder::mdy);
+  EXPECT_EQ(parse_timestamp_as("13/01/2024", DateOrder::mdy).proves, DateOrder::dmy) << "said whatever was asked";
+  const auto same = parse_timestamp_as("05/05/2024", DateOrder::unknown);
+  EXPECT_EQ(same.time, *parse_timestamp("2024-05-05"));
+  EXPECT_FALSE(same.ambiguous);
+  EXPECT_EQ(same.proves, DateOrder::unknown);
+  const auto ambiguous = parse_timestamp_as("01/02/2024", DateOrder::unknown);
+  EXPECT_TRUE(ambiguous.ambiguous);
+  EXPECT_FALSE(ambiguous.time);
+  EXPECT_FALSE(parse_timestamp_as("2024-01-02", DateOrder::unknown).ambiguous) << "ISO dates are never ambiguous";
+  EXPECT_EQ(parse_timestamp_as("31/02/2024", DateOrder::unknown).proves, DateOrder::unknown) << "invalid either way";
+  EXPECT_FALSE(parse_timestamp_as("31/02/2024", DateOrder::unknown).time);
+}
+
+TEST(Timestamp, DateOrderNames) {
+  EXPECT_EQ(parse_date_order("dmy"), DateOrder::dmy);
+  EXPECT_EQ(parse_date_order("mdy"), DateOrder::mdy);
+  EXPECT_EQ(parse_date_order("auto"), DateOrder::unknown);
+  try {
+    parse_date_order("ymd");
+    FAIL() << "ymd accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::bad_request);
+    EXPECT_NE(std::string(e.what()).find("unknown date order 'ymd'"), std::string::npos) << e.what();
   }
 }
 

@@ -1,0 +1,99 @@
+// `cobuy train` and `cobuy eval` on order files as shops export them: --date-order and
+// --delimiter parsed, bad values refused at parse time, and the bundled example files trained.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/run_cobuy.h"
+
+namespace {
+namespace fs = std::filesystem;
+using cobuy::testing::run_cobuy;
+
+class OrderFormatsCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("cobuy-order-formats-cli-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    const auto p = (dir_ / name).string();
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+  std::string train(const std::string& orders, const std::string& flags = "") const {
+    return "train --orders " + orders + " --out " + (dir_ / "model").string() + " " + flags;
+  }
+  fs::path dir_;
+};
+
+TEST_F(OrderFormatsCliTest, TheBundledExampleFilesTrainWithoutFlags) {
+  for (const char* name : {"example_orders.csv", "example_orders_eu.csv"}) {
+    const auto r = run_cobuy(train(std::string(COBUY_BUNDLED_DATASETS) + "/" + name));
+    ASSERT_EQ(r.status, 0) << name << ": " << r.output;
+    EXPECT_NE(r.output.find("rows kept     39"), std::string::npos) << name << ": " << r.output;
+    EXPECT_NE(r.output.find("orders        16"), std::string::npos) << name << ": " << r.output;
+    EXPECT_TRUE(fs::exists(dir_ / "model" / "manifest.json")) << name;
+  }
+}
+
+TEST_F(OrderFormatsCliTest, AmbiguousDatesFailTheRunUntilTheOrderIsGiven) {
+  std::string text = "order_id;item_id;timestamp;price\n";
+  for (int k = 1; k <= 6; ++k) {
+    text += "o" + std::to_string(k) + ";tea;0" + std::to_string(k) + "/02/2024 10:00 +0100;2,5\n";
+    text += "o" + std::to_string(k) + ";cup;0" + std::to_string(k) + "/02/2024 10:00 +0100;3\n";
+  }
+  const auto p = write("orders.csv", text);
+  auto r = run_cobuy(train(p));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find(p + ":2: ambiguous date '01/02/2024 10:00 +0100'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("pass --date-order dmy (day first) or --date-order mdy (month first)"), std::string::npos)
+      << r.output;
+  for (const char* flags :
+       {"--date-order dmy", "--date-order mdy --delimiter ';'", "--date-order dmy --delimiter semicolon"}) {
+    r = run_cobuy(train(p, flags));
+    EXPECT_EQ(r.status, 0) << flags << ": " << r.output;
+    EXPECT_NE(r.output.find("rows kept     12"), std::string::npos) << flags << ": " << r.output;
+  }
+}
+
+TEST_F(OrderFormatsCliTest, TabFileWithTheFlagAndDetected) {
+  const auto p = write("orders.tsv", "order_id\titem_id\ttimestamp\no1\ttea\t2024-01-01\no1\tcup\t2024-01-01\n"
+                                     "o2\ttea\t2024-01-02\no2\tcup\t2024-01-02\n");
+  for (const char* flags : {"", "--delimiter tab"}) {
+    const auto r = run_cobuy(train(p, flags));
+    EXPECT_EQ(r.status, 0) << flags << ": " << r.output;
+    EXPECT_NE(r.output.find("rows kept     4"), std::string::npos) << flags << ": " << r.output;
+  }
+  const auto r = run_cobuy(train(p, "--delimiter ,"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("the header is one column"), std::string::npos) << r.output;
+}
+
+TEST_F(OrderFormatsCliTest, BadValuesAreRefusedWithTheirReason) {
+  const std::string orders = std::string(COBUY_BUNDLED_DATASETS) + "/example_orders.csv";
+  for (const char* command : {"train", "eval"}) {
+    const std::string base = std::string(command) + " --orders " + orders + " --out " + (dir_ / "out").string() +
+                             (std::string(command) == "eval" ? " --split last-basket" : "");
+    auto r = run_cobuy(base + " --date-order 'ymd?'");
+    EXPECT_NE(r.status, 0) << command;
+    EXPECT_NE(r.output.find("--date-order: unknown date order 'ymd?' (expected dmy for day first, mdy for month "
+                            "first, or auto)"),
+              std::string::npos)
+        << command << ": " << r.output;
+    r = run_cobuy(base + " --delimiter xx");
+    EXPECT_NE(r.status, 0) << command;
+    EXPECT_NE(r.output.find("--delimiter: unknown delimiter 'xx'"), std::string::npos) << command << ": " << r.output;
+    EXPECT_FALSE(fs::exists(dir_ / "out")) << command << ": nothing runs on a bad flag";
+    r = run_cobuy(std::string(command) + " --help");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.output.find("--date-order"), std::string::npos) << command;
+    EXPECT_NE(r.output.find("--delimiter"), std::string::npos) << command;
+  }
+}
+
+}  // namespace
