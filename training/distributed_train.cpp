@@ -1,6 +1,7 @@
 #include "training/distributed_train.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <tuple>
 #include <unordered_map>
@@ -254,6 +255,8 @@ DistributedOrders exchange_orders(Collective& comm, const std::vector<std::strin
   COBUY_CHECK(options.catalog_path.empty(), ErrorCode::bad_request,
               "--catalog is not supported with --distributed yet: train without --distributed to apply a catalogue");
   COBUY_CHECK(!paths.empty(), ErrorCode::bad_request, "no order files given");
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
   const auto [first, last] = file_share(paths.size(), comm.rank(), comm.size());
   OrderData local;
   IngestSummary mine;
@@ -262,6 +265,7 @@ DistributedOrders exchange_orders(Collective& comm, const std::vector<std::strin
                                          paths.begin() + static_cast<std::ptrdiff_t>(last));
     local = load_orders(share, options, &mine, progress);
   }
+  const auto read = clock::now();
   DistributedOrders d;
   Agreed agreed = agree(comm, local);
   auto owned = route(comm, local, agreed);
@@ -276,7 +280,11 @@ DistributedOrders exchange_orders(Collective& comm, const std::vector<std::strin
   gather_orders(comm, owned, d.all);
   d.owned.reserve(owned.size());
   for (auto& k : owned) d.owned.push_back(std::move(k.order));
-  log::info("orders exchanged", {{"rank", comm.rank()}, {"files", last - first}, {"owned_orders", d.owned.size()}});
+  log::info("orders exchanged", {{"rank", comm.rank()},
+                                 {"files", last - first},
+                                 {"owned_orders", d.owned.size()},
+                                 {"read_seconds", std::chrono::duration<double>(read - start).count()},
+                                 {"exchange_seconds", std::chrono::duration<double>(clock::now() - read).count()}});
   return d;
 }
 
@@ -311,22 +319,32 @@ PairCounts sum_pairs(Collective& comm, const PairCounts& mine) {
     all[r].items = u.get_array<ItemIndex>();
     all[r].counts = u.get_array<std::uint32_t>();
   }
+  if (all.size() == 1) return std::move(all[0]);
+  // Each rank's rows are sorted by item: merge them row by row, summing the counts of an item.
   PairCounts sum;
   const std::size_t n_items = mine.n_items();
-  std::vector<std::pair<ItemIndex, std::uint32_t>> row;
+  std::vector<std::pair<ItemIndex, std::uint32_t>> row, merged;
   for (std::size_t i = 0; i < n_items; ++i) {
     row.clear();
     for (const auto& part : all) {
-      for (auto e = part.offsets[i]; e < part.offsets[i + 1]; ++e) row.emplace_back(part.items[e], part.counts[e]);
-    }
-    std::sort(row.begin(), row.end());
-    for (std::size_t k = 0; k < row.size(); ++k) {
-      if (k > 0 && row[k].first == row[k - 1].first) {
-        sum.counts.back() += row[k].second;
-      } else {
-        sum.items.push_back(row[k].first);
-        sum.counts.push_back(row[k].second);
+      merged.clear();
+      auto a = row.begin();
+      for (auto e = part.offsets[i]; e < part.offsets[i + 1]; ++e) {
+        const ItemIndex j = part.items[e];
+        for (; a != row.end() && a->first < j; ++a) merged.push_back(*a);
+        if (a != row.end() && a->first == j) {
+          merged.emplace_back(j, a->second + part.counts[e]);
+          ++a;
+        } else {
+          merged.emplace_back(j, part.counts[e]);
+        }
       }
+      merged.insert(merged.end(), a, row.end());
+      row.swap(merged);
+    }
+    for (const auto& [j, c] : row) {
+      sum.items.push_back(j);
+      sum.counts.push_back(c);
     }
     sum.offsets.push_back(sum.items.size());
   }
@@ -348,7 +366,10 @@ CountedSources count_sources(Collective& comm, const std::vector<Order>& owned, 
     auto gram = ease_gram(baskets, items, config.ease, max_basket);
     comm.sum_to_root(gram);
     if (comm.rank() == 0) {
+      const auto t0 = std::chrono::steady_clock::now();
       sources.ease = solve_ease(std::move(gram), items, sources.pairs, config.ease, config.cooccurrence.top_k);
+      log::info("EASE solved", {{"items", items.size()},
+                                {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}});
     }
   }
   return sources;
@@ -370,10 +391,14 @@ std::optional<Model> train_distributed(Collective& comm, const DistributedOrders
     const auto parts = comm.all_gather(p.bytes());
     cut = Unpacker(parts[0]).get<Timestamp>();
   }
+  const auto t0 = std::chrono::steady_clock::now();
   const CountedSources all = count_sources(comm, orders.owned, n_items, config);
   CountedSources before_cut;
   if (cut != kNoTime) before_cut = count_sources(comm, orders.owned, n_items, config, cut);
-  log::info("sources counted", {{"rank", comm.rank()}, {"pair_entries", all.pairs.entries()}});
+  const auto t1 = std::chrono::steady_clock::now();
+  log::info("sources counted", {{"rank", comm.rank()},
+                                {"pair_entries", all.pairs.entries()},
+                                {"seconds", std::chrono::duration<double>(t1 - t0).count()}});
   if (comm.rank() != 0) return std::nullopt;
   // train_model takes what was counted from its cache, as if it had counted it itself.
   auto cache = [&](const CountedSources& counted) {
@@ -384,7 +409,10 @@ std::optional<Model> train_distributed(Collective& comm, const DistributedOrders
   };
   SourceCache sources = cache(all), carve = cache(before_cut);
   if (cut != kNoTime) sources.carve = &carve;
-  return train_model(orders.all, config, ingest_summary, progress, &sources);
+  auto model = train_model(orders.all, config, ingest_summary, progress, &sources);
+  log::info("rank 0 trained the rest",
+            {{"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count()}});
+  return model;
 }
 
 }  // namespace cobuy

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 
 #include "core/error.h"
 
@@ -22,6 +23,10 @@ int count(std::size_t n) { return static_cast<int>(std::min(n, kChunk)); }
 class MpiCollective final : public Collective {
  public:
   MpiCollective() {
+    // Ranks wait in collectives while rank 0 trains alone (EASE, the fits); busy polling there
+    // would take the cores rank 0's threads need when ranks share a machine (np 2 on 2 cores:
+    // 37 s busy, 28 s yielding; bench/RESULTS.md). A value the user set stays.
+    ::setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
     int provided = 0;
     MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
