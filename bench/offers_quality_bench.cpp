@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/offline_eval.h"
 #include "core/time_util.h"
+#include "index/complement_search.h"
 #include "training/train.h"
 
 namespace {
@@ -69,14 +70,15 @@ int main(int argc, char** argv) {
   }
   const auto cases = next_order_cases(train, test);
   auto model = std::make_shared<const Model>(train_model(train, TrainConfig{}));
+  const ComplementSearch search = make_complement_search(model);  // as served
   std::printf("%zu next-order cases\n\n| model | Recall@10 | minus GP-TopFreq (paired) | minus cobuy next order (paired) "
               "| Recall@10 repeat | Recall@10 new | new minus cobuy new items (paired) | coverage |\n"
               "|---|---|---|---|---|---|---|---|\n",
               cases.size());
   row("popular", *model, cases, popular_ranker(*model));
   row("GP-TopFreq", *model, cases, gp_topfreq_ranker(*model, orders_holding(train)), &g_gp_topfreq);
-  row("cobuy next order", *model, cases, model_ranker(*model), &g_engine);
-  row("cobuy new items", *model, cases, new_items_ranker(*model), nullptr, &g_new_items);
+  row("cobuy next order", *model, cases, model_ranker(*model, search), &g_engine);
+  row("cobuy new items", *model, cases, new_items_ranker(*model, search), nullptr, &g_new_items);
   // COBUY_GRID="o,h,d,f,p,n;..." scores the delivered context with these source weights
   // (order complements, history complements, due, favourites, popular) and min_new n instead of the policies.
   if (const char* grid = std::getenv("COBUY_GRID")) {
@@ -89,7 +91,7 @@ int main(int argc, char** argv) {
       auto& w = p.contexts[static_cast<std::size_t>(OfferContext::delivered)].weights;
       auto& min_new = p.contexts[static_cast<std::size_t>(OfferContext::delivered)].min_new;
       std::sscanf(one.c_str(), "%lf,%lf,%lf,%lf,%lf,%u", &w[0], &w[1], &w[2], &w[3], &w[4], &min_new);
-      const OfferEngine engine(model, p);
+      const OfferEngine engine(model, p, search);
       row("delivered o,h,d,f,p,n=" + one, *model, cases, offers_ranker(engine, OfferContext::delivered));
       if (end == std::string::npos) break;
       start = end + 1;
@@ -99,7 +101,7 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, OfferPolicy>> policies = {{"default", OfferPolicy{}}};
   for (int a = 1; a < argc; ++a) policies.emplace_back(argv[a], load_offer_policy(argv[a]));
   for (const auto& [name, policy] : policies) {
-    const OfferEngine engine(model, policy);
+    const OfferEngine engine(model, policy, search);
     for (std::size_t c = 0; c < kOfferContexts; ++c) {
       const auto context = static_cast<OfferContext>(c);
       row("offers " + name + " " + std::string(offer_context_name(context)), *model, cases, offers_ranker(engine, context));

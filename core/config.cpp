@@ -54,6 +54,7 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
         {"subsample", c.embedding.subsample},
         {"min_count", c.embedding.min_count},
         {"window", c.embedding.window},
+        {"max_contexts", c.embedding.max_contexts},
         {"seed", c.embedding.seed},
         {"deterministic", c.embedding.deterministic},
         {"index", c.embedding.index},
@@ -107,6 +108,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     r.read("subsample", m.subsample);
     r.read("min_count", m.min_count);
     r.read("window", m.window);
+    r.read("max_contexts", m.max_contexts);
     r.read("seed", m.seed);
     r.read("deterministic", m.deterministic);
     r.read("index", m.index);
@@ -199,6 +201,8 @@ void validate(const TrainConfig& c) {
               ErrorCode::bad_request, "embedding.learning_rate must be in (0, 1] and >= min_learning_rate >= 0");
   COBUY_CHECK(m.subsample >= 0 && m.subsample <= 1, ErrorCode::bad_request, "embedding.subsample must be in [0, 1]");
   COBUY_CHECK(m.min_count >= 1, ErrorCode::bad_request, "embedding.min_count must be >= 1");
+  COBUY_CHECK(m.max_contexts <= 10000, ErrorCode::bad_request,
+              "embedding.max_contexts must be in [0, 10000] (0 = the whole basket), got " << m.max_contexts);
   COBUY_CHECK(!m.index.empty(), ErrorCode::bad_request, "embedding.index must name a Faiss index (\"Flat\", \"HNSW32\")");
   COBUY_CHECK(m.substitute_max_lift >= 0, ErrorCode::bad_request, "embedding.substitute_max_lift must be >= 0");
   COBUY_CHECK(m.substitute_min_expected >= 0 && m.substitute_min_expected <= 1e6, ErrorCode::bad_request,

@@ -46,6 +46,9 @@ struct EmbeddingConfig {
   double subsample = 1e-3;            ///< frequent-item subsampling threshold; 0 = off
   std::uint32_t min_count = 2;        ///< items in fewer baskets get no vector
   std::uint32_t window = 0;           ///< 0 = the whole basket is the context
+  /// With window 0, a centre trains against at most this many of its basket's other items (a
+  /// fresh random subset every epoch), so bulk orders cost linear, not quadratic; 0 = all.
+  std::uint32_t max_contexts = 20;
   std::uint32_t seed = 1;
   bool deterministic = false;         ///< single-threaded, bit-for-bit reproducible
   std::string index = "Flat";         ///< Faiss factory string for neighbour search ("Flat" = exact)

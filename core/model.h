@@ -77,6 +77,15 @@ struct ItemEmbeddings {
   std::span<const float> input_row(ItemIndex i) const {
     return {input.data() + static_cast<std::size_t>(i) * dim, dim};
   }
+  /// Whether item i was trained (has a non-zero input vector); false without embeddings or for
+  /// an index past the rows.
+  bool has_vector(ItemIndex i) const {
+    if (dim == 0 || (static_cast<std::size_t>(i) + 1) * dim > input.size()) return false;
+    for (float x : input_row(i)) {
+      if (x != 0.0f) return true;
+    }
+    return false;
+  }
 };
 
 /// Counts and facts recorded in the manifest.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -11,8 +12,10 @@
 namespace cobuy {
 namespace {
 
-// New items kept per customer (by complement score), and popular items added beyond them.
+// New items kept per customer (by complement score), new items from the customer-vector search
+// beyond them, and popular items added beyond both.
 constexpr std::size_t kNewCandidates = 100;
+constexpr std::size_t kEmbeddingCandidates = 50;
 constexpr std::size_t kPopularCandidates = 30;
 // The return rate is shrunk towards the shop's as if kReturnPrior more trials had the shop's rate.
 constexpr double kReturnPrior = 5.0;
@@ -79,7 +82,57 @@ RepurchaseStats repurchase_stats(const CustomerHistory& h, std::size_t n_items) 
   return s;
 }
 
-std::vector<NextOrderCandidate> next_order_candidates(const Model& m, const CustomerProfile& profile, Timestamp at) {
+std::vector<float> customer_vector(const Model& m, const CustomerProfile& profile) {
+  const auto& e = m.embeddings;
+  std::vector<float> v;
+  if (e.empty()) return v;
+  double total = 0;
+  std::vector<double> sum(e.dim, 0.0);
+  for (const auto& s : profile.items) {
+    if (s.item >= m.catalog.size() || !e.has_vector(s.item)) continue;
+    const auto row = e.input_row(s.item);
+    for (std::size_t d = 0; d < e.dim; ++d) sum[d] += s.orders * static_cast<double>(row[d]);
+    total += s.orders;
+  }
+  if (total <= 0) return v;
+  v.resize(e.dim);
+  for (std::size_t d = 0; d < e.dim; ++d) v[d] = static_cast<float>(sum[d] / total);
+  return v;
+}
+
+namespace {
+
+/// The customer's item whose input vector is most like `item`'s (cosine), to name as the reason
+/// for an item the customer-vector search found; `item` itself when none has a vector.
+ItemIndex most_alike(const Model& m, const CustomerProfile& profile, ItemIndex item) {
+  const auto& e = m.embeddings;
+  const auto target = e.input_row(item);
+  auto norm = [](std::span<const float> r) {
+    double n = 0;
+    for (float x : r) n += static_cast<double>(x) * x;
+    return std::sqrt(n);
+  };
+  const double tn = norm(target);
+  ItemIndex best = item;
+  double best_cos = -2;
+  for (const auto& s : profile.items) {
+    if (s.item >= m.catalog.size() || !e.has_vector(s.item)) continue;
+    const auto row = e.input_row(s.item);
+    double dot = 0;
+    for (std::size_t d = 0; d < e.dim; ++d) dot += static_cast<double>(row[d]) * target[d];
+    const double cos = dot / (norm(row) * tn + 1e-12);
+    if (cos > best_cos) {
+      best_cos = cos;
+      best = s.item;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+std::vector<NextOrderCandidate> next_order_candidates(const Model& m, const CustomerProfile& profile, Timestamp at,
+                                                      const ComplementSearch& search) {
   std::vector<NextOrderCandidate> out;
   if (profile.items.empty()) return out;
   if (at == kNoTime) at = profile.last_order;
@@ -116,6 +169,19 @@ std::vector<NextOrderCandidate> next_order_candidates(const Model& m, const Cust
   double top = 0;
   for (const auto& [i, r] : reach) top = std::max(top, r.score);
 
+  // The customer vector's nearest items in the embedding space, enough of them to leave
+  // kEmbeddingCandidates new ones after the customer's own items; their affinity is a feature of
+  // every candidate it reaches.
+  std::unordered_map<ItemIndex, double> affinity;
+  std::vector<std::pair<ItemIndex, float>> hits;
+  if (search) {
+    deadline::check();
+    const auto query = customer_vector(m, profile);
+    if (!query.empty()) hits = search(query, profile.items.size() + kEmbeddingCandidates);
+    affinity.reserve(hits.size());
+    for (const auto& [i, a] : hits) affinity.emplace(i, static_cast<double>(a));
+  }
+
   NextOrderSignals base;
   base.customer_orders = profile.orders;
   base.explore = profile.explore;
@@ -134,6 +200,7 @@ std::vector<NextOrderCandidate> next_order_candidates(const Model& m, const Cust
       if (!std::isnan(gap)) s.due = std::exp(-std::abs(std::log((s.days_since + 1.0) / (gap + 1.0))));
     }
     s.popularity = i < m.item_orders.size() ? m.item_orders[i] : 0;
+    if (auto it = affinity.find(i); it != affinity.end()) s.embedding = sigmoid(it->second);
     if (auto it = reach.find(i); it != reach.end() && it->second.score > 0 && top > 0) {
       s.history_complement = it->second.score / top;
       c.complement = !bought;
@@ -148,7 +215,7 @@ std::vector<NextOrderCandidate> next_order_candidates(const Model& m, const Cust
   // The candidates so far, as a set sized by the customer, not by the catalogue: this runs on
   // every offers and next-order request.
   std::unordered_set<ItemIndex> present;
-  present.reserve(profile.items.size() + kNewCandidates + kPopularCandidates);
+  present.reserve(profile.items.size() + kNewCandidates + kEmbeddingCandidates + kPopularCandidates);
   for (const auto& s : profile.items) {
     if (s.item >= n || !present.insert(s.item).second) continue;
     add(s.item, &s);
@@ -163,6 +230,15 @@ std::vector<NextOrderCandidate> next_order_candidates(const Model& m, const Cust
   for (std::size_t k = 0; k < keep; ++k) {
     present.insert(fresh[k].second);
     add(fresh[k].second, nullptr);
+  }
+  std::size_t embedded = 0;
+  for (const auto& [i, a] : hits) {
+    if (embedded >= kEmbeddingCandidates) break;
+    if (i >= n || !present.insert(i).second) continue;
+    ++embedded;
+    add(i, nullptr);
+    out.back().complement = out.back().from_embedding = true;
+    out.back().anchor = most_alike(m, profile, i);
   }
   std::size_t popular = 0;
   for (std::size_t p = 0; p < m.popular.size() && popular < kPopularCandidates; ++p) {

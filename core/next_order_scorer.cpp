@@ -22,7 +22,8 @@ const std::array<std::string_view, kNextOrderFeatures>& next_order_feature_names
   static const std::array<std::string_view, kNextOrderFeatures> names = {
       "bought_before",   "log1p_orders_with_item", "share_of_orders",    "in_last_order",   "recency_30d",
       "recency_365d",    "item_return",            "item_return_x_share", "due",            "log1p_popularity",
-      "history_complement", "new_x_log1p_customer_orders", "new_x_explore", "item_next_return"};
+      "history_complement", "new_x_log1p_customer_orders", "new_x_explore", "item_next_return",
+      "embedding_affinity"};
   return names;
 }
 
@@ -43,7 +44,8 @@ NextOrderFeatures next_order_features(const NextOrderSignals& s) {
           s.history_complement,
           fresh * std::log1p(static_cast<double>(s.customer_orders)),
           fresh * s.explore,
-          bought ? s.item_next_return : 0.0};
+          bought ? s.item_next_return : 0.0,
+          s.embedding};
 }
 
 double NextOrderScorer::logit(const NextOrderFeatures& f) const {
@@ -79,21 +81,25 @@ NextOrderScorer next_order_scorer_from_json(const nlohmann::json& j) {
   try {
     s.fit = j.value("fit", nlohmann::json());
     if (!j.contains("weights")) return s;
+    // Features only ever get appended: an older manifest lists a prefix of today's (format 1.6
+    // had 14), and the features it lacks weigh 0.
     const auto& names = j.at("features");
-    COBUY_CHECK(names.is_array() && names.size() == kNextOrderFeatures, ErrorCode::bad_data,
-                "manifest 'next_order.features' must list " << kNextOrderFeatures << " features");
-    for (std::size_t k = 0; k < kNextOrderFeatures; ++k) {
+    COBUY_CHECK(names.is_array() && !names.empty() && names.size() <= kNextOrderFeatures, ErrorCode::bad_data,
+                "manifest 'next_order.features' must list 1 to " << kNextOrderFeatures << " features");
+    for (std::size_t k = 0; k < names.size(); ++k) {
       COBUY_CHECK(names[k] == next_order_feature_names()[k], ErrorCode::bad_data,
                   "manifest 'next_order.features' item " << k << " is " << names[k].dump() << ", this build expects '"
                                                          << next_order_feature_names()[k] << "'");
     }
     s.weights = j.at("weights").get<std::vector<double>>();
     s.bias = j.at("bias").get<double>();
+    COBUY_CHECK(s.weights.size() == names.size(), ErrorCode::bad_data,
+                "manifest 'next_order.weights' must hold " << names.size() << " numbers (one per feature), got "
+                                                           << s.weights.size());
   } catch (const nlohmann::json::exception& e) {
     COBUY_FAIL(ErrorCode::bad_data, "manifest 'next_order' is malformed: " << e.what());
   }
-  COBUY_CHECK(s.weights.size() == kNextOrderFeatures, ErrorCode::bad_data,
-              "manifest 'next_order.weights' must hold " << kNextOrderFeatures << " numbers, got " << s.weights.size());
+  s.weights.resize(kNextOrderFeatures, 0.0);
   for (double w : s.weights) {
     COBUY_CHECK(std::isfinite(w) && std::abs(w) <= 1e6, ErrorCode::bad_data,
                 "manifest 'next_order.weights' holds " << w << ", not a finite weight");

@@ -27,9 +27,11 @@ struct NextOrderSignals {
   std::uint32_t popularity = 0;       ///< training orders holding the item
   double history_complement = 0;      ///< the customer's history's complement score of it / the best one's (0..1)
   double explore = 0;                 ///< the customer's share of new items in their repeat orders (smoothed)
+  /// sigmoid(customer vector . the item's output vector) when the embedding search found it, else 0
+  double embedding = 0;
 };
 
-inline constexpr std::size_t kNextOrderFeatures = 14;
+inline constexpr std::size_t kNextOrderFeatures = 15;
 using NextOrderFeatures = std::array<double, kNextOrderFeatures>;
 
 /// Feature names, in the order of NextOrderFeatures (as written into the manifest).
@@ -37,7 +39,8 @@ const std::array<std::string_view, kNextOrderFeatures>& next_order_feature_names
 
 /// bought before (0/1), log1p(item orders), share of the customer's orders, in last order (0/1),
 /// exp(-days/30), exp(-days/365), item return rate, return rate x share, due, log1p(popularity),
-/// history complement, new x log1p(customer orders), new x explore, next-order return rate.
+/// history complement, new x log1p(customer orders), new x explore, next-order return rate,
+/// embedding affinity.
 /// Recency and repurchase features are 0 for an item never bought.
 NextOrderFeatures next_order_features(const NextOrderSignals& s);
 

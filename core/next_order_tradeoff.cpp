@@ -46,11 +46,12 @@ std::optional<TradeoffPoint> curve_at(const std::vector<TradeoffPoint>& curve, d
 
 /// The engine's candidates of each case's customer, computed once for all weights.
 std::unordered_map<std::string, std::vector<NextOrderCandidate>> candidates_of(const Model& model,
-                                                                              const std::vector<NextOrderCase>& cases) {
+                                                                              const std::vector<NextOrderCase>& cases,
+                                                                              const ComplementSearch& complements) {
   std::vector<std::vector<NextOrderCandidate>> found(cases.size());
   tbb::parallel_for(std::size_t{0}, cases.size(), [&](std::size_t i) {
     const auto profile = build_profile(model, cases[i].customer, {}, cases[i].at, SegmentThresholds{});
-    found[i] = next_order_candidates(model, profile, cases[i].at);
+    found[i] = next_order_candidates(model, profile, cases[i].at, complements);
   });
   std::unordered_map<std::string, std::vector<NextOrderCandidate>> out;
   for (std::size_t i = 0; i < cases.size(); ++i) out.emplace(cases[i].customer, std::move(found[i]));
@@ -70,7 +71,8 @@ const std::vector<NextOrderCandidate>* candidates_for(const CandidateMap& candid
 NextOrderTradeoff next_order_tradeoff(const Model& model, const Model& ease_model,
                                       const std::vector<std::uint32_t>& item_orders,
                                       const std::vector<NextOrderCase>& cases, std::size_t k,
-                                      std::span<const double> weights, std::size_t max_new_places) {
+                                      std::span<const double> weights, std::size_t max_new_places,
+                                      const ComplementSearch& complements) {
   COBUY_CHECK(k > 0, ErrorCode::bad_request, "the trade-off curve needs a cut-off above 0");
   COBUY_CHECK(!weights.empty(), ErrorCode::bad_request, "the trade-off curve needs at least one new-item weight");
   COBUY_CHECK(weights.front() >= 0 && std::is_sorted(weights.begin(), weights.end()), ErrorCode::bad_request,
@@ -79,7 +81,7 @@ NextOrderTradeoff next_order_tradeoff(const Model& model, const Model& ease_mode
               "new places (" << max_new_places << ") cannot exceed the cut-off (" << k << ")");
   NextOrderTradeoff t;
   t.k = k;
-  const auto candidates = candidates_of(model, cases);
+  const auto candidates = candidates_of(model, cases, complements);
   for (double w : weights) {
     const Ranker weighted = [&candidates, w](const Query& q) {
       std::vector<ItemIndex> out;

@@ -46,10 +46,12 @@ struct NextOrderTradeoff {
 /// The curves at cut-off `k` over `cases`: cobuy on `model` at each of `weights` (ascending), the rule on
 /// `model` (GP-TopFreq) and `ease_model` (EASE alone, trained on the same data) with 0 to
 /// `max_new_places` places for new items; `item_orders` as orders_holding of the training part.
+/// `complements`: `model`'s embedding search, as the engine is served with it (empty = without).
 /// Throws Error(bad_request) for k = 0, no weights, a negative or unsorted weight, or max_new_places > k.
 NextOrderTradeoff next_order_tradeoff(const Model& model, const Model& ease_model,
                                       const std::vector<std::uint32_t>& item_orders,
                                       const std::vector<NextOrderCase>& cases, std::size_t k,
-                                      std::span<const double> weights, std::size_t max_new_places);
+                                      std::span<const double> weights, std::size_t max_new_places,
+                                      const ComplementSearch& complements = {});
 
 }  // namespace cobuy

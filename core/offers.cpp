@@ -310,8 +310,8 @@ OfferKind kind_of(OfferSource s, bool win_back) {
 
 }  // namespace
 
-OfferEngine::OfferEngine(std::shared_ptr<const Model> model, OfferPolicy policy)
-    : model_(std::move(model)), policy_(std::move(policy)) {
+OfferEngine::OfferEngine(std::shared_ptr<const Model> model, OfferPolicy policy, ComplementSearch complements)
+    : model_(std::move(model)), policy_(std::move(policy)), complements_(std::move(complements)) {
   COBUY_ASSERT(model_ != nullptr);
   validate(policy_);
   thresholds_ = shop_thresholds(*model_, policy_.segments);
@@ -364,7 +364,7 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
   // The next-order engine's chance for each item the customer bought (favourites) and for the
   // new items their history points to (history complements).
   auto want = [&](OfferSource s) { return ctx.weights[static_cast<std::size_t>(s)] > 0; };
-  for (const auto& c : next_order_candidates(m, profile, at)) {
+  for (const auto& c : next_order_candidates(m, profile, at, complements_)) {
     if (c.repeat) {
       repeat.at(c.item) = std::max(1e-12, c.chance);
     } else if (c.complement) {

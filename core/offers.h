@@ -65,8 +65,10 @@ struct OfferResult {
 /// serves many threads.
 class OfferEngine {
  public:
-  /// Throws Error(bad_request) if the policy is invalid.
-  OfferEngine(std::shared_ptr<const Model> model, OfferPolicy policy);
+  /// Throws Error(bad_request) if the policy is invalid. `complements` is the model's embedding
+  /// search (index/complement_search.h), which the next-order engine asks for a customer's new
+  /// items; empty = without it.
+  OfferEngine(std::shared_ptr<const Model> model, OfferPolicy policy, ComplementSearch complements = {});
 
   /// The offers for `request`, given what the log knows of the customer. `at` defaults to the
   /// order's timestamp, else the latest of the model's last order and the customer's. Throws
@@ -77,12 +79,14 @@ class OfferEngine {
   const OfferPolicy& policy() const { return policy_; }
   const SegmentThresholds& thresholds() const { return thresholds_; }
   const ReplenishmentTable& replenishment() const { return replenishment_; }
+  const ComplementSearch& complements() const { return complements_; }
 
  private:
   std::shared_ptr<const Model> model_;
   OfferPolicy policy_;
   SegmentThresholds thresholds_;
   ReplenishmentTable replenishment_;
+  ComplementSearch complements_;
 };
 
 /// How many offers scratch buffers exist (a pool shared by every engine): at most as many as

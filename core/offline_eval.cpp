@@ -105,10 +105,10 @@ std::vector<NextOrderCase> next_order_cases(const OrderData& train, const OrderD
   return cases;
 }
 
-Ranker model_ranker(const Model& model) {
-  return [&model](const Query& q) {
+Ranker model_ranker(const Model& model, ComplementSearch complements) {
+  return [&model, complements = std::move(complements)](const Query& q) {
     std::vector<ItemIndex> out;
-    for (const auto& r : recommend(model, q).items) out.push_back(r.item);
+    for (const auto& r : recommend(model, q, complements).items) out.push_back(r.item);
     return out;
   };
 }
@@ -271,14 +271,14 @@ Ranker gp_topfreq_with_new_ranker(const Model& model, const Model& ease_model, s
   };
 }
 
-Ranker new_items_ranker(const Model& model) {
-  return [&model](const Query& q) {
+Ranker new_items_ranker(const Model& model, ComplementSearch complements) {
+  return [&model, complements = std::move(complements)](const Query& q) {
     std::vector<ItemIndex> out;
     if (!q.customer_id) return out;
     auto skip = query_items(model, q);
     const Timestamp at = q.at.value_or(kNoTime);
     const auto profile = build_profile(model, *q.customer_id, {}, at, SegmentThresholds{});
-    for (const auto& c : next_order_candidates(model, profile, at)) {
+    for (const auto& c : next_order_candidates(model, profile, at, complements)) {
       if (out.size() >= q.limit) break;
       if (!c.repeat && skip.insert(c.item).second) out.push_back(c.item);
     }

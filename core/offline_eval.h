@@ -30,8 +30,8 @@ std::vector<NextOrderCase> next_order_cases(const OrderData& train, const OrderD
 /// Ranks items for a query, best first, at most query.limit. Called from several threads.
 using Ranker = std::function<std::vector<ItemIndex>(const Query&)>;
 
-/// cobuy's recommend() on `model` (the serving code path).
-Ranker model_ranker(const Model& model);
+/// cobuy's recommend() on `model` with its embedding search `complements` (the serving code path).
+Ranker model_ranker(const Model& model, ComplementSearch complements = {});
 /// The model's popular list, minus the query's items.
 Ranker popular_ranker(const Model& model);
 /// How many orders of `data` hold each item, indexed by ItemIndex (each order counts an item once).
@@ -59,7 +59,7 @@ Ranker gp_topfreq_with_new_ranker(const Model& model, const Model& ease_model, s
 
 /// The next-order engine's new items only (core/next_order.h: its candidates the customer never
 /// bought before query.at, best first), minus the query's items: what a cross-sell list leads with.
-Ranker new_items_ranker(const Model& model);
+Ranker new_items_ranker(const Model& model, ComplementSearch complements = {});
 
 /// The offer list of `context` for the customer at query.at, anchored on their latest order
 /// (the email after it); query.limit offers. The query's items are ignored.

@@ -167,7 +167,8 @@ void backfill_embedding(const Model& m, const ComplementSearch& search, const st
   std::unordered_map<ItemIndex, std::pair<float, ItemIndex>> best;  // item -> (affinity, anchor)
   for (ItemIndex a : anchors) {
     deadline::check();
-    for (const auto& [i, affinity] : search(a, k)) {
+    if (!m.embeddings.has_vector(a)) continue;
+    for (const auto& [i, affinity] : search(m.embeddings.input_row(a), k + 1)) {
       if (i >= m.catalog.size() || i == a || present.count(i) || !ok.allows(i)) continue;
       auto [it, added] = best.try_emplace(i, affinity, a);
       if (!added && affinity > it->second.first) it->second = {affinity, a};
@@ -302,10 +303,10 @@ void complete_basket(const Model& m, const std::vector<ItemIndex>& anchors, std:
 
 /// The next-order engine's list for a known customer (core/next_order.h), eligible items only.
 void next_order(const Model& m, const std::string& customer_id, std::optional<Timestamp> at, const Eligibility& ok,
-                std::size_t limit, std::vector<Recommendation>& out) {
+                const ComplementSearch& complements, std::size_t limit, std::vector<Recommendation>& out) {
   const Timestamp when = at.value_or(kNoTime);
   const CustomerProfile profile = build_profile(m, customer_id, {}, when, SegmentThresholds{});
-  for (const auto& c : next_order_candidates(m, profile, when)) {
+  for (const auto& c : next_order_candidates(m, profile, when, complements)) {
     if (out.size() >= limit) break;
     if (!ok.allows(c.item)) continue;
     Recommendation r;
@@ -313,6 +314,7 @@ void next_order(const Model& m, const std::string& customer_id, std::optional<Ti
     r.score = static_cast<float>(c.chance);
     r.relation = c.repeat ? Relation::repeat : c.complement ? Relation::complement : Relation::popular;
     r.reason = c.repeat ? "history" : c.complement ? m.catalog.ids[c.anchor] : "popular";
+    if (c.from_embedding) r.source = Source::embedding;
     out.push_back(std::move(r));
   }
 }
@@ -387,7 +389,7 @@ RecommendResult recommend(const Model& m, const Query& q, const ComplementSearch
     complete_basket(m, r.anchors, r.customer, q.at, r.ok, q.limit, res.items);
     backfill_embedding(m, complements, r.anchors, r.ok, q.limit, res.items);
   } else if (r.customer >= 0) {
-    next_order(m, *q.customer_id, q.at, r.ok, q.limit, res.items);
+    next_order(m, *q.customer_id, q.at, r.ok, complements, q.limit, res.items);
   }
   res.fallback = backfill_popular(m, r.ok, q.limit, res.items);
   return res;

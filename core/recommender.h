@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,17 +22,20 @@ std::string_view relation_name(Relation r);
 /// Which part of the model produced a recommendation.
 enum class Source {
   precomputed,  ///< the neighbour tables, the customer's history or the popular list
-  embedding,    ///< a query-time search of the embedding index, filling a short table row
+  embedding,    ///< a query-time search of the embedding index: filling a short table row, or a customer's new items
 };
 /// "precomputed" or "embedding" (the JSON field "source" is written only for "embedding").
 std::string_view source_name(Source s);
 
 /// An optional query-time search for complements in the embedding space, injected by the caller
-/// (api/ builds one over the model's Faiss index; core never sees Faiss). For a known item, up to
-/// k other items that have embedding vectors, best first, as (item, affinity) where affinity is
-/// the inner product input(item) . output(other). Must be safe to call from many threads at once.
-/// An empty function means "no embedding search".
-using ComplementSearch = std::function<std::vector<std::pair<ItemIndex, float>>(ItemIndex item, std::size_t k)>;
+/// (index/complement_search.h builds one over the model's Faiss index; core never sees Faiss).
+/// For a query vector in the input space (model.embeddings.dim floats: an item's input vector, or
+/// a customer's weighted mean of them), up to k items that have embedding vectors, best first, as
+/// (item, affinity) where affinity is the inner product query . output(item). The items of the
+/// query itself are not left out: the caller drops them. Must be safe to call from many threads
+/// at once. An empty function means "no embedding search".
+using ComplementSearch =
+    std::function<std::vector<std::pair<ItemIndex, float>>(std::span<const float> query, std::size_t k)>;
 
 /// Business filters applied to every candidate.
 struct Filters {

@@ -28,14 +28,18 @@ inline std::shared_ptr<const Model> fuzz_model() {
   b.order("17850", "2011-01-10", {"85123A", "tea"}, 5.0f);
   b.order("17850", "2011-02-10", {"tea", "22697"}, 8.0f);
   b.order("13047", "2011-03-01T10:00:00", {"22699"}, 3.0f);
-  return std::make_shared<const Model>(b.build());
+  Model m = b.build();
+  testing::add_item_vectors(m);
+  return std::make_shared<const Model>(std::move(m));
 }
 
-/// An embedding search over `model`: for any item, the next items of the catalogue in id order,
-/// with falling affinities (what a Faiss search returns in shape, without Faiss).
+/// An embedding search over `model` (its items have add_item_vectors vectors): for a query, the
+/// items after the one it is (item_of_query) in index order, with falling affinities (what a
+/// Faiss search returns in shape, without Faiss).
 inline ComplementSearch fuzz_complements(std::shared_ptr<const Model> model) {
-  return [model](ItemIndex item, std::size_t k) {
+  return [model](std::span<const float> query, std::size_t k) {
     std::vector<std::pair<ItemIndex, float>> out;
+    const ItemIndex item = testing::item_of_query(query);
     const auto n = static_cast<ItemIndex>(model->catalog.size());
     for (ItemIndex d = 1; d < n && out.size() < k; ++d) {
       out.emplace_back(static_cast<ItemIndex>((item + d) % n), 1.0f / static_cast<float>(d));

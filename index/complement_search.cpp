@@ -26,25 +26,26 @@ ComplementSearch make_complement_search(std::shared_ptr<const Model> model) {
               "the model's complement index (complements.faiss) holds " << index->size() << " vectors of dimension "
                                                                         << index->dim() << ", the model has " << n
                                                                         << " items of dimension " << e.dim);
-  // Untrained items have zero input (and output) rows: nothing to search from or to offer.
+  // Untrained items have zero output rows: never offered. A search asks for as many more hits as
+  // there are of them, so k trained items come back even when every affinity is below 0.
   auto trained = std::make_shared<std::vector<bool>>(n);
+  std::size_t untrained = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const auto row = e.input_row(static_cast<ItemIndex>(i));
-    (*trained)[i] = std::any_of(row.begin(), row.end(), [](float x) { return x != 0.0f; });
+    (*trained)[i] = e.has_vector(static_cast<ItemIndex>(i));
+    untrained += (*trained)[i] ? 0 : 1;
   }
-  return [model = std::move(model), index = std::move(index), trained = std::move(trained)](ItemIndex item,
-                                                                                            std::size_t k) {
+  return [dim = e.dim, index = std::move(index), trained = std::move(trained), untrained](
+             std::span<const float> query, std::size_t k) {
     std::vector<std::pair<ItemIndex, float>> out;
     const auto& is_trained = *trained;
-    if (k == 0 || item >= is_trained.size() || !is_trained[item]) return out;
-    // One more than asked, for the item itself.
+    if (k == 0 || query.size() != dim) return out;
     const auto stored = static_cast<std::size_t>(index->size());
-    const auto fetch = static_cast<int>(std::min(stored, std::min(k, stored) + 1));
-    for (const auto& hit : index->search(model->embeddings.input_row(item), fetch)) {
+    const auto fetch = static_cast<int>(std::min(stored, k + untrained));
+    for (const auto& hit : index->search(query, fetch)) {
       if (hit.id < 0 || static_cast<std::size_t>(hit.id) >= is_trained.size()) continue;
-      const auto other = static_cast<ItemIndex>(hit.id);
-      if (other == item || !is_trained[other]) continue;
-      out.emplace_back(other, hit.score);
+      const auto item = static_cast<ItemIndex>(hit.id);
+      if (!is_trained[item]) continue;
+      out.emplace_back(item, hit.score);
       if (out.size() == k) break;
     }
     return out;

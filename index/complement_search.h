@@ -10,11 +10,12 @@
 namespace cobuy {
 
 /// Rebuilds the index in model->embeddings.complement_index (once, here) and returns a search
-/// that, for an item with an embedding vector, ranks the other items with vectors by
-/// input(item) . output(other), best first; items without vectors (zero rows) are never asked
-/// about nor returned. The search keeps `model` and the index alive and is safe to call from many
-/// threads. Returns an empty function when the model has no embeddings. Throws Error(bad_data)
-/// when the bytes are not a valid index or do not match the model (item count, dimension).
+/// that, for a query vector of the model's dimension (an item's input vector, a customer
+/// vector), ranks the items with vectors by query . output(item), best first; items without
+/// vectors (zero rows) are never returned, and a query of another size finds nothing. The search
+/// keeps the index alive (not `model`) and is safe to call from many threads. Returns an empty
+/// function when the model has no embeddings. Throws Error(bad_data) when the bytes are not a
+/// valid index or do not match the model (item count, dimension).
 ComplementSearch make_complement_search(std::shared_ptr<const Model> model);
 
 }  // namespace cobuy

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <memory>
 #include <unordered_set>
 
 #include <Eigen/Dense>
@@ -13,6 +14,7 @@
 #include "core/log.h"
 #include "core/next_order.h"
 #include "core/offline_eval.h"
+#include "index/complement_search.h"
 #include "training/logistic_fit.h"
 
 namespace cobuy {
@@ -133,6 +135,9 @@ NextOrderScorer fit_next_order(const ValidationCarve& carve, const TrainConfig& 
                 std::to_string(kMinCustomers) + " are needed");
   }
   const Model& first = carve.first;
+  // The first stage's embedding search, as the engine is served with it (a view: `first`
+  // outlives the search).
+  const ComplementSearch search = make_complement_search(std::shared_ptr<const Model>(&first, [](const Model*) {}));
   std::vector<FitCase> fit(cases.size());
   tbb::parallel_for(std::size_t{0}, cases.size(), [&](std::size_t k) {
     const auto& nc = cases[k];
@@ -142,7 +147,9 @@ NextOrderScorer fit_next_order(const ValidationCarve& carve, const TrainConfig& 
     }
     fit[k].truth = nc.truth.size();
     const CustomerProfile profile = build_profile(first, nc.customer, {}, nc.at, SegmentThresholds{});
-    for (const auto& c : next_order_candidates(first, profile, nc.at)) fit[k].rows.push_back({c.features, truth.count(c.item) > 0});
+    for (const auto& c : next_order_candidates(first, profile, nc.at, search)) {
+      fit[k].rows.push_back({c.features, truth.count(c.item) > 0});
+    }
   });
   report(1);
 

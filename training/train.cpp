@@ -40,6 +40,7 @@ SgnsConfig sgns_config(const EmbeddingConfig& e, std::uint32_t threads) {
   s.subsample = e.subsample;
   s.min_count = e.min_count;
   s.window = static_cast<int>(e.window);
+  s.max_contexts = e.max_contexts;
   s.seed = e.seed;
   s.deterministic = e.deterministic;
   s.threads = threads;

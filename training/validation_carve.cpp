@@ -39,7 +39,9 @@ ValidationCarve carve_validation(const OrderData& data, const TrainConfig& confi
   TrainConfig stage = config;
   stage.rerank.enabled = false;
   stage.next_order.fit = false;
-  if (stage.blend.embedding == 0) stage.embedding.epochs = 0;  // only substitutes would use them
+  // The embeddings are trained again on the first stage's orders when the blend or the
+  // next-order engine (its customer-vector candidates) uses them; substitutes alone need none.
+  if (stage.blend.embedding == 0 && !config.next_order.fit) stage.embedding.epochs = 0;
   // Sources counted elsewhere are of the time split's training part only.
   SourceCache sources = first_sources && cut != kNoTime ? *first_sources : SourceCache{};
   c.first = train_model(c.fit_train, stage, nlohmann::json::object(), nullptr, &sources);

@@ -15,6 +15,7 @@
 #include "core/artifact.h"
 #include "core/error.h"
 #include "core/time_util.h"
+#include "index/complement_search.h"
 
 namespace cobuy::cli {
 namespace {
@@ -90,7 +91,7 @@ void run_offers(const Args& a) {
   COBUY_CHECK(a.limit <= policy.max_limit, ErrorCode::bad_request,
               "--limit must be between 1 and the policy's max_limit " << policy.max_limit << ", got " << a.limit);
   const std::shared_ptr<const Model> model = load_model(a.model_dir);
-  const OfferEngine engine(model, std::move(policy));
+  const OfferEngine engine(model, std::move(policy), make_complement_search(model));
   if (a.all_customers) customers = all_customers(*model);
   customers = shard_customers(customers, shard);
 

@@ -116,7 +116,7 @@ std::shared_ptr<const Served> load(std::shared_ptr<const Model> model, const Off
   auto served = std::make_shared<Served>();
   if (model) {
     served->complements = make_complement_search(model);
-    served->offers = std::make_shared<const OfferEngine>(model, policy);
+    served->offers = std::make_shared<const OfferEngine>(model, policy, served->complements);
   }
   served->model = std::move(model);
   served->model_dir = std::move(model_dir);

@@ -14,6 +14,7 @@
 #include "core/offline_eval.h"
 #include "core/tifu_knn.h"
 #include "core/time_util.h"
+#include "index/complement_search.h"
 #include "training/train.h"
 
 namespace cobuy::cli {
@@ -220,7 +221,7 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     c.name = s.name;
     c.description = s.description;
     c.model = timed_train(train, s.config, cache, c.train_seconds);
-    c.rank = model_ranker(*c.model);
+    c.rank = model_ranker(*c.model, make_complement_search(c.model));  // as served
     if (s.config.rerank.enabled) c.description += "; re-ranker " + reranker_summary(c.model->reranker);
     c.description += s.config.next_order.fit ? "; next order " + next_order_summary(c.model->next_order)
                                              : "; next order: GP-TopFreq's rule over its candidates";
@@ -229,6 +230,7 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     report("eval: train");
   }
   const auto reference = models.back().model;
+  const ComplementSearch reference_search = make_complement_search(reference);
   std::vector<std::uint32_t> item_orders;  // orders holding each item in training: the baselines and the curves
   {
     // The list baselines need only the training part's counts and the reference model's
@@ -247,7 +249,8 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     Contender fresh{"cobuy new items",
                     "the next-order engine's candidates the customer never bought, best first (what cross-sell "
                     "lists lead with)",
-                    models.back().train_seconds, models.back().model, new_items_ranker(*models.back().model)};
+                    models.back().train_seconds, models.back().model,
+                    new_items_ranker(*models.back().model, reference_search)};
     models.insert(models.end() - 1, std::move(fresh));
     const auto tifu_started = Clock::now();
     Ranker tifu = tifu_knn_ranker(*reference, item_orders);
@@ -339,7 +342,8 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     const auto ten = std::find(run.ks.begin(), run.ks.end(), std::size_t{10});
     const std::size_t k = ten != run.ks.end() ? 10 : run.ks[run.ks.size() / 2];  // as the paired table
     out["tasks"]["next_order"]["tradeoff"] = tradeoff_json(
-        next_order_tradeoff(*reference, *ease.model, item_orders, next_cases, k, kWeights, std::min<std::size_t>(5, k)),
+        next_order_tradeoff(*reference, *ease.model, item_orders, next_cases, k, kWeights, std::min<std::size_t>(5, k),
+                            reference_search),
         run);
   }
   if (!sweep.is_null()) out["sweep"] = sweep;

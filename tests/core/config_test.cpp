@@ -52,6 +52,8 @@ TEST(TrainConfig, ErrorsNameTheField) {
   // The retired hand-set mix of older manifests is read and ignored.
   EXPECT_EQ(message({{"next_order", {{"repeat_weight", 0}, {"complement_weight", 0}}}}), "no error");
   EXPECT_NE(message({{"threads", -2}}).find("threads"), std::string::npos);
+  EXPECT_NE(message({{"embedding", {{"max_contexts", 20000}}}}).find("embedding.max_contexts"), std::string::npos);
+  EXPECT_EQ(train_config_from_json({{"embedding", {{"max_contexts", 10}}}}).embedding.max_contexts, 10u);
   EXPECT_NE(message({{"rerank", {{"candidates", 1}}}}).find("rerank.candidates"), std::string::npos);
   EXPECT_NE(message({{"rerank", {{"validation_fraction", 1.0}}}}).find("rerank.validation_fraction"), std::string::npos);
   EXPECT_NE(message({{"rerank", {{"enabled", "yes"}}}}).find("rerank.enabled"), std::string::npos);

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/recommender.h"
+#include "support/model_builder.h"
 
 namespace cobuy {
 namespace {
@@ -35,11 +36,13 @@ class EmbeddingFillTest : public ::testing::Test {
     // What the embedding index would say, best first; it knows nothing of substitutes.
     hits_[rare_] = {{rare_, 3.0f}, {mug_, 2.5f}, {cake_, 2.0f}, {tea_, 1.0f}, {spoon_, 0.5f}, {pen_, -0.5f}};
     hits_[tea_] = {{spoon_, 1.5f}, {saucer_, 1.2f}, {cake_, 0.2f}};
+    testing::add_item_vectors(m_);
   }
 
   ComplementSearch search() {
-    return [this](ItemIndex item, std::size_t k) {
+    return [this](std::span<const float> query, std::size_t k) {
       ++calls_;
+      const ItemIndex item = testing::item_of_query(query);
       Hits out = hits_.count(item) ? hits_.at(item) : Hits{};
       if (out.size() > k) out.resize(k);
       return out;
@@ -75,6 +78,12 @@ TEST_F(EmbeddingFillTest, AnEmptyRowIsFilledFromTheSearchWithoutTheAnchorOrItsSu
 TEST_F(EmbeddingFillTest, WithoutASearchAnEmptyRowStaysEmpty) {
   EXPECT_TRUE(bought_together(m_, rare_, 10).empty());
   EXPECT_TRUE(bought_together(m_, rare_, 10, ComplementSearch{}).empty());
+}
+
+TEST_F(EmbeddingFillTest, AnItemWithoutAVectorIsNotSearchedFrom) {
+  std::fill_n(m_.embeddings.input.begin() + rare_, 1, 0.0f);  // rare was not trained
+  EXPECT_TRUE(bought_together(m_, rare_, 10, search()).empty());
+  EXPECT_EQ(calls_.load(), 0);
 }
 
 TEST_F(EmbeddingFillTest, TableItemsComeFirstAndAFullRowNeverSearches) {

@@ -97,9 +97,11 @@ TEST(InStock, BoughtTogetherTakesTheNextItemsOfTheRow) {
 }
 
 TEST(InStock, BoughtTogetherEmbeddingFillSkipsOutOfStockItems) {
-  const auto m = shop();
+  Model with_vectors = *shop();
+  testing::add_item_vectors(with_vectors);
+  const auto m = std::make_shared<const Model>(std::move(with_vectors));
   const auto& c = m->catalog;
-  const ComplementSearch search = [&](ItemIndex, std::size_t) {
+  const ComplementSearch search = [&](std::span<const float>, std::size_t) {
     return std::vector<std::pair<ItemIndex, float>>{{*c.find("sugar"), 2.0f}, {*c.find("biscuit"), 1.0f}};
   };
   EXPECT_EQ(ids(*m, bought_together(*m, *c.find("tea"), 3, search)), (Ids{"saucer", "cake", "biscuit"}));

@@ -4,7 +4,9 @@
 
 #include "core/next_order.h"
 
+#include <algorithm>
 #include <cmath>
+#include <span>
 
 #include <gtest/gtest.h>
 
@@ -83,14 +85,15 @@ TEST(NextOrderFeatures, AreComputedAsDocumented) {
   s.history_complement = 0.25;
   s.explore = 0.4;
   s.item_next_return = 0.3;
+  s.embedding = 0.6;
   const auto f = next_order_features(s);
   const NextOrderFeatures bought = {1, std::log1p(2.0), 0.5, 1, std::exp(-1.0), std::exp(-30.0 / 365), 0.5, 0.25, 0.8,
-                                    std::log1p(9.0), 0.25, 0, 0, 0.3};
+                                    std::log1p(9.0), 0.25, 0, 0, 0.3, 0.6};
   for (std::size_t k = 0; k < kNextOrderFeatures; ++k) EXPECT_DOUBLE_EQ(f[k], bought[k]) << next_order_feature_names()[k];
   s.item_orders = 0;
   s.in_last_order = false;
   const auto g = next_order_features(s);
-  const NextOrderFeatures fresh = {0, 0, 0, 0, 0, 0, 0, 0, 0, std::log1p(9.0), 0.25, std::log1p(4.0), 0.4, 0};
+  const NextOrderFeatures fresh = {0, 0, 0, 0, 0, 0, 0, 0, 0, std::log1p(9.0), 0.25, std::log1p(4.0), 0.4, 0, 0.6};
   for (std::size_t k = 0; k < kNextOrderFeatures; ++k) EXPECT_DOUBLE_EQ(g[k], fresh[k]) << next_order_feature_names()[k];
 }
 
@@ -117,6 +120,68 @@ TEST(NextOrderCandidates, TheDefaultRuleRanksLikeGpTopFreqAndNamesEachSource) {
   for (std::size_t k = 1; k < c.size(); ++k) EXPECT_LE(c[k].logit, c[k - 1].logit);
   // The chance is the logistic of the log-odds.
   EXPECT_NEAR(c[0].chance, 1.0 / (1.0 + std::exp(-c[0].logit)), 1e-12);
+}
+
+TEST(NextOrderCandidates, TheCustomerVectorSearchAddsNewItemsWithTheirAffinity) {
+  Model m = two_customers();
+  m.repurchase = repurchase_stats(m.customers, m.catalog.size());
+  // Two-float input vectors: x (1, 0), y (0, 1), z (1, 1), w (0, 0) untrained, p (-1, 0).
+  m.embeddings.dim = 2;
+  m.embeddings.input = {1, 0, 0, 1, 1, 1, 0, 0, -1, 0};
+  const auto profile = build_profile(m, "A", {}, kNoTime, SegmentThresholds{});
+  // A: x in 4 orders, y and z in 1: (4 (1, 0) + (0, 1) + (1, 1)) / 6.
+  const auto v = customer_vector(m, profile);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_FLOAT_EQ(v[0], 5.0f / 6.0f);
+  EXPECT_FLOAT_EQ(v[1], 2.0f / 6.0f);
+
+  // A stand-in index: the customer's items, then p (affinity 0.5); records what it was asked.
+  std::vector<float> asked;
+  std::size_t asked_k = 0;
+  const ComplementSearch search = [&](std::span<const float> q, std::size_t k) {
+    asked.assign(q.begin(), q.end());
+    asked_k = k;
+    return std::vector<std::pair<ItemIndex, float>>{
+        {at(m, "x"), 3.0f}, {at(m, "z"), 1.0f}, {at(m, "p"), 0.5f}, {at(m, "y"), -1.0f}};
+  };
+  // Without popular items and complements, p is reached by the search alone.
+  m.popular.clear();
+  m.bought_together = NeighborTable::from_rows(std::vector<std::vector<Neighbor>>(m.catalog.size()));
+  const auto without = next_order_candidates(m, profile, kNoTime);
+  EXPECT_EQ(without.size(), 3u) << "the customer's items only";
+  const auto c = next_order_candidates(m, profile, kNoTime, search);
+  EXPECT_EQ(asked, v);
+  EXPECT_EQ(asked_k, profile.items.size() + 50) << "enough for 50 new items beyond the customer's own";
+  ASSERT_EQ(c.size(), 4u);
+  const auto p = std::find_if(c.begin(), c.end(), [&](const auto& k) { return k.item == at(m, "p"); });
+  ASSERT_NE(p, c.end());
+  EXPECT_FALSE(p->repeat);
+  EXPECT_TRUE(p->complement);
+  EXPECT_TRUE(p->from_embedding);
+  // The customer's item most like p (cosine of input vectors) is named: y (0) before z (-0.71)
+  // and x (-1).
+  EXPECT_EQ(p->anchor, at(m, "y"));
+  // The affinity is a feature of every candidate the search found, as a sigmoid.
+  const std::size_t emb = kNextOrderFeatures - 1;
+  EXPECT_NEAR(p->features[emb], 1.0 / (1.0 + std::exp(-0.5)), 1e-12);
+  for (const auto& k : c) {
+    if (k.item == at(m, "x")) {
+      EXPECT_NEAR(k.features[emb], 1.0 / (1.0 + std::exp(-3.0)), 1e-12);
+    }
+    if (k.item == at(m, "y")) {
+      EXPECT_NEAR(k.features[emb], 1.0 / (1.0 + std::exp(1.0)), 1e-12);
+    }
+    EXPECT_FALSE(k.repeat && k.from_embedding);
+  }
+  // A fitted scorer that weighs only the affinity puts the search's best first.
+  m.next_order.weights.assign(kNextOrderFeatures, 0.0);
+  m.next_order.weights[emb] = 10.0;
+  EXPECT_EQ(m.catalog.ids[next_order_candidates(m, profile, kNoTime, search)[0].item], "x");
+  // A model without embeddings never asks the search.
+  m.embeddings = {};
+  asked_k = 0;
+  EXPECT_EQ(next_order_candidates(m, profile, kNoTime, search).size(), 3u);
+  EXPECT_EQ(asked_k, 0u);
 }
 
 TEST(NewItemsRanker, ListsOnlyTheEnginesCandidatesTheCustomerNeverBought) {
@@ -171,11 +236,22 @@ TEST(NextOrderScorer, RoundTripsThroughTheManifestAndRefusesMalformedForms) {
   refused(j, "not a finite weight");
   j = to_json(s);
   j["weights"].erase(0);
-  refused(j, "must hold 14 numbers");
+  refused(j, "must hold 15 numbers");
   j = to_json(s);
   j.erase("bias");
   refused(j, "malformed");
   refused(nlohmann::json::array(), "must be an object or null");
+
+  // A format 1.6 manifest lists the first 14 features; the embedding affinity then weighs 0.
+  j = to_json(s);
+  j["features"].erase(kNextOrderFeatures - 1);
+  j["weights"].erase(kNextOrderFeatures - 1);
+  const auto old = next_order_scorer_from_json(j);
+  ASSERT_TRUE(old.fitted());
+  EXPECT_EQ(old.weights[kNextOrderFeatures - 2], 0.5);
+  EXPECT_EQ(old.weights[kNextOrderFeatures - 1], 0.0);
+  j["weights"].erase(0);
+  refused(j, "must hold 14 numbers");
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ std::shared_ptr<Model> model_with_vectors(std::size_t n, const std::vector<ItemI
   return m;
 }
 
-TEST(ComplementSearch, MatchesBruteForceSkippingTheItemAndUntrainedItems) {
+TEST(ComplementSearch, MatchesBruteForceSkippingUntrainedItems) {
   const std::size_t n = 40;
   const std::vector<ItemIndex> untrained = {3, 17};
   std::vector<float> output;
@@ -45,26 +45,43 @@ TEST(ComplementSearch, MatchesBruteForceSkippingTheItemAndUntrainedItems) {
 
   auto exact = make_brute_force_index(kDim);
   exact->add(output);
+  // Item vectors, and a customer-like mean of three of them, as queries.
+  std::vector<std::vector<float>> queries;
   for (ItemIndex item = 0; item < n; ++item) {
-    const auto got = search(item, 5);
-    if (item == 3 || item == 17) {
-      EXPECT_TRUE(got.empty()) << "an untrained item has nothing to search from";
-      continue;
-    }
+    if (item == 3 || item == 17) continue;  // zero rows: every affinity ties at 0
+    const auto row = model->embeddings.input_row(item);
+    queries.emplace_back(row.begin(), row.end());
+  }
+  std::vector<float> mean(kDim, 0.0f);
+  for (ItemIndex item : {1, 5, 9}) {
+    for (int d = 0; d < kDim; ++d) mean[d] += model->embeddings.input_row(item)[d] / 3.0f;
+  }
+  queries.push_back(mean);
+  for (std::size_t q = 0; q < queries.size(); ++q) {
+    const auto got = search(queries[q], 5);
     std::vector<std::pair<ItemIndex, float>> want;
-    for (const auto& h : exact->search(model->embeddings.input_row(item), static_cast<int>(n))) {
+    for (const auto& h : exact->search(queries[q], static_cast<int>(n))) {
       const auto other = static_cast<ItemIndex>(h.id);
-      if (other != item && other != 3 && other != 17 && want.size() < 5) want.emplace_back(other, h.score);
+      if (other != 3 && other != 17 && want.size() < 5) want.emplace_back(other, h.score);
     }
-    ASSERT_EQ(got.size(), want.size()) << "item " << item;
+    ASSERT_EQ(got.size(), want.size()) << "query " << q;
     for (std::size_t r = 0; r < got.size(); ++r) {
-      EXPECT_EQ(got[r].first, want[r].first) << "item " << item << " rank " << r;
+      EXPECT_EQ(got[r].first, want[r].first) << "query " << q << " rank " << r;
       EXPECT_NEAR(got[r].second, want[r].second, 1e-4);
     }
   }
-  EXPECT_TRUE(search(0, 0).empty());
-  EXPECT_TRUE(search(static_cast<ItemIndex>(n), 5).empty()) << "out of range";
-  EXPECT_EQ(search(0, 1000).size(), n - 3) << "all others with vectors, never more";
+  EXPECT_TRUE(search(queries[0], 0).empty());
+  EXPECT_TRUE(search(std::vector<float>(kDim + 1, 1.0f), 5).empty()) << "a query of another dimension";
+  EXPECT_EQ(search(queries[0], 1000).size(), n - 2) << "every item with a vector, never more";
+  // A query every affinity is negative for still finds trained items only (zero rows score 0).
+  std::vector<float> negative(kDim, 0.0f);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (int d = 0; d < kDim; ++d) negative[d] -= output[i * kDim + d];
+  }
+  for (const auto& [item, affinity] : search(negative, n)) {
+    EXPECT_NE(item, 3u);
+    EXPECT_NE(item, 17u);
+  }
 }
 
 TEST(ComplementSearch, IsEmptyWithoutEmbeddings) {

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <optional>
+#include <span>
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +14,20 @@
 #include "core/time_util.h"
 
 namespace cobuy::testing {
+
+/// Gives every item of `m` a one-float input vector, item i -> {i + 1} (no index), so that a
+/// stand-in ComplementSearch can tell which item a query vector is with item_of_query.
+inline void add_item_vectors(Model& m) {
+  m.embeddings.dim = 1;
+  m.embeddings.input.resize(m.catalog.size());
+  for (std::size_t i = 0; i < m.catalog.size(); ++i) m.embeddings.input[i] = static_cast<float>(i + 1);
+}
+
+/// The item whose add_item_vectors vector `query` is (a customer vector, a weighted mean of
+/// them, gives the nearest one).
+inline ItemIndex item_of_query(std::span<const float> query) {
+  return static_cast<ItemIndex>(std::max(0L, std::lround(query[0]) - 1));
+}
 
 class ModelBuilder {
  public:

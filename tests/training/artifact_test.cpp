@@ -86,7 +86,7 @@ TEST_F(ArtifactTest, RoundTripKeepsStockFlagsAndOrderValues) {
   ASSERT_EQ(model_.catalog.in_stock.size(), model_.catalog.size());
   ASSERT_EQ(model_.customers.order_values.size(), model_.customers.order_times.size());
   auto loaded = load_model(model_dir_);
-  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.6");
+  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.7");
   EXPECT_EQ(loaded->catalog.in_stock, model_.catalog.in_stock);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("spoon")], 0);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("tea")], 1);
