@@ -66,6 +66,11 @@ Ranker tifu_knn_ranker(const Model& model, std::vector<std::uint32_t> item_order
       postings[i].emplace_back(static_cast<std::uint32_t>(c), v);
     }
   }
+  // The neighbour pool: customers with a vector (those with orders).
+  std::vector<std::uint32_t> pool;
+  for (std::size_t c = 0; c < users; ++c) {
+    if (!vectors[c].empty()) pool.push_back(static_cast<std::uint32_t>(c));
+  }
   item_orders.resize(model.catalog.size(), 0);
   std::vector<ItemIndex> global;
   for (ItemIndex i = 0; i < item_orders.size(); ++i) {
@@ -74,7 +79,7 @@ Ranker tifu_knn_ranker(const Model& model, std::vector<std::uint32_t> item_order
   std::stable_sort(global.begin(), global.end(), [&](ItemIndex a, ItemIndex b) { return item_orders[a] > item_orders[b]; });
 
   return [&model, params, vectors = std::move(vectors), norms = std::move(norms), postings = std::move(postings),
-          item_orders = std::move(item_orders), global = std::move(global)](const Query& q) {
+          pool = std::move(pool), item_orders = std::move(item_orders), global = std::move(global)](const Query& q) {
     std::unordered_set<ItemIndex> skip;
     for (const auto& id : q.items) {
       if (auto i = model.catalog.find(id)) skip.insert(*i);
@@ -82,16 +87,18 @@ Ranker tifu_knn_ranker(const Model& model, std::vector<std::uint32_t> item_order
     std::vector<ItemIndex> out;
     std::unordered_map<ItemIndex, double> score;
     const auto c = q.customer_id ? model.customers.index.find(*q.customer_id) : model.customers.index.end();
-    if (c != model.customers.index.end()) {
-      const auto& mine = vectors[c->second];
-      // Squared Euclidean distances to every customer: |u|^2 + |v|^2 - 2 u.v.
+    if (c != model.customers.index.end() && !vectors[c->second].empty()) {
+      const auto self = c->second;
+      const auto& mine = vectors[self];
+      // Squared Euclidean distances to the other customers of the pool: |u|^2 + |v|^2 - 2 u.v.
       std::vector<double> dot(vectors.size(), 0.0);
       for (const auto& [i, v] : mine) {
         for (const auto& [other, w] : postings[i]) dot[other] += v * w;
       }
-      std::vector<std::pair<double, std::uint32_t>> dist(vectors.size());
-      for (std::size_t u = 0; u < vectors.size(); ++u) {
-        dist[u] = {norms[c->second] + norms[u] - 2 * dot[u], static_cast<std::uint32_t>(u)};
+      std::vector<std::pair<double, std::uint32_t>> dist;
+      dist.reserve(pool.size());
+      for (const std::uint32_t u : pool) {
+        if (u != self) dist.emplace_back(norms[self] + norms[u] - 2 * dot[u], u);
       }
       const auto k = std::min(params.neighbors, dist.size());
       std::partial_sort(dist.begin(), dist.begin() + static_cast<std::ptrdiff_t>(k), dist.end());

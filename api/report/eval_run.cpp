@@ -256,9 +256,9 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     Ranker tifu = tifu_knn_ranker(*reference, item_orders);
     models.insert(models.begin(),
                   Contender{"TIFU-KNN",
-                            "0.7 x the customer's time-decayed basket vector + 0.3 x the mean of their 300 nearest "
-                            "customers' (7 groups, decays 0.9 within and 0.7 across; Hu et al., SIGIR 2020, the authors' "
-                            "code), then the most ordered items",
+                            "0.7 x the customer's time-decayed basket vector + 0.3 x the mean of the vectors of their "
+                            "300 nearest other customers with training orders (7 groups, decays 0.9 within and 0.7 "
+                            "across; Hu et al., SIGIR 2020, the authors' code), then the most ordered items",
                             seconds + std::chrono::duration<double>(Clock::now() - tifu_started).count(), reference,
                             std::move(tifu)});
     models.insert(models.begin(),
