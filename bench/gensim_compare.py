@@ -9,17 +9,23 @@ Both trainers see the same baskets: Online Retail invoices before 2011-09-01, cl
 the online-retail preset does (no C-invoices, quantity > 0, price > 0, no non-product codes), one
 basket of distinct stock codes per invoice, written to a file one basket per line, with the same
 hyperparameters (dim, epochs, negatives, subsample, ns_exponent, learning rates, threads).
-Two setups (--setups):
-  whole:  every ordered pair of every basket is a (centre, context) pair: gensim
-          Word2Vec(sg=1, hs=0, shrink_windows=False, window=longest basket) against cobuy with
-          window=0, max_contexts=0. Equal work; this is the throughput comparison.
+Setups (--setups; default window):
+  window: the throughput comparison at equal work. Both trainers pair every kept item with the
+          kept items within +-W positions (--window, default 10), clipped at the basket's ends:
+          cobuy window=W (in a fresh shuffle of the basket each epoch) against gensim
+          Word2Vec(sg=1, hs=0, window=W, shrink_windows=False) (in file order). Both subsample
+          with word2vec's formula on the same counts, so they train the same number of pairs per
+          epoch in expectation; the table shows both counts and their ratio.
   capped: cobuy's default max_contexts=20 (a centre in a long basket sees 20 random others)
-          beside gensim with window=10 (20 neighbours in file order), its nearest equivalent.
+          beside gensim with window=10. Not equal work: cobuy trains about 12% more pairs.
+  whole:  every ordered pair of every basket: cobuy window=0, max_contexts=0 against gensim
+          window=longest basket. Equal work, but bulk orders of 700 items dominate it.
 
 Throughput is skip-gram pairs per second of training wall time (CPU seconds are shown too, as
-the machine may be shared). cobuy reports the pairs it trained; gensim's pairs are computed from
-its own subsampling probabilities: the exact expectation sum over baskets of (sum p)^2 - sum p^2
-for the whole setup, a simulated mean for a window.
+the machine may be shared). cobuy reports the pairs it trained (and the script prints its
+expectation beside it); gensim's pairs are the exact expectation under gensim's own subsampling
+probabilities: the kept count K of a basket is Poisson-binomial, and a basket contributes
+E[pairs(K)], pairs(k) = k(k-1) when k - 1 <= W, else 2 (W(W+1)/2 + (k-1-W) W).
 
 Quality is basket completion on the later invoices (2011-09-01 on) whose items all appear in
 training and that have >= 2 distinct items: one item per order is hidden (seeded RNG), every
