@@ -9,17 +9,23 @@ Both trainers see the same baskets: Online Retail invoices before 2011-09-01, cl
 the online-retail preset does (no C-invoices, quantity > 0, price > 0, no non-product codes), one
 basket of distinct stock codes per invoice, written to a file one basket per line, with the same
 hyperparameters (dim, epochs, negatives, subsample, ns_exponent, learning rates, threads).
-Two setups (--setups):
-  whole:  every ordered pair of every basket is a (centre, context) pair: gensim
-          Word2Vec(sg=1, hs=0, shrink_windows=False, window=longest basket) against cobuy with
-          window=0, max_contexts=0. Equal work; this is the throughput comparison.
+Setups (--setups; default window):
+  window: the throughput comparison at equal work. Both trainers pair every kept item with the
+          kept items within +-W positions (--window, default 10), clipped at the basket's ends:
+          cobuy window=W (in a fresh shuffle of the basket each epoch) against gensim
+          Word2Vec(sg=1, hs=0, window=W, shrink_windows=False) (in file order). Both subsample
+          with word2vec's formula on the same counts, so they train the same number of pairs per
+          epoch in expectation; the table shows both counts and their ratio.
   capped: cobuy's default max_contexts=20 (a centre in a long basket sees 20 random others)
-          beside gensim with window=10 (20 neighbours in file order), its nearest equivalent.
+          beside gensim with window=10. Not equal work: cobuy trains about 12% more pairs.
+  whole:  every ordered pair of every basket: cobuy window=0, max_contexts=0 against gensim
+          window=longest basket. Equal work, but bulk orders of 700 items dominate it.
 
 Throughput is skip-gram pairs per second of training wall time (CPU seconds are shown too, as
-the machine may be shared). cobuy reports the pairs it trained; gensim's pairs are computed from
-its own subsampling probabilities: the exact expectation sum over baskets of (sum p)^2 - sum p^2
-for the whole setup, a simulated mean for a window.
+the machine may be shared). cobuy reports the pairs it trained (and the script prints its
+expectation beside it); gensim's pairs are the exact expectation under gensim's own subsampling
+probabilities: the kept count K of a basket is Poisson-binomial, and a basket contributes
+E[pairs(K)], pairs(k) = k(k-1) when k - 1 <= W, else 2 (W(W+1)/2 + (k-1-W) W).
 
 Quality is basket completion on the later invoices (2011-09-01 on) whose items all appear in
 training and that have >= 2 distinct items: one item per order is hidden (seeded RNG), every
@@ -141,9 +147,10 @@ def read_cobuy_vectors(path):
 
 def run_cobuy(args, baskets_path, threads, params, vectors_path=None):
     cmd = [args.driver, "--baskets", baskets_path, "--dim", str(args.dim), "--negatives", str(args.negatives),
-           "--threads", str(threads), "--window", "0", "--min-count", "1", "--seed", str(args.seed)]
+           "--threads", str(threads), "--min-count", "1", "--seed", str(args.seed)]
     for flag, key in (("--epochs", "epochs"), ("--subsample", "subsample"), ("--ns-exponent", "ns_exponent"),
-                      ("--lr", "lr"), ("--min-lr", "min_lr"), ("--max-contexts", "max_contexts")):
+                      ("--lr", "lr"), ("--min-lr", "min_lr"), ("--max-contexts", "max_contexts"),
+                      ("--window", "window")):
         cmd += [flag, str(params[key])]
     if vectors_path:
         cmd += ["--out-vectors", vectors_path]
@@ -151,27 +158,58 @@ def run_cobuy(args, baskets_path, threads, params, vectors_path=None):
     return json.loads(out.strip().splitlines()[-1]), cmd
 
 
-def gensim_pairs(model, baskets, window, draws=3):
-    """(centre, context) pairs per epoch under gensim's own subsampling: exact expectation for a
-    window covering every basket, else the mean of `draws` simulated subsamplings."""
+def window_pairs(k, window):
+    """(centre, context) pairs in a sentence of k kept items with a fixed window of +-window
+    (clipped at the ends); k may be an array."""
+    k = np.asarray(k, dtype=np.float64)
+    w = float(window)
+    full = k * (k - 1)
+    clipped = 2.0 * (w * (w + 1) / 2 + (k - 1 - w) * w)
+    return np.where(k - 1 <= w, full, clipped)
+
+
+def expected_pairs(keep_probabilities, baskets, window):
+    """Expected (centre, context) pairs per epoch when each occurrence of item i is kept with
+    probability keep_probabilities[i] and every kept item pairs with the kept items within
+    +-window positions (exact: the kept count of a basket is Poisson-binomial)."""
+    total = 0.0
+    for b in baskets:
+        p = np.array([keep_probabilities[i] for i in b], dtype=np.float64)
+        if window >= len(b) - 1:  # every pair: E[K(K-1)] = (sum p)^2 - sum p^2
+            s = p.sum()
+            total += s * s - (p * p).sum()
+            continue
+        dist = np.zeros(len(p) + 1)  # distribution of the kept count
+        dist[0] = 1.0
+        for n, x in enumerate(p, start=1):
+            dist[1:n + 1] = dist[1:n + 1] * (1 - x) + dist[:n] * x
+            dist[0] *= 1 - x
+        total += float(dist @ window_pairs(np.arange(len(p) + 1), window))
+    return total
+
+
+def cobuy_expected_pairs(baskets, params):
+    """Expected pairs per epoch of cobuy's window and whole-basket modes from its subsampling rule
+    (word2vec's formula on basket counts, as gensim's); None for max_contexts caps."""
+    counts = {}
+    for b in baskets:
+        for i in b:
+            counts[i] = counts.get(i, 0) + 1
+    threshold = params["subsample"] * sum(counts.values())
+    keep = {i: 1.0 if threshold == 0 else min(1.0, (math.sqrt(c / threshold) + 1) * threshold / c)
+            for i, c in counts.items()}
+    if params["window"]:
+        return expected_pairs(keep, baskets, params["window"])
+    if params["max_contexts"] == 0:
+        return expected_pairs(keep, baskets, max(len(b) for b in baskets))
+    return float("nan")
+
+
+def gensim_pairs(model, baskets, window):
+    """(centre, context) pairs per epoch under gensim's own subsampling probabilities."""
     wv = model.wv
     keep = {w: min(1.0, wv.get_vecattr(w, "sample_int") / 2.0**32) for w in wv.index_to_key}
-    longest = max(len(b) for b in baskets)
-    total = 0.0
-    if window >= longest:
-        for b in baskets:
-            p = [keep[i] for i in b]
-            s = sum(p)
-            total += s * s - sum(x * x for x in p)
-        return total
-    rng = np.random.default_rng(0)
-    for b in baskets:
-        p = np.array([keep[i] for i in b])
-        for _ in range(draws):
-            k = int(np.count_nonzero(rng.random(len(p)) < p))
-            pos = np.arange(k)
-            total += (np.minimum(pos, window) + np.minimum(k - 1 - pos, window)).sum() / draws
-    return total
+    return expected_pairs(keep, baskets, window)
 
 
 def run_gensim(args, baskets, baskets_path, threads, params, window, corpus_file):
@@ -221,10 +259,11 @@ def main():
     p.add_argument("--lr", type=float, default=0.025)
     p.add_argument("--min-lr", type=float, default=0.0001)
     p.add_argument("--threads", default="2", help="comma-separated thread counts, e.g. 1,2")
-    p.add_argument("--setups", default="whole,capped",
-                   help="whole: every pair of every basket (cobuy max_contexts=0, gensim window=longest "
-                        "basket), the equal-work comparison; capped: cobuy's default max_contexts=20 beside "
-                        "gensim window=10 (its nearest equivalent: 20 neighbours in file order)")
+    p.add_argument("--setups", default="window",
+                   help="window: +-window items around each kept item, both trainers (the same pairs per "
+                        "epoch); capped: cobuy's default max_contexts=20 beside gensim window=10; whole: every "
+                        "pair of every basket (cobuy max_contexts=0, gensim window=longest basket)")
+    p.add_argument("--window", type=int, default=10, help="the window of the window setup")
     p.add_argument("--repeats", type=int, default=1, help="timed runs per row; the fastest is reported")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--gensim-modes", default="corpus_file",
@@ -242,8 +281,11 @@ def main():
           f"longest basket {longest}, raw pairs/epoch {sum(len(b) * (len(b) - 1) for b in train)} "
           f"(loaded in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
     base = {"epochs": args.epochs, "subsample": args.subsample, "ns_exponent": args.ns_exponent,
-            "lr": args.lr, "min_lr": args.min_lr, "max_contexts": 20}
-    setups = {"whole": (0, longest), "capped": (20, 10)}  # name -> (cobuy max_contexts, gensim window)
+            "lr": args.lr, "min_lr": args.min_lr, "max_contexts": 20, "window": 0}
+    # name -> (cobuy's parameters, gensim's window)
+    setups = {"window": ({"window": args.window}, args.window),
+              "capped": ({"max_contexts": 20}, 10),
+              "whole": ({"max_contexts": 0}, longest)}
 
     with tempfile.TemporaryDirectory() as tmp:
         baskets_path = os.path.join(tmp, "baskets.txt")
@@ -251,8 +293,10 @@ def main():
         write_baskets(train, baskets_path)
         rows = []
         for setup in args.setups.split(","):
-            max_contexts, window = setups[setup]
-            params = dict(base, max_contexts=max_contexts)
+            overrides, window = setups[setup]
+            params = dict(base, **overrides)
+            cobuy_name = (f"cobuy (window={params['window']})" if params["window"]
+                          else f"cobuy (max_contexts={params['max_contexts']})")
             for threads in [int(t) for t in args.threads.split(",")]:
                 def cobuy_run():
                     stats, cmd = run_cobuy(args, baskets_path, threads, params, vectors_path)
@@ -260,7 +304,10 @@ def main():
                     return stats, lambda: ndcg_at_10(read_cobuy_vectors(vectors_path), queries)
                 stats, (ndcg, hr) = best_of(args.repeats, cobuy_run)
                 print(f"{setup} cobuy threads={threads}: {stats} ndcg@10={ndcg:.4f}", file=sys.stderr, flush=True)
-                rows.append((setup, f"cobuy (max_contexts={max_contexts})", threads, stats, ndcg, hr))
+                stats["pairs_per_epoch"] = stats["pairs"] / params["epochs"]
+                print(f"{setup} cobuy pairs/epoch: {stats['pairs_per_epoch']:.0f} trained, "
+                      f"{cobuy_expected_pairs(train, params):.0f} expected", file=sys.stderr, flush=True)
+                rows.append((setup, cobuy_name, threads, stats, ndcg, hr))
                 if args.skip_gensim:
                     continue
                 for mode in args.gensim_modes.split(","):
@@ -269,6 +316,7 @@ def main():
                                                     mode == "corpus_file")
                         return stats, lambda: ndcg_at_10(vectors, queries)
                     stats, (ndcg, hr) = best_of(args.repeats, gensim_run)
+                    stats["pairs_per_epoch"] = stats["pairs"] / params["epochs"]
                     print(f"{setup} gensim ({mode}) threads={threads}: {stats} ndcg@10={ndcg:.4f}",
                           file=sys.stderr, flush=True)
                     rows.append((setup, f"gensim {gensim_version()} {mode} (window={window})", threads, stats,
@@ -277,15 +325,18 @@ def main():
         print(f"\nOnline Retail invoices before {args.split}: {len(train)} baskets (longest {longest}); "
               f"{len(queries)} test queries; dim={args.dim} epochs={args.epochs} negatives={args.negatives} "
               f"subsample={args.subsample} ns_exponent={args.ns_exponent} lr={args.lr}->{args.min_lr}\n")
-        print("| setup | trainer | threads | pairs/s | wall s | CPU s | cobuy/gensim pairs/s | NDCG@10 | HR@10 |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("| setup | trainer | threads | pairs/epoch | cobuy/gensim pairs/epoch | pairs/s | wall s | CPU s | "
+              "cobuy/gensim pairs/s | NDCG@10 | HR@10 |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for setup, name, threads, stats, ndcg, hr in rows:
             same = [r for r in rows if r[0] == setup and r[2] == threads]
-            cobuy = [r[3]["pairs_per_second"] for r in same if r[1].startswith("cobuy")]
-            ratio = ""
+            cobuy = [r[3] for r in same if r[1].startswith("cobuy")]
+            ratio = work = ""
             if name.startswith("gensim") and cobuy:
-                ratio = f"{cobuy[0] / stats['pairs_per_second']:.2f}x"
-            print(f"| {setup} | {name} | {threads} | {stats['pairs_per_second'] / 1e6:.2f} M | "
+                ratio = f"**{cobuy[0]['pairs_per_second'] / stats['pairs_per_second']:.2f}x**"
+                work = f"{cobuy[0]['pairs_per_epoch'] / stats['pairs_per_epoch']:.3f}"
+            print(f"| {setup} | {name} | {threads} | {stats['pairs_per_epoch'] / 1e6:.3f} M | {work} | "
+                  f"{stats['pairs_per_second'] / 1e6:.2f} M | "
                   f"{stats['seconds']:.1f} | {stats['cpu_seconds']:.1f} | {ratio} | {ndcg:.4f} | {hr:.4f} |")
 
     if args.sweep:

@@ -4,7 +4,7 @@
 // With --baskets FILE the binary is instead a one-shot driver for bench/gensim_compare.py:
 //   cobuy_sgns_bench --baskets FILE [--dim 64] [--epochs 10] [--negatives 5] [--threads 0]
 //                    [--window 0] [--subsample 1e-3] [--ns-exponent 0.75] [--lr 0.025]
-//                    [--min-lr 0.0001] [--min-count 1] [--max-contexts 20] [--seed 1]
+//                    [--min-lr 0.0001] [--min-count 1] [--max-contexts 20] [--batch 32] [--seed 1]
 //                    [--deterministic] [--no-shuffle-baskets] [--out-vectors FILE]
 // FILE holds one basket per line, item ids separated by spaces. It trains once and prints one
 // JSON line {"pairs", "seconds", "pairs_per_second", ...}; --out-vectors writes a text file:
@@ -141,6 +141,7 @@ DriverArgs parse_driver_args(int argc, char** argv) {
       else if (flag == "--min-lr") a.config.min_learning_rate = std::stod(value(i));
       else if (flag == "--min-count") a.config.min_count = static_cast<std::uint32_t>(std::stoul(value(i)));
       else if (flag == "--max-contexts") a.config.max_contexts = static_cast<std::uint32_t>(std::stoul(value(i)));
+      else if (flag == "--batch") a.config.batch = std::stoi(value(i));
       else if (flag == "--seed") a.config.seed = std::stoull(value(i));
       else if (flag == "--deterministic") a.config.deterministic = true;
       else if (flag == "--no-shuffle-baskets") a.config.shuffle_baskets = false;

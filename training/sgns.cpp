@@ -29,6 +29,15 @@
 #else
 #define COBUY_SGNS_FLATTEN
 #endif
+// Loops over a template's handful of rows must be unrolled for their vectors to stay in
+// registers; -O2 does not unroll them by itself.
+#if defined(__clang__)
+#define COBUY_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define COBUY_UNROLL _Pragma("GCC unroll 8")
+#else
+#define COBUY_UNROLL
+#endif
 
 namespace cobuy {
 namespace {
@@ -37,45 +46,6 @@ namespace {
 // start at zero and every update keeps them zero.
 constexpr int kLanes = 8;
 
-// sigmoid and softplus tabulated on [-kMaxExp, kMaxExp] and linearly interpolated: with a step
-// of 1/256 the interpolation error is below 5e-7, far under float noise in the updates.
-constexpr float kMaxExp = 8.0f;
-constexpr int kTableSteps = 4096;
-constexpr float kTableScale = static_cast<float>(kTableSteps) / (2.0f * kMaxExp);
-
-struct SigmoidTables {
-  std::array<float, kTableSteps + 2> sigmoid{};
-  std::array<float, kTableSteps + 2> softplus{};  // log(1 + e^x)
-};
-
-SigmoidTables make_tables() {
-  SigmoidTables t;
-  for (int i = 0; i < kTableSteps + 2; ++i) {
-    const double x = -static_cast<double>(kMaxExp) + static_cast<double>(i) / static_cast<double>(kTableScale);
-    t.sigmoid[static_cast<std::size_t>(i)] = static_cast<float>(1.0 / (1.0 + std::exp(-x)));
-    t.softplus[static_cast<std::size_t>(i)] = static_cast<float>(std::log1p(std::exp(x)));
-  }
-  return t;
-}
-
-const SigmoidTables kTables = make_tables();
-
-struct SigmoidSoftplus {
-  float sigmoid;
-  float softplus;
-};
-
-inline SigmoidSoftplus lookup(float f) {
-  if (!(f < kMaxExp)) return {1.0f, f};  // also catches NaN, so the index below stays in range
-  if (f <= -kMaxExp) return {0.0f, 0.0f};
-  const float u = (f + kMaxExp) * kTableScale;
-  const int i = static_cast<int>(u);
-  const float frac = u - static_cast<float>(i);
-  const auto k = static_cast<std::size_t>(i);
-  return {kTables.sigmoid[k] + frac * (kTables.sigmoid[k + 1] - kTables.sigmoid[k]),
-          kTables.softplus[k] + frac * (kTables.softplus[k + 1] - kTables.softplus[k])};
-}
-
 // Eight floats as one GCC/Clang vector: native AVX registers in the x86-64-v3 clone, two SSE
 // registers in the baseline one. Only used as local variables, never passed to or returned from
 // functions, so the ABI of 32-byte vectors without AVX (-Wpsabi) never comes into play.
@@ -83,6 +53,60 @@ using Float8 = float __attribute__((vector_size(kLanes * sizeof(float))));
 
 #define COBUY_LOAD8(v, p) std::memcpy(&(v), (p), sizeof(Float8))
 #define COBUY_STORE8(p, v) std::memcpy((p), &(v), sizeof(Float8))
+using Int8 = int __attribute__((vector_size(kLanes * sizeof(int))));
+
+// Lanes of `if_set` where `mask` is all ones, else of `if_clear` (a macro: see Float8).
+#define COBUY_SELECT8(mask, if_set, if_clear)                                  \
+  reinterpret_cast<Float8>((reinterpret_cast<Int8>(if_set) & (mask)) |        \
+                           (reinterpret_cast<Int8>(if_clear) & ~(mask)))
+
+// Logits beyond +-kMaxExp are clamped, as in word2vec.
+constexpr float kMaxExp = 8.0f;
+
+// sigmoid(f) and softplus(f) = log(1 + e^f) = -log sigmoid(-f) of 8 logits at once. At or above
+// kMaxExp (and for NaN) 1 and f, at or below -kMaxExp 0 and 0, as word2vec's clamped table.
+// Inside, from e = exp(-|f|) (Cephes' expf: 2^n times a polynomial, relative error near 1e-7):
+// sigmoid = 1 / (1 + e) for f >= 0 and e / (1 + e) below, softplus = max(f, 0) + log1p(e) with
+// log1p(e) = 2 atanh(z), z = e / (2 + e) <= 1/3, summed to z^13 (truncation below 2e-8).
+// Takes and gives memory, not vectors (see Float8).
+inline void sigmoid_softplus8(const float* logits, float* sigmoid, float* softplus) {
+  Float8 f;
+  COBUY_LOAD8(f, logits);
+  const Float8 zero = {};
+  const Float8 one = zero + 1.0f;
+  const Int8 inside = (f < kMaxExp) & (f > -kMaxExp);  // false for NaN
+  Float8 y = reinterpret_cast<Float8>(reinterpret_cast<Int8>(f) | static_cast<int>(0x80000000U));  // -|f|
+  y = COBUY_SELECT8(inside, y, zero - kMaxExp);
+  // e^y = 2^n e^r, n = round(y / ln 2), r = y - n ln 2 in two parts (Cody-Waite).
+  const Float8 n = (y * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest
+  const Float8 r = (y - n * 0.693359375f) - n * -2.12194440e-4f;
+  Float8 p = zero + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const Int8 exponent = (__builtin_convertvector(n, Int8) + 127) << 23;
+  const Float8 e = p * reinterpret_cast<Float8>(exponent);
+  const Float8 inv = one / (one + e);
+  Float8 s = COBUY_SELECT8(f >= zero, inv, e * inv);
+  const Float8 z = e / (e + 2.0f);
+  const Float8 z2 = z * z;
+  Float8 q = zero + 1.0f / 13;
+  q = q * z2 + 1.0f / 11;
+  q = q * z2 + 1.0f / 9;
+  q = q * z2 + 1.0f / 7;
+  q = q * z2 + 1.0f / 5;
+  q = q * z2 + 1.0f / 3;
+  q = q * z2 + 1.0f;
+  Float8 sp = COBUY_SELECT8(f > zero, f, zero) + 2.0f * z * q;
+  const Int8 high = ~(f < kMaxExp);  // also NaN
+  s = COBUY_SELECT8(inside, s, COBUY_SELECT8(high, one, zero));
+  sp = COBUY_SELECT8(inside, sp, COBUY_SELECT8(high, f, zero));
+  COBUY_STORE8(sigmoid, s);
+  COBUY_STORE8(softplus, sp);
+}
 
 inline float dot(const float* __restrict a, const float* __restrict b, int dim) {
   Float8 acc0 = {}, acc1 = {};
@@ -109,6 +133,179 @@ inline float dot(const float* __restrict a, const float* __restrict b, int dim) 
   float s = ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
   for (; d < dim; ++d) s += a[d] * b[d];
   return s;
+}
+
+
+// sums[t] = the sum of the lanes of a[t]: a transposing reduction in three rounds of shuffles
+// and adds (GCC and Clang pick unpack / shufps / permute instructions for them). Takes and
+// gives memory, not vectors, for the same ABI reason as Float8's comment.
+#if defined(__clang__)
+#define COBUY_SHUFFLE8(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define COBUY_SHUFFLE8(a, b, ...) __builtin_shuffle(a, b, Int8{__VA_ARGS__})
+#endif
+
+inline void lane_sums(const Float8 (&a)[kLanes], float* sums) {
+  Float8 s[4], q[2];
+  COBUY_UNROLL for (int i = 0; i < 4; ++i) {  // [a0+a2, b0+b2, a1+a3, b1+b3 | a4+a6, b4+b6, a5+a7, b5+b7]
+    s[i] = COBUY_SHUFFLE8(a[2 * i], a[2 * i + 1], 0, 8, 1, 9, 4, 12, 5, 13) +
+           COBUY_SHUFFLE8(a[2 * i], a[2 * i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  COBUY_UNROLL for (int i = 0; i < 2; ++i) {  // [a0..3 of the four vectors | a4..7 of the four vectors]
+    q[i] = COBUY_SHUFFLE8(s[2 * i], s[2 * i + 1], 0, 1, 8, 9, 4, 5, 12, 13) +
+           COBUY_SHUFFLE8(s[2 * i], s[2 * i + 1], 2, 3, 10, 11, 6, 7, 14, 15);
+  }
+  const Float8 r =
+      COBUY_SHUFFLE8(q[0], q[1], 0, 1, 2, 3, 8, 9, 10, 11) + COBUY_SHUFFLE8(q[0], q[1], 4, 5, 6, 7, 12, 13, 14, 15);
+  COBUY_STORE8(sums, r);
+}
+
+// Output rows per pass of the minibatch update: in the update loop M output blocks, their M
+// gradient accumulators, an input block and its gradient fill 14 of AVX2's 16 vector registers.
+constexpr int kPass = 6;
+static_assert(kPass <= kLanes, "a pass's logits of one input fill one vector");
+
+// One pass of sgns_batch_step over the output rows out[0..M): every logit of the pass first
+// (inputs as on entry; outputs as on entry unless repeated from an earlier pass), then one sweep
+// over the dimensions that loads each output block once, adds each input's gradient (G Y) and
+// accumulates each output's (G^T X) in registers. `gv` holds n_in * kPass broadcast gradients;
+// `dx` (n_in * dim) carries the inputs' gradients between passes: written when !last, read
+// when !first; the inputs are written only in the last pass.
+template <int M, bool kSingle>
+inline float batch_pass(float* const* in, int n_in, float* const* out, const int* labels, int dim, float lr,
+                        float* gv, float* dx, bool first_pass, bool last_pass) {
+  const bool first = kSingle || first_pass;
+  const bool last = kSingle || last_pass;
+  const int blocked = dim / kLanes * kLanes;
+  const auto udim = static_cast<std::size_t>(dim);
+  Float8 label = {}, valid = {}, loss = {};
+  COBUY_UNROLL for (int t = 0; t < M; ++t) {
+    label[t] = labels[t] != 0 ? 1.0f : 0.0f;
+    valid[t] = 1.0f;
+  }
+  for (int b = 0; b < n_in; ++b) {
+    const float* x = in[b];
+    Float8 acc[kLanes] = {};
+    for (int d = 0; d < blocked; d += kLanes) {
+      Float8 xv;
+      COBUY_LOAD8(xv, x + d);
+      COBUY_UNROLL for (int t = 0; t < M; ++t) {
+        Float8 y;
+        COBUY_LOAD8(y, out[t] + d);
+        acc[t] += xv * y;
+      }
+    }
+    float f[kLanes];
+    lane_sums(acc, f);
+    for (int d = blocked; d < dim; ++d) {
+      COBUY_UNROLL for (int t = 0; t < M; ++t) f[t] += x[d] * out[t][d];
+    }
+    float sig[kLanes], sp[kLanes], grad[kLanes];
+    sigmoid_softplus8(f, sig, sp);
+    Float8 fv, sigv, spv;
+    COBUY_LOAD8(fv, f);
+    COBUY_LOAD8(sigv, sig);
+    COBUY_LOAD8(spv, sp);
+    loss += valid * (spv - label * fv);  // -log sigmoid(f) if label else -log(1 - sigmoid(f))
+    const Float8 gradv = (label - sigv) * lr;
+    COBUY_STORE8(grad, gradv);
+    float* g = gv + static_cast<std::size_t>(b) * (kPass * kLanes);
+    COBUY_UNROLL for (int t = 0; t < M; ++t) {
+      const Float8 v = Float8{} + grad[t];
+      COBUY_STORE8(g + t * kLanes, v);
+    }
+  }
+  for (int d = 0; d < blocked; d += kLanes) {
+    Float8 y[M], dy[M];
+    COBUY_UNROLL for (int t = 0; t < M; ++t) {
+      COBUY_LOAD8(y[t], out[t] + d);
+      dy[t] = Float8{};
+    }
+    for (int b = 0; b < n_in; ++b) {
+      float* x = in[b] + d;
+      float* carry = dx + static_cast<std::size_t>(b) * udim + static_cast<std::size_t>(d);
+      const float* g = gv + static_cast<std::size_t>(b) * (kPass * kLanes);
+      Float8 xv, acc = {};
+      COBUY_LOAD8(xv, x);
+      if (!first) COBUY_LOAD8(acc, carry);
+      COBUY_UNROLL for (int t = 0; t < M; ++t) {
+        Float8 gt;
+        COBUY_LOAD8(gt, g + t * kLanes);
+        acc += gt * y[t];
+        dy[t] += gt * xv;
+      }
+      if (last) {
+        xv += acc;
+        COBUY_STORE8(x, xv);
+      } else {
+        COBUY_STORE8(carry, acc);
+      }
+    }
+    // Read-add-write, not y + dy: a negative drawn twice gets both updates.
+    COBUY_UNROLL for (int t = 0; t < M; ++t) {
+      Float8 o;
+      COBUY_LOAD8(o, out[t] + d);
+      o += dy[t];
+      COBUY_STORE8(out[t] + d, o);
+    }
+  }
+  for (int d = blocked; d < dim; ++d) {
+    float y[M], dy[M] = {};
+    COBUY_UNROLL for (int t = 0; t < M; ++t) y[t] = out[t][d];
+    for (int b = 0; b < n_in; ++b) {
+      const float* g = gv + static_cast<std::size_t>(b) * (kPass * kLanes);
+      float* carry = dx + static_cast<std::size_t>(b) * udim + static_cast<std::size_t>(d);
+      const float xv = in[b][d];
+      float acc = first ? 0.0f : *carry;
+      COBUY_UNROLL for (int t = 0; t < M; ++t) {
+        acc += g[t * kLanes] * y[t];
+        dy[t] += g[t * kLanes] * xv;
+      }
+      if (last) {
+        in[b][d] = xv + acc;
+      } else {
+        *carry = acc;
+      }
+    }
+    COBUY_UNROLL for (int t = 0; t < M; ++t) out[t][d] += dy[t];
+  }
+  float lanes[kLanes];
+  COBUY_STORE8(lanes, loss);
+  return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+}
+
+inline float batch_step(float* const in[], int n_in, float* const out[], const int labels[], int n_out, int dim,
+                        float lr, float* scratch) {
+  float* gv = scratch;
+  float* dx = scratch + static_cast<std::size_t>(n_in) * (kPass * kLanes);
+  if (n_out <= kPass) {  // the common case (negatives <= 5): one pass, no carried gradient
+    switch (n_out) {
+      case 1: return batch_pass<1, true>(in, n_in, out, labels, dim, lr, gv, dx, true, true);
+      case 2: return batch_pass<2, true>(in, n_in, out, labels, dim, lr, gv, dx, true, true);
+      case 3: return batch_pass<3, true>(in, n_in, out, labels, dim, lr, gv, dx, true, true);
+      case 4: return batch_pass<4, true>(in, n_in, out, labels, dim, lr, gv, dx, true, true);
+      case 5: return batch_pass<5, true>(in, n_in, out, labels, dim, lr, gv, dx, true, true);
+      case 6: return batch_pass<6, true>(in, n_in, out, labels, dim, lr, gv, dx, true, true);
+      default: return 0.0f;
+    }
+  }
+  float loss = 0.0f;
+  for (int t0 = 0; t0 < n_out; t0 += kPass) {
+    const int m = std::min(kPass, n_out - t0);
+    const bool first = t0 == 0;
+    const bool last = t0 + m == n_out;
+    float* const* o = out + t0;
+    const int* l = labels + t0;
+    switch (m) {
+      case 1: loss += batch_pass<1, false>(in, n_in, o, l, dim, lr, gv, dx, first, last); break;
+      case 2: loss += batch_pass<2, false>(in, n_in, o, l, dim, lr, gv, dx, first, last); break;
+      case 3: loss += batch_pass<3, false>(in, n_in, o, l, dim, lr, gv, dx, first, last); break;
+      case 4: loss += batch_pass<4, false>(in, n_in, o, l, dim, lr, gv, dx, first, last); break;
+      case 5: loss += batch_pass<5, false>(in, n_in, o, l, dim, lr, gv, dx, first, last); break;
+      default: loss += batch_pass<kPass, false>(in, n_in, o, l, dim, lr, gv, dx, first, last); break;
+    }
+  }
+  return loss;
 }
 
 inline void prefetch_row(const float* row, int stride) {
@@ -216,20 +413,23 @@ struct TrainContext {
 };
 
 struct Worker {
-  std::vector<ItemIndex> basket;    // the basket being trained, shuffled
-  std::vector<ItemIndex> contexts;  // the contexts of one centre
-  std::vector<float> grad;
-  std::vector<float*> outs;  // two slots of 1 + negatives output rows
-  std::vector<int> labels;   // 1, then 0 for each negative
+  std::vector<ItemIndex> basket;  // the basket being trained, shuffled
+  std::vector<float*> inputs;     // the input rows of one item's contexts
+  std::vector<float*> outs;       // two slots of 1 + negatives output rows
+  std::vector<int> labels;        // 1, then 0 for each negative
+  std::vector<float> scratch;     // sgns_batch_scratch_size(batch, stride)
   double loss = 0.0;
   std::uint64_t pairs = 0;
+  std::uint64_t groups = 0;  // draws of negatives
 
-  Worker(std::size_t max_basket, int stride, int negatives)
+  Worker(std::size_t max_basket, int stride, const SgnsConfig& c)
       : basket(max_basket),
-        contexts(max_basket),
-        grad(static_cast<std::size_t>(stride)),
-        outs(2 * (static_cast<std::size_t>(negatives) + 1)),
-        labels(static_cast<std::size_t>(negatives) + 1, 0) {
+        inputs(max_basket),
+        outs(2 * (static_cast<std::size_t>(c.negatives) + 1)),
+        labels(static_cast<std::size_t>(c.negatives) + 1, 0),
+        scratch(sgns_batch_scratch_size(static_cast<int>(std::min<std::size_t>(
+                                            std::max<std::size_t>(max_basket, 1), static_cast<std::size_t>(c.batch))),
+                                        stride)) {
     labels[0] = 1;
   }
 };
@@ -244,15 +444,16 @@ COBUY_SGNS_CLONES COBUY_SGNS_FLATTEN void train_baskets(const TrainContext& ctx,
   const SgnsConfig& c = ctx.config;
   const int stride = ctx.stride;
   const int negatives = c.negatives;
+  const auto batch = static_cast<std::uint32_t>(c.batch);
   const auto lr0 = static_cast<float>(c.learning_rate);
   const auto lr_min = static_cast<float>(c.min_learning_rate);
   const std::uint64_t epoch_seed = mix64(c.seed ^ mix64(static_cast<std::uint64_t>(epoch) + 0x632be59bd9b4e019ULL));
   const auto ustride = static_cast<std::size_t>(stride);
   ItemIndex* buf = w.basket.data();
-  ItemIndex* contexts = w.contexts.data();
+  float** inputs = w.inputs.data();
   float** outs = w.outs.data();
   const int* labels = w.labels.data();
-  float* grad = w.grad.data();
+  float* scratch = w.scratch.data();
 
   for (std::size_t pos = begin; pos < end; ++pos) {
     const std::size_t b = ctx.order[pos];
@@ -273,7 +474,10 @@ COBUY_SGNS_CLONES COBUY_SGNS_FLATTEN void train_baskets(const TrainContext& ctx,
     for (std::uint32_t i = k - 1; i > 0; --i) std::swap(buf[i], buf[rng.below(i + 1)]);
 
     // Context of position i: all others; or +-window (clipped at the ends); or, for long
-    // baskets, +-max_contexts/2 around the circle of the shuffled order.
+    // baskets, +-max_contexts/2 around the circle of the shuffled order. Each rule is
+    // symmetric (j is in i's context exactly when i is in j's), so training output row i
+    // against the input rows of i's context covers the same (centre, context) pairs as the
+    // other way round.
     std::uint32_t half = 0;
     bool circular = false;
     if (c.window > 0) {
@@ -282,49 +486,57 @@ COBUY_SGNS_CLONES COBUY_SGNS_FLATTEN void train_baskets(const TrainContext& ctx,
       half = c.max_contexts / 2;
       circular = true;
     }
+    auto input_row = [&](std::uint32_t j) { return ctx.input + static_cast<std::size_t>(buf[j]) * ustride; };
 
+    // Fills slot `slot` with the output row of `item` and fresh negatives (a negative equal to
+    // the item is skipped, as in word2vec) and prefetches them; returns how many rows.
+    auto draw = [&](int slot, ItemIndex item) {
+      float** o = outs + slot * (negatives + 1);
+      o[0] = ctx.output + static_cast<std::size_t>(item) * ustride;
+      int n = 1;
+      for (int t = 0; t < negatives; ++t) {
+        const ItemIndex neg = ctx.sampler->sample(rng.next());
+        if (neg == item) continue;
+        o[n++] = ctx.output + static_cast<std::size_t>(neg) * ustride;
+      }
+      for (int t = 0; t < n; ++t) prefetch_row(o[t], stride);
+      return n;
+    };
+    // Groups: position i's contexts in batches of at most `batch`, each sharing one draw of
+    // negatives. One group of lookahead: the next group's output rows (random items, often not
+    // in L1/L2) are requested before this group computes.
+    int slot = 0;
+    int n_next = draw(0, buf[0]);
     for (std::uint32_t i = 0; i < k; ++i) {
       std::uint32_t n_ctx = 0;
       if (half == 0) {
         for (std::uint32_t j = 0; j < k; ++j) {
-          if (j != i) contexts[n_ctx++] = buf[j];
+          if (j != i) inputs[n_ctx++] = input_row(j);
         }
       } else if (circular) {
         for (std::uint32_t o = 1; o <= half; ++o) {
-          contexts[n_ctx++] = buf[(i + o) % k];
-          contexts[n_ctx++] = buf[(i + k - o) % k];
+          inputs[n_ctx++] = input_row((i + o) % k);
+          inputs[n_ctx++] = input_row((i + k - o) % k);
         }
       } else {
         const std::uint32_t lo = i > half ? i - half : 0;
         const std::uint32_t hi = std::min(k - 1, i + half);
         for (std::uint32_t j = lo; j <= hi; ++j) {
-          if (j != i) contexts[n_ctx++] = buf[j];
+          if (j != i) inputs[n_ctx++] = input_row(j);
         }
       }
-
-      // Fills slot `slot` with the rows of `context` and fresh negatives (a negative equal to
-      // the context is skipped, as in word2vec) and prefetches them; returns how many rows.
-      auto draw = [&](int slot, ItemIndex context) {
-        float** o = outs + slot * (negatives + 1);
-        o[0] = ctx.output + static_cast<std::size_t>(context) * ustride;
-        int n = 1;
-        for (int t = 0; t < negatives; ++t) {
-          const ItemIndex neg = ctx.sampler->sample(rng.next());
-          if (neg == context) continue;
-          o[n++] = ctx.output + static_cast<std::size_t>(neg) * ustride;
-        }
-        for (int t = 0; t < n; ++t) prefetch_row(o[t], stride);
-        return n;
-      };
-      // One pair of lookahead: the next pair's rows (random items, often not in L1/L2) are
-      // requested before this pair computes.
-      float* in = ctx.input + static_cast<std::size_t>(buf[i]) * ustride;
-      int n_next = draw(0, contexts[0]);
-      for (std::uint32_t p = 0; p < n_ctx; ++p) {
-        const int slot = static_cast<int>(p & 1);
+      for (std::uint32_t c0 = 0; c0 < n_ctx; c0 += batch) {
+        const std::uint32_t nb = std::min(batch, n_ctx - c0);
         const int n = n_next;
-        if (p + 1 < n_ctx) n_next = draw(slot ^ 1, contexts[p + 1]);
-        w.loss += sgns_step(in, outs + slot * (negatives + 1), labels, n, stride, lr, grad);
+        float* const* group = outs + slot * (negatives + 1);
+        slot ^= 1;
+        if (c0 + nb < n_ctx) {
+          n_next = draw(slot, buf[i]);
+        } else if (i + 1 < k) {
+          n_next = draw(slot, buf[i + 1]);
+        }
+        w.loss += batch_step(inputs + c0, static_cast<int>(nb), group, labels, n, stride, lr, scratch);
+        ++w.groups;
       }
       w.pairs += n_ctx;
     }
@@ -353,9 +565,25 @@ void validate(const SgnsConfig& c) {
   COBUY_CHECK(c.window >= 0, ErrorCode::bad_request, "sgns.window must be >= 0 (0 = whole basket), got " << c.window);
   COBUY_CHECK(c.max_contexts == 0 || c.max_contexts >= 2, ErrorCode::bad_request,
               "sgns.max_contexts must be 0 (whole basket) or >= 2, got " << c.max_contexts);
+  COBUY_CHECK(c.batch >= 1 && c.batch <= 4096, ErrorCode::bad_request,
+              "sgns.batch must be in [1, 4096], got " << c.batch);
 }
 
-float sgns_sigmoid(float x) { return lookup(x).sigmoid; }
+float sgns_sigmoid(float x) {
+  float f[kLanes] = {x}, sig[kLanes], sp[kLanes];
+  sigmoid_softplus8(f, sig, sp);
+  return sig[0];
+}
+
+std::size_t sgns_batch_scratch_size(int n_inputs, int dim) {
+  return static_cast<std::size_t>(std::max(n_inputs, 0)) * (kPass * kLanes + static_cast<std::size_t>(std::max(dim, 0)));
+}
+
+COBUY_SGNS_CLONES COBUY_SGNS_FLATTEN float sgns_batch_step(float* const inputs[], int n_inputs,
+                                                           float* const outputs[], const int labels[], int n_outputs,
+                                                           int dim, float lr, float* scratch) {
+  return batch_step(inputs, n_inputs, outputs, labels, n_outputs, dim, lr, scratch);
+}
 
 float sgns_step(float* in, float* const out_vectors[], const int labels[], int n, int dim, float lr,
                 float* grad_scratch) {
@@ -373,14 +601,14 @@ float sgns_step(float* in, float* const out_vectors[], const int labels[], int n
     const bool first = t0 == 0;
     const bool last = t0 + m == n;
     float* const* outs = out_vectors + t0;
-    float g[kGroup];
+    float g[kGroup] = {}, sig[kGroup], sp[kGroup];
     for (int t = 0; t < m; ++t) g[t] = dot(in, outs[t], dim);
+    sigmoid_softplus8(g, sig, sp);
     for (int t = 0; t < m; ++t) {
       const float f = g[t];
-      const SigmoidSoftplus s = lookup(f);
       const float label = labels[t0 + t] != 0 ? 1.0f : 0.0f;
-      loss += s.softplus - label * f;  // -log sigmoid(f) if label else -log(1 - sigmoid(f))
-      g[t] = (label - s.sigmoid) * lr;
+      loss += sp[t] - label * f;  // -log sigmoid(f) if label else -log(1 - sigmoid(f))
+      g[t] = (label - sig[t]) * lr;
     }
     // Broadcast once per target, not per block: without AVX, GCC builds a broadcast from eight
     // scalar stores, and reading them back at once stalls store forwarding.
@@ -494,8 +722,8 @@ SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, cons
   const bool single = config.deterministic || config.threads == 1;
   const int threads = config.threads == 0 ? tbb::this_task_arena::max_concurrency() : static_cast<int>(config.threads);
   tbb::task_arena arena(single ? 1 : threads);
-  tbb::enumerable_thread_specific<Worker> workers(max_basket, stride, config.negatives);
-  Worker main_worker(max_basket, stride, config.negatives);
+  tbb::enumerable_thread_specific<Worker> workers(max_basket, stride, config);
+  Worker main_worker(max_basket, stride, config);
   // Grain: enough baskets per task to amortise scheduling, small enough to balance bulk orders.
   constexpr std::size_t kGrain = 32;
 
@@ -524,14 +752,19 @@ SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, cons
     stats.epoch = epoch;
     double loss = main_worker.loss;
     stats.pairs = main_worker.pairs;
+    std::uint64_t groups = main_worker.groups;
     main_worker.loss = 0.0;
     main_worker.pairs = 0;
+    main_worker.groups = 0;
     for (Worker& w : workers) {
       loss += w.loss;
       stats.pairs += w.pairs;
+      groups += w.groups;
       w.loss = 0.0;
       w.pairs = 0;
+      w.groups = 0;
     }
+    stats.negative_draws = groups * static_cast<std::uint64_t>(config.negatives);
     stats.loss = stats.pairs > 0 ? loss / static_cast<double>(stats.pairs) : 0.0;
     stats.pairs_per_second = seconds > 0 ? static_cast<double>(stats.pairs) / seconds : 0.0;
     if (callback) callback(stats);
@@ -563,3 +796,6 @@ SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, cons
 
 #undef COBUY_LOAD8
 #undef COBUY_STORE8
+#undef COBUY_SHUFFLE8
+#undef COBUY_UNROLL
+#undef COBUY_SELECT8

@@ -1,6 +1,9 @@
 #pragma once
 /// Skip-gram with negative sampling over baskets (item2vec / prod2vec): every basket is one
-/// context, every ordered pair of its items one (centre, context) training pair.
+/// context, every ordered pair of its items (or of its items within a window or cap, see
+/// SgnsConfig) one (centre, context) training pair. Updates follow Ji et al.'s pWord2Vec
+/// ("Parallelizing Word2Vec in Shared and Distributed Memory"): the pairs of one item share their
+/// negative samples, so each update is a small dense matrix product (sgns_batch_step).
 
 #include <cstdint>
 #include <functional>
@@ -14,7 +17,8 @@ namespace cobuy {
 struct SgnsConfig {
   int dim = 64;                       ///< embedding size (floats per row)
   int epochs = 10;                    ///< passes over all baskets
-  int negatives = 5;                  ///< negative samples per (centre, context) pair
+  /// Negative samples per group of up to `batch` pairs that share them (per pair when batch = 1)
+  int negatives = 5;
   double ns_exponent = 0.75;          ///< negatives drawn with P(i) ~ count_i ^ ns_exponent
   double learning_rate = 0.025;       ///< at the start, decayed linearly ...
   double min_learning_rate = 0.0001;  ///< ... to this at the end of the last epoch
@@ -37,6 +41,11 @@ struct SgnsConfig {
   /// order histories is time order: consecutive, near-identical bulk orders then pull the
   /// vectors one way for a while, and the last baskets weigh most).
   bool shuffle_baskets = true;
+  /// Contexts that share one draw of negatives (the minibatch of Ji et al.'s pWord2Vec): an
+  /// item's context is trained in groups of at most `batch` input rows against the item's
+  /// output row and `negatives` output rows drawn once per group (sgns_batch_step). 1 = fresh
+  /// negatives for every pair, as word2vec and gensim.
+  int batch = 32;
   std::uint32_t threads = 0;  ///< worker threads; 0 = all cores
   std::uint64_t seed = 1;
   /// Single-threaded and bit-for-bit reproducible for the same seed, baskets and machine.
@@ -65,19 +74,27 @@ struct SgnsEpochStats {
   double loss = 0.0;              ///< mean negative log-likelihood per pair (positive + negatives)
   double pairs_per_second = 0.0;  ///< wall-clock throughput of the epoch
   std::uint64_t pairs = 0;        ///< (centre, context) pairs trained in the epoch
+  /// Negative samples drawn in the epoch: `negatives` per group of up to `batch` pairs (those
+  /// equal to the group's positive item are drawn but skipped).
+  std::uint64_t negative_draws = 0;
 };
 
 /// Called on the calling thread after each epoch.
 using SgnsCallback = std::function<void(const SgnsEpochStats&)>;
 
-/// Trains SGNS embeddings on `baskets` (see SgnsConfig for every choice). Unless
-/// config.deterministic, runs Hogwild (lock-free and racy by design, as word2vec, fastText and
-/// gensim do) on config.threads workers that take chunks of baskets in basket order. The
-/// learning rate decays linearly with the share of planned pairs done. Throws Error(bad_request)
-/// for an invalid config.
+/// Trains SGNS embeddings on `baskets` (see SgnsConfig for every choice). In each basket (after
+/// subsampling and a fresh shuffle), for each item c in turn: the input rows of c's context
+/// items, in groups of at most config.batch, are updated against c's output row (label 1) and
+/// config.negatives output rows drawn once per group (label 0; a draw equal to c is skipped) by
+/// one sgns_batch_step. The context rules are symmetric, so these are the same (centre, context)
+/// pairs as word2vec's loop over centres, trained with the input row on the centre's side.
+/// Unless config.deterministic, runs Hogwild (lock-free and racy by design, as word2vec,
+/// fastText and gensim do) on config.threads workers that take chunks of baskets in basket
+/// order. The learning rate decays linearly with the share of planned pairs done (constant
+/// within a basket). Throws Error(bad_request) for an invalid config.
 SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, const SgnsCallback& callback = nullptr);
 
-/// One SGNS update of the input vector `in` (dim floats) against n output vectors
+/// word2vec's SGNS update of one input vector `in` (dim floats) against n output vectors
 /// out_vectors[0..n) with labels[t] in {0, 1} (1 = observed context, 0 = negative sample), as in
 /// word2vec: for each t, f_t = in . out_t and g_t = (labels[t] - sigmoid(f_t)) * lr; then
 /// out_t += g_t * in (with `in` as it was on entry) and finally in += sum_t g_t * out_t (each
@@ -85,10 +102,28 @@ SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, cons
 /// group's updates, which differs from word2vec's strictly sequential loop only when one output
 /// row appears twice among 8 consecutive targets. `grad_scratch` holds dim floats (used when
 /// n > 8). `in` must not alias an output row. Returns the pair's negative log-likelihood before
-/// the update, sum_t -log sigmoid(+-f_t). sigmoid and log(1 + e^x) come from interpolated tables
-/// (error below 1e-6 on [-8, 8]; clamped to 0/1 outside). train_sgns uses exactly this function.
+/// the update, sum_t -log sigmoid(+-f_t). sigmoid and log(1 + e^x) are computed 8 at a time
+/// (error near 1e-7; clamped as word2vec outside [-8, 8]: sigmoid 0 or 1). train_sgns uses
+/// sgns_batch_step, which with one input is this update with all targets read on entry.
 float sgns_step(float* in, float* const out_vectors[], const int labels[], int n, int dim, float lr,
                 float* grad_scratch);
+
+/// The minibatch update train_sgns uses (pWord2Vec's shared negatives): n_inputs input rows
+/// X = inputs[0..n_inputs) against n_outputs output rows Y = outputs[0..n_outputs), label
+/// labels[t] in {0, 1} for output t and every input (1 = observed context, 0 = negative). With
+/// F = X Y^T and G = (labels - sigmoid(F)) * lr, elementwise: X += G Y and Y += G^T X, both
+/// from the rows as they were on entry, i.e. n_inputs * n_outputs word2vec pair updates that
+/// read the rows once and write them once. Outputs are handled in passes of 6: an output row
+/// repeated among the outputs gets every update, but one repeated across passes is read in the
+/// later pass with the earlier pass's update. Inputs must be distinct and must not alias an
+/// output. `scratch` holds sgns_batch_scratch_size(n_inputs, dim) floats. Returns the summed
+/// negative log-likelihood before the update, sum over (b, t) of -log sigmoid(+-F[b][t]), with
+/// sgns_step's sigmoid and softplus.
+float sgns_batch_step(float* const inputs[], int n_inputs, float* const outputs[], const int labels[], int n_outputs,
+                      int dim, float lr, float* scratch);
+
+/// Floats of scratch sgns_batch_step needs.
+std::size_t sgns_batch_scratch_size(int n_inputs, int dim);
 
 /// The sigmoid as sgns_step computes it (for tests).
 float sgns_sigmoid(float x);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -285,6 +286,185 @@ TEST(TrainSgns, PlantedGroupsAreLearned) {
   EXPECT_GT(cos_within, cos_across + 0.3);
 }
 
+/// word2vec's pair updates for n_in inputs against n_out outputs in double precision, every one
+/// from the rows as they were on entry (the minibatch update sgns_batch_step documents):
+/// F = X Y^T, G = (labels - sigmoid(F)) * lr, X += G Y, Y += G^T X. Repeated output pointers
+/// each add their own update. Returns the summed negative log-likelihood.
+double reference_batch_step(std::vector<std::vector<double>>& x, std::vector<std::vector<double>>& y,
+                            const std::vector<int>& out_row, const std::vector<int>& labels, double lr) {
+  const std::size_t dim = x.empty() ? 0 : x[0].size();
+  const auto x0 = x;
+  const auto y0 = y;
+  double loss = 0.0;
+  for (std::size_t b = 0; b < x.size(); ++b) {
+    for (std::size_t t = 0; t < out_row.size(); ++t) {
+      const auto& yt = y0[static_cast<std::size_t>(out_row[t])];
+      double f = 0.0;
+      for (std::size_t d = 0; d < dim; ++d) f += x0[b][d] * yt[d];
+      const double s = 1.0 / (1.0 + std::exp(-f));
+      loss += labels[t] != 0 ? -std::log(s) : -std::log(1.0 - s);
+      const double g = ((labels[t] != 0 ? 1.0 : 0.0) - s) * lr;
+      for (std::size_t d = 0; d < dim; ++d) {
+        x[b][d] += g * yt[d];
+        y[static_cast<std::size_t>(out_row[t])][d] += g * x0[b][d];
+      }
+    }
+  }
+  return loss;
+}
+
+/// Runs sgns_batch_step on random rows and compares with reference_batch_step. `out_row[t]` is
+/// the distinct output row output t points at (a repeat is a negative drawn twice).
+void expect_batch_step_matches(int dim, int n_in, const std::vector<int>& out_row, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-0.4f, 0.4f);
+  const auto udim = static_cast<std::size_t>(dim);
+  const int n_rows = *std::max_element(out_row.begin(), out_row.end()) + 1;
+  std::vector<std::vector<float>> x(static_cast<std::size_t>(n_in), std::vector<float>(udim));
+  std::vector<std::vector<float>> y(static_cast<std::size_t>(n_rows), std::vector<float>(udim));
+  for (auto& row : x) {
+    for (auto& v : row) v = u(rng);
+  }
+  for (auto& row : y) {
+    for (auto& v : row) v = u(rng);
+  }
+  std::vector<int> labels(out_row.size(), 0);
+  labels[0] = 1;
+  std::vector<std::vector<double>> rx, ry;
+  for (const auto& row : x) rx.emplace_back(row.begin(), row.end());
+  for (const auto& row : y) ry.emplace_back(row.begin(), row.end());
+  const double lr = 0.2;
+  const double rloss = reference_batch_step(rx, ry, out_row, labels, lr);
+
+  std::vector<float*> in_ptrs, out_ptrs;
+  for (auto& row : x) in_ptrs.push_back(row.data());
+  for (int r : out_row) out_ptrs.push_back(y[static_cast<std::size_t>(r)].data());
+  std::vector<float> scratch(sgns_batch_scratch_size(n_in, dim));
+  const float loss = sgns_batch_step(in_ptrs.data(), n_in, out_ptrs.data(), labels.data(),
+                                     static_cast<int>(out_row.size()), dim, static_cast<float>(lr), scratch.data());
+  const std::string where = "dim " + std::to_string(dim) + " n_in " + std::to_string(n_in) + " n_out " +
+                            std::to_string(out_row.size());
+  EXPECT_NEAR(loss, rloss, 1e-5 * std::max(1.0, std::abs(rloss))) << where;
+  for (std::size_t b = 0; b < x.size(); ++b) {
+    for (std::size_t d = 0; d < udim; ++d) ASSERT_NEAR(x[b][d], rx[b][d], 1e-5) << where << " input " << b << " d " << d;
+  }
+  for (std::size_t r = 0; r < y.size(); ++r) {
+    for (std::size_t d = 0; d < udim; ++d) ASSERT_NEAR(y[r][d], ry[r][d], 1e-5) << where << " output " << r << " d " << d;
+  }
+}
+
+TEST(SgnsBatchStep, MatchesADoublePrecisionReference) {
+  // Dims with and without a scalar tail; one input (word2vec's step) to a long bulk-order batch;
+  // 1..6 outputs (one pass) and 7, 12, 13 (passes of 6 carrying the input gradient).
+  for (int dim : {3, 8, 16, 19, 64, 67}) {
+    for (int n_in : {1, 2, 5, 20, 33}) {
+      for (int n_out : {1, 2, 3, 4, 5, 6, 7, 12, 13}) {
+        std::vector<int> rows(static_cast<std::size_t>(n_out));
+        std::iota(rows.begin(), rows.end(), 0);
+        expect_batch_step_matches(dim, n_in, rows, static_cast<std::uint32_t>(dim * 10000 + n_in * 100 + n_out));
+      }
+    }
+  }
+}
+
+TEST(SgnsBatchStep, ARepeatedNegativeGetsEveryUpdate) {
+  // Output rows 0 (positive), 1, 2, 1, 1, 3: row 1 drawn three times within one pass takes all
+  // three updates (a lost write would leave it one or two short).
+  expect_batch_step_matches(16, 7, {0, 1, 2, 1, 1, 3}, 77);
+  expect_batch_step_matches(19, 4, {0, 2, 2}, 78);
+}
+
+TEST(SgnsBatchStep, SharesNegativesAcrossInputs) {
+  // Two inputs against one positive and one negative output: the negative's update is the sum
+  // of both inputs' pulls, and each input's update uses the same (entry) negative row.
+  float x0[2] = {0.3f, -0.2f}, x1[2] = {-0.1f, 0.4f};
+  float pos[2] = {0.2f, 0.1f}, neg[2] = {0.5f, -0.3f};
+  float* in[2] = {x0, x1};
+  float* out[2] = {pos, neg};
+  const int labels[2] = {1, 0};
+  std::vector<float> scratch(sgns_batch_scratch_size(2, 2));
+  const float lr = 0.5f;
+  auto sig = [](double f) { return 1.0 / (1.0 + std::exp(-f)); };
+  const double f00 = 0.3 * 0.2 - 0.2 * 0.1, f01 = 0.3 * 0.5 + 0.2 * 0.3;
+  const double f10 = -0.1 * 0.2 + 0.4 * 0.1, f11 = -0.1 * 0.5 - 0.4 * 0.3;
+  const double g00 = (1 - sig(f00)) * lr, g01 = -sig(f01) * lr, g10 = (1 - sig(f10)) * lr, g11 = -sig(f11) * lr;
+  sgns_batch_step(in, 2, out, labels, 2, 2, lr, scratch.data());
+  EXPECT_NEAR(neg[0], 0.5 + g01 * 0.3 + g11 * -0.1, 1e-6);
+  EXPECT_NEAR(neg[1], -0.3 + g01 * -0.2 + g11 * 0.4, 1e-6);
+  EXPECT_NEAR(pos[0], 0.2 + g00 * 0.3 + g10 * -0.1, 1e-6);
+  EXPECT_NEAR(x0[0], 0.3 + g00 * 0.2 + g01 * 0.5, 1e-6);
+  EXPECT_NEAR(x1[1], 0.4 + g10 * 0.1 + g11 * -0.3, 1e-6);
+}
+
+TEST(TrainSgns, DrawsNegativesOncePerBatchOfContexts) {
+  // One basket of 10 items, no subsampling, 5 negatives: every item's 9 contexts form groups of
+  // at most `batch`, each drawing 5 negatives; the pairs do not depend on the batch.
+  Baskets b;
+  b.n_items = 10;
+  std::vector<ItemIndex> basket(10);
+  std::iota(basket.begin(), basket.end(), 0);
+  b.add(basket);
+  SgnsConfig c;
+  c.dim = 8;
+  c.epochs = 1;
+  c.subsample = 0;
+  c.deterministic = true;
+  auto stats = [&](int batch) {
+    c.batch = batch;
+    SgnsEpochStats out;
+    train_sgns(b, c, [&](const SgnsEpochStats& s) { out = s; });
+    return out;
+  };
+  for (const auto& [batch, groups] : std::vector<std::pair<int, std::uint64_t>>{{1, 90}, {4, 30}, {9, 10}, {32, 10}}) {
+    const SgnsEpochStats s = stats(batch);
+    EXPECT_EQ(s.pairs, 90u) << "batch " << batch;
+    EXPECT_EQ(s.negative_draws, groups * 5) << "batch " << batch;
+  }
+  c.window = 2;  // contexts of 2, 3, 4, 4, ..., 4, 3, 2: one group each with batch 32
+  EXPECT_EQ(stats(32).negative_draws, 10u * 5);
+  EXPECT_EQ(stats(32).pairs, 2u * (1 + 2 + 7 * 2));
+  EXPECT_EQ(stats(3).negative_draws, (2u + 6 * 2 + 2) * 5);  // 4 contexts need two groups of <= 3
+}
+
+TEST(TrainSgns, WordToVecBatchOfOneLearnsTheSameGroups) {
+  // batch = 1 (fresh negatives for every pair) and the default shared-negative batch both find
+  // planted groups; each is deterministic, and they differ (the negatives are drawn differently).
+  constexpr int kGroups = 4, kPerGroup = 8, kItems = kGroups * kPerGroup;
+  std::mt19937 rng(99);
+  std::uniform_int_distribution<int> group(0, kGroups - 1), member(0, kPerGroup - 1), size(2, 6);
+  Baskets b;
+  b.n_items = kItems;
+  for (int k = 0; k < 3000; ++k) {
+    const int g = group(rng);
+    std::vector<ItemIndex> basket;
+    for (int t = size(rng); t > 0; --t) basket.push_back(static_cast<ItemIndex>(g * kPerGroup + member(rng)));
+    b.add(basket);
+  }
+  SgnsConfig c;
+  c.dim = 16;
+  c.epochs = 8;
+  c.subsample = 0;
+  c.deterministic = true;
+  std::vector<std::vector<float>> inputs;
+  for (int batch : {1, 32}) {
+    c.batch = batch;
+    const SgnsEmbeddings e = train_sgns(b, c);
+    EXPECT_TRUE(e.input == train_sgns(b, c).input) << "batch " << batch;
+    int wins = 0;
+    for (int a = 0; a < kItems; ++a) {
+      double within = 0.0, across = 0.0;
+      for (int x = 0; x < kItems; ++x) {
+        if (x == a) continue;
+        (x / kPerGroup == a / kPerGroup ? within : across) += dot(e.input_row(a), e.output_row(x), c.dim);
+      }
+      wins += within / (kPerGroup - 1) > across / (kItems - kPerGroup) + 1.0;
+    }
+    EXPECT_EQ(wins, kItems) << "batch " << batch;
+    inputs.push_back(e.input);
+  }
+  EXPECT_FALSE(inputs[0] == inputs[1]);
+}
+
 void expect_invalid(const SgnsConfig& c, const std::string& field) {
   try {
     validate(c);
@@ -312,6 +492,7 @@ TEST(SgnsConfig, ValidateNamesTheBadField) {
   expect_invalid(with([](SgnsConfig& c) { c.min_count = 0; }), "sgns.min_count");
   expect_invalid(with([](SgnsConfig& c) { c.window = -1; }), "sgns.window");
   expect_invalid(with([](SgnsConfig& c) { c.max_contexts = 1; }), "sgns.max_contexts");
+  expect_invalid(with([](SgnsConfig& c) { c.batch = 0; }), "sgns.batch");
   // train_sgns validates before doing anything.
   Baskets b;
   b.n_items = 3;
