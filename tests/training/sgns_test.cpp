@@ -225,19 +225,26 @@ double dot(const float* a, const float* b, int dim) {
   return s;
 }
 
+/// `count` baskets of 2..max_size items (repeats allowed) drawn from one of `groups` groups of
+/// `per_group` consecutive items each (seeded).
+Baskets planted_groups(int groups, int per_group, int count, int max_size, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> group(0, groups - 1), member(0, per_group - 1), size(2, max_size);
+  Baskets b;
+  b.n_items = static_cast<std::size_t>(groups * per_group);
+  for (int k = 0; k < count; ++k) {
+    const int g = group(rng);
+    std::vector<ItemIndex> basket;
+    for (int t = size(rng); t > 0; --t) basket.push_back(static_cast<ItemIndex>(g * per_group + member(rng)));
+    b.add(basket);
+  }
+  return b;
+}
+
 TEST(TrainSgns, PlantedGroupsAreLearned) {
   // 40 items in 4 groups of 10; every basket holds 2..5 items of one group.
   constexpr int kGroups = 4, kPerGroup = 10, kItems = kGroups * kPerGroup;
-  std::mt19937 rng(2024);
-  std::uniform_int_distribution<int> group(0, kGroups - 1), member(0, kPerGroup - 1), size(2, 5);
-  Baskets b;
-  b.n_items = kItems;
-  for (int k = 0; k < 4000; ++k) {
-    const int g = group(rng);
-    std::vector<ItemIndex> basket;
-    for (int t = size(rng); t > 0; --t) basket.push_back(static_cast<ItemIndex>(g * kPerGroup + member(rng)));
-    b.add(basket);
-  }
+  const Baskets b = planted_groups(kGroups, kPerGroup, 4000, 5, 2024);
   SgnsConfig c;
   c.dim = 16;
   c.epochs = 10;
@@ -430,16 +437,7 @@ TEST(TrainSgns, WordToVecBatchOfOneLearnsTheSameGroups) {
   // batch = 1 (fresh negatives for every pair) and the default shared-negative batch both find
   // planted groups; each is deterministic, and they differ (the negatives are drawn differently).
   constexpr int kGroups = 4, kPerGroup = 8, kItems = kGroups * kPerGroup;
-  std::mt19937 rng(99);
-  std::uniform_int_distribution<int> group(0, kGroups - 1), member(0, kPerGroup - 1), size(2, 6);
-  Baskets b;
-  b.n_items = kItems;
-  for (int k = 0; k < 3000; ++k) {
-    const int g = group(rng);
-    std::vector<ItemIndex> basket;
-    for (int t = size(rng); t > 0; --t) basket.push_back(static_cast<ItemIndex>(g * kPerGroup + member(rng)));
-    b.add(basket);
-  }
+  const Baskets b = planted_groups(kGroups, kPerGroup, 3000, 6, 99);
   SgnsConfig c;
   c.dim = 16;
   c.epochs = 8;
