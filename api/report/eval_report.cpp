@@ -68,6 +68,7 @@ struct TaskView {
   Strings metrics;                   // known metrics first, then the rest alphabetically
   std::vector<const json*> results;  // one per model
   const json* paired = nullptr;      // {"reference", "k", "rows": [{"model", "metrics"}]}, if present
+  const json* embeddings_added = nullptr;  // {"k", "rows": [{"model", "metrics"}]}, if present
   const json* tradeoff = nullptr;    // next order's repeat-against-new curves, if present
   bool empty() const { return results.empty() || number(cases).value_or(1) <= 0; }
 };
@@ -139,6 +140,7 @@ std::vector<TaskView> task_views(const json& report) {
       for (const auto& r : *rs)
         if (r.is_object()) v.results.push_back(&r);
     v.paired = child(task, "paired");
+    v.embeddings_added = child(task, "embeddings_added");
     v.tradeoff = child(task, "tradeoff");
     v.ks = task_ks(report, v.results);
     v.metrics = metric_order(v.results);
@@ -431,11 +433,9 @@ Cell difference_cell(const json* d) {
   return {signed_fixed(*mean) + " [" + signed_fixed(*low) + ", " + signed_fixed(*high) + "]", *low > 0 || *high < 0};
 }
 
-std::optional<Table> paired_table(const TaskView& task, std::string& heading) {
-  const json* rows = child(task.paired, "rows");
+/// One row per pair of lists ("model", "metrics" of differences), one column per metric.
+std::optional<Table> difference_table(const TaskView& task, const json* rows) {
   if (rows == nullptr || !rows->is_array() || rows->empty()) return std::nullopt;
-  heading = text(child(task.paired, "reference")) + " minus each model at K = " + format_value(child(task.paired, "k")) +
-            " (paired bootstrap, 95%; bold = the interval excludes 0)";
   Table t{{"model"}, {false}, {}};
   for (const auto& m : task.metrics) {
     t.header.push_back(m);
@@ -449,6 +449,20 @@ std::optional<Table> paired_table(const TaskView& task, std::string& heading) {
     t.rows.push_back(std::move(row));
   }
   return t;
+}
+
+std::optional<Table> paired_table(const TaskView& task, std::string& heading) {
+  heading = text(child(task.paired, "reference")) + " minus each model at K = " + format_value(child(task.paired, "k")) +
+            " (paired bootstrap, 95%; bold = the interval excludes 0)";
+  return difference_table(task, child(task.paired, "rows"));
+}
+
+/// With embeddings in the config: each cobuy list minus the same list without them.
+std::optional<Table> embeddings_table(const TaskView& task, std::string& heading) {
+  heading = "What the embeddings add at K = " + format_value(child(task.embeddings_added, "k")) +
+            ": each list minus the same list without embeddings (paired bootstrap, 95%; bold = the interval "
+            "excludes 0)";
+  return difference_table(task, child(task.embeddings_added, "rows"));
 }
 
 // The repeat-against-new-items curves (written by `cobuy eval`, see api/report/eval_run.cpp): one table
@@ -514,6 +528,7 @@ std::string report_markdown(const nlohmann::json& report) {
     for (const auto& k : task.ks) s += "### K = " + k + "\n\n" + md_table(task_table(task, k)) + "\n";
     std::string heading;
     if (const auto paired = paired_table(task, heading)) s += "### " + heading + "\n\n" + md_table(*paired) + "\n";
+    if (const auto added = embeddings_table(task, heading)) s += "### " + heading + "\n\n" + md_table(*added) + "\n";
     const auto tradeoff = tradeoff_tables(task, heading);
     if (!tradeoff.empty()) s += "### " + heading + "\n\n" + text(child(task.tradeoff, "description")) + ".\n\n";
     for (const auto& t : tradeoff) s += md_table(t) + "\n";
@@ -552,6 +567,8 @@ std::string report_html(const nlohmann::json& report) {
     std::string heading;
     if (const auto paired = paired_table(task, heading))
       s += "<h3>" + escape_html(heading) + "</h3>\n" + html_table(*paired, "results");
+    if (const auto added = embeddings_table(task, heading))
+      s += "<h3>" + escape_html(heading) + "</h3>\n" + html_table(*added, "results");
     const auto tradeoff = tradeoff_tables(task, heading);
     if (!tradeoff.empty())
       s += "<h3>" + escape_html(heading) + "</h3>\n<p>" + escape_html(text(child(task.tradeoff, "description"))) + "</p>\n";

@@ -1,6 +1,7 @@
 #include "api/report/eval_run.h"
 
 #include <algorithm>
+#include <optional>
 #include <chrono>
 #include <numeric>
 #include <cstdlib>
@@ -50,23 +51,52 @@ json task_json(const TaskScores& s, const EvalRun& run) {
   return {{"metrics", metrics}, {"coverage", coverage}, {"popularity_percentile", popularity}};
 }
 
+/// The cut-off the paired tables use: 10 when present, else the middle one.
+std::size_t paired_k_index(const EvalRun& run) {
+  const auto it = std::find(run.ks.begin(), run.ks.end(), std::size_t{10});
+  return it != run.ks.end() ? static_cast<std::size_t>(it - run.ks.begin()) : run.ks.size() / 2;
+}
+
+/// a minus b, case by case, for each metric at the paired cut-off.
+json paired_metrics(const TaskScores& a, const TaskScores& b, const EvalRun& run) {
+  const std::size_t j = paired_k_index(run);
+  json metrics = json::object();
+  for (const auto& [name, per_k] : a.metrics) {
+    const auto d = bootstrap_mean_difference(per_k[j], b.metrics.at(name)[j], run.bootstrap_resamples, run.seed);
+    metrics[name] = {{"mean", d.mean}, {"low", d.low}, {"high", d.high}};
+  }
+  return metrics;
+}
+
 /// cobuy's model (the last) minus each other model, case by case, at the middle cut-off (10 when
 /// present): the comparison that says whether a gap is real when separate intervals overlap.
 json paired_json(const std::vector<TaskScores>& scores, const std::vector<Contender>& models, const EvalRun& run) {
-  const auto& ks = run.ks;
-  const auto it = std::find(ks.begin(), ks.end(), std::size_t{10});
-  const std::size_t j = it != ks.end() ? static_cast<std::size_t>(it - ks.begin()) : ks.size() / 2;
-  const auto& ours = scores.back();
   json rows = json::array();
   for (std::size_t i = 0; i + 1 < scores.size(); ++i) {
-    json metrics = json::object();
-    for (const auto& [name, per_k] : ours.metrics) {
-      const auto d = bootstrap_mean_difference(per_k[j], scores[i].metrics.at(name)[j], run.bootstrap_resamples, run.seed);
-      metrics[name] = {{"mean", d.mean}, {"low", d.low}, {"high", d.high}};
-    }
-    rows.push_back({{"model", models[i].name}, {"metrics", metrics}});
+    rows.push_back({{"model", models[i].name}, {"metrics", paired_metrics(scores.back(), scores[i], run)}});
   }
-  return {{"reference", models.back().name}, {"k", ks[j]}, {"rows", rows}};
+  return {{"reference", models.back().name}, {"k", run.ks[paired_k_index(run)]}, {"rows", rows}};
+}
+
+/// What the embeddings add, when the config trains them: each list of cobuy minus the same list
+/// of cobuy without embeddings, case by case.
+json ablation_json(const std::vector<TaskScores>& scores, const std::vector<Contender>& models, const EvalRun& run) {
+  auto at = [&](std::string_view name) -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < models.size(); ++i) {
+      if (models[i].name == name) return i;
+    }
+    return std::nullopt;
+  };
+  json rows = json::array();
+  const std::pair<std::string_view, std::string_view> pairs[] = {
+      {"cobuy", "cobuy without embeddings"}, {"cobuy new items", "cobuy new items without embeddings"}};
+  for (const auto& [with, without] : pairs) {
+    const auto a = at(with), b = at(without);
+    if (!a || !b) continue;
+    rows.push_back({{"model", std::string(with) + " minus " + std::string(without)},
+                    {"metrics", paired_metrics(scores[*a], scores[*b], run)}});
+  }
+  return {{"k", run.ks[paired_k_index(run)]}, {"rows", rows}};
 }
 
 /// The repeat-against-new-items curves (core/next_order_tradeoff.h) as the report's
@@ -194,7 +224,7 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
     std::string name, description;
     TrainConfig config;
   };
-  const std::vector<Spec> trained = {
+  std::vector<Spec> trained = {
       {"co-occurrence", "jaccard co-occurrence alone", only(1, 0, 0)},
       {"EASE", "EASE alone (lambda " + std::to_string(config.ease.lambda).substr(0, 5) + ", basket weight " +
                    std::to_string(config.ease.basket_weight).substr(0, 4) + ")",
@@ -208,6 +238,16 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
        "carve of the training part, whose tables it trains; the blend reuses the tables trained above)",
        config},
   };
+  if (config.embedding.epochs > 0) {
+    // The same model without its embeddings, so the paired rows say what they add on the same cases.
+    TrainConfig without = config;
+    without.embedding.epochs = 0;
+    without.blend.embedding = 0;
+    trained.insert(trained.end() - 1, {"cobuy without embeddings",
+                                       "cobuy as configured but with embedding.epochs 0 (no embeddings, no Faiss "
+                                       "index): what the embeddings add",
+                                       without});
+  }
   const std::size_t steps = trained.size() + 2;
   std::size_t step = 0;
   auto report = [&](std::string_view stage) {
@@ -252,6 +292,14 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
                     models.back().train_seconds, models.back().model,
                     new_items_ranker(*models.back().model, reference_search)};
     models.insert(models.end() - 1, std::move(fresh));
+    const auto without = std::find_if(models.begin(), models.end(),
+                                      [](const Contender& c) { return c.name == "cobuy without embeddings"; });
+    if (without != models.end()) {
+      Contender fresh_without{"cobuy new items without embeddings",
+                              "the new-items list of cobuy without embeddings (the list the row above is paired with)",
+                              without->train_seconds, without->model, new_items_ranker(*without->model, nullptr)};
+      models.insert(models.end() - 1, std::move(fresh_without));
+    }
     const auto tifu_started = Clock::now();
     Ranker tifu = tifu_knn_ranker(*reference, item_orders);
     models.insert(models.begin(),
@@ -327,14 +375,18 @@ json run_evaluation(const OrderData& data, const EvalRun& run, const ProgressFn&
                           "from the rest (queries name the order's customer)"},
           {"cases", basket_cases.size()},
           {"results", basket_results},
-          {"paired", paired_json(basket_scores, models, run)}}},
+          {"paired", paired_json(basket_scores, models, run)},}},
         {"next_order",
          {{"description", "for customers with orders in training, predict the items of their first order after the "
                           "split; repeat = items they bought before, new = the rest"},
           {"cases", next_cases.size()},
           {"results", next_results},
-          {"paired", paired_json(next_scores, models, run)}}}}},
+          {"paired", paired_json(next_scores, models, run)},}}}},
   };
+  if (config.embedding.epochs > 0) {
+    out["tasks"]["basket_completion"]["embeddings_added"] = ablation_json(basket_scores, models, run);
+    out["tasks"]["next_order"]["embeddings_added"] = ablation_json(next_scores, models, run);
+  }
   if (!next_cases.empty()) {
     report("eval: trade-off");
     const auto& ease = *std::find_if(models.begin(), models.end(), [](const Contender& c) { return c.name == "EASE"; });

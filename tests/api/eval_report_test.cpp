@@ -398,6 +398,17 @@ TEST(ReportPaired, ShowsSignedDifferencesAndBoldsThoseThatExcludeZero) {
   EXPECT_NE(md.find("| +0.0020 [-0.0010, +0.0050] |"), std::string::npos) << "includes 0: plain";
   const std::string html = report_html(r);
   EXPECT_NE(html.find("cobuy minus each model at K = 10"), std::string::npos);
+  // What the embeddings add, when the report has it, is its own table under its own heading.
+  r["tasks"]["basket_completion"]["embeddings_added"] = {
+      {"k", 10},
+      {"rows",
+       {{{"model", "cobuy minus cobuy without embeddings"}, {"metrics", {{"ndcg", ci(-0.003, -0.005, -0.001)}}}}}}};
+  const std::string with_added = report_markdown(r);
+  EXPECT_NE(with_added.find("### What the embeddings add at K = 10"), std::string::npos) << with_added;
+  EXPECT_NE(with_added.find("| cobuy minus cobuy without embeddings |"), std::string::npos) << with_added;
+  EXPECT_NE(with_added.find("**-0.0030 [-0.0050, -0.0010]**"), std::string::npos) << with_added;
+  EXPECT_NE(report_html(r).find("What the embeddings add at K = 10"), std::string::npos);
+  EXPECT_EQ(md.find("What the embeddings add"), std::string::npos);
   // Without "paired" there is no such section.
   EXPECT_EQ(report_markdown(sample_report()).find("minus each model"), std::string::npos);
 }

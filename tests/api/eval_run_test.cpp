@@ -87,6 +87,54 @@ TEST(EvalRun, ReportHasEveryModelAndTask) {
   EXPECT_TRUE(tradeoff["comparisons"][0].contains("split_recall_minus_rule"));
 }
 
+TEST(EvalRun, WithEmbeddingsTheReportPairsEachListWithTheSameListWithoutThem) {
+  EvalRun run;
+  run.split = parse_split("time:2011-09-01");
+  run.ks = {1, 3};
+  run.bootstrap_resamples = 50;
+  run.config.embedding.dim = 8;
+  run.config.embedding.epochs = 2;
+  run.config.embedding.min_count = 1;
+  run.config.embedding.deterministic = true;
+  const auto report = run_evaluation(history(), run);
+  std::vector<std::string> names;
+  for (const auto& m : report["models"]) names.push_back(m["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"popular", "GP-TopFreq", "TIFU-KNN", "co-occurrence", "EASE", "embeddings",
+                                              "cobuy without embeddings", "EASE on history", "cobuy new items",
+                                              "cobuy new items without embeddings", "cobuy"}));
+  for (const char* task : {"basket_completion", "next_order"}) {
+    const auto& t = report["tasks"][task];
+    const auto& added = t["embeddings_added"];
+    EXPECT_EQ(added["k"], 3) << task;
+    ASSERT_EQ(added["rows"].size(), 2u) << task;
+    EXPECT_EQ(added["rows"][0]["model"], "cobuy minus cobuy without embeddings");
+    EXPECT_EQ(added["rows"][1]["model"], "cobuy new items minus cobuy new items without embeddings");
+    // Each row's paired mean is the difference of the two lists' means.
+    auto mean = [&](std::size_t model) {
+      return t["results"][model]["metrics"]["ndcg"]["3"]["mean"].get<double>();
+    };
+    const std::pair<std::size_t, std::size_t> pairs[] = {{10, 6}, {8, 9}};
+    for (std::size_t r = 0; r < 2; ++r) {
+      EXPECT_NEAR(added["rows"][r]["metrics"]["ndcg"]["mean"].get<double>(), mean(pairs[r].first) - mean(pairs[r].second),
+                  1e-12)
+          << task << " row " << r;
+    }
+  }
+  // The model without embeddings has no index: its description says so, and the rest of cobuy's does not.
+  EXPECT_NE(report["models"][6]["description"].get<std::string>().find("embedding.epochs 0"), std::string::npos);
+}
+
+TEST(EvalRun, WithoutEmbeddingsThereIsNoEmbeddingsTable) {
+  EvalRun run;
+  run.split = parse_split("time:2011-09-01");
+  run.ks = {3};
+  run.bootstrap_resamples = 20;
+  const auto report = run_evaluation(history(), run);
+  EXPECT_FALSE(report["tasks"]["next_order"].contains("embeddings_added"));
+  EXPECT_FALSE(report["tasks"]["basket_completion"].contains("embeddings_added"));
+  for (const auto& m : report["models"]) EXPECT_EQ(m["name"].get<std::string>().find("without embeddings"), std::string::npos);
+}
+
 TEST(EvalRun, TestOnlyItemsAreNeverRecommended) {
   const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
   const Model m = train_model(train, TrainConfig{});
