@@ -1,5 +1,5 @@
-// The rooms of the code and their one-way dependencies (README, "Layout"): every project include
-// of every source file points to its own room or to one below it.
+// The rooms of the code and their one-way dependencies (docs/DEVELOPMENT.md, "Layout"): every
+// project include of every source file points to its own room or to one below it.
 
 #include <filesystem>
 #include <fstream>
