@@ -4,7 +4,7 @@
 # 1. Trains two models on the bundled Online Retail data (the default config, and one without
 #    EASE, so that the two differ) and starts `cobuy serve --orders-db` on 127.0.0.1.
 # 2. wrk -t2 -c64 for LOAD_SECONDS (default 60) on a mix of bought-together, recommendations (with
-#    and without a customer) and offers ("record": false), with real item and customer ids of
+#    and without a customer) and offers ("preview": true), with real item and customer ids of
 #    the data (bench/load/mix.lua). Meanwhile POST /v1/admin/reload every second, alternating
 #    between the two models, and the server's RSS sampled every second from /proc/PID/status.
 # 3. The same wrk on GET /v1/constant for CONSTANT_SECONDS (default LOAD_SECONDS / 2): the HTTP

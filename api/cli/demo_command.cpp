@@ -39,7 +39,8 @@ void print_examples(const Model& model, const std::string& base) {
               "\"timestamp\": \"2011-12-10T12:00:00Z\", \"items\": [{\"item_id\": \"%s\", \"quantity\": 2, "
               "\"price\": 2.95}]}'\n"
               "  curl -s -X POST %s/v1/offers -H 'Content-Type: application/json' \\\n"
-              "       -d '{\"customer_id\": \"new-shopper\", \"context\": \"shipping\", \"limit\": 5}'\n",
+              "       -d '{\"customer_id\": \"new-shopper\", \"context\": \"shipping\", \"limit\": 5, "
+              "\"send_id\": \"demo-1-shipping\"}'\n",
               base.c_str(), anchor.c_str(), base.c_str());
   std::printf("  curl -s %s/v1/model\n  curl -s %s/healthz\n  curl -s %s/openapi.json   # every route, with examples\n\n"
               "Stop with Ctrl-C.\n\n",

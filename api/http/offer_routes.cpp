@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "api/http/json_fields.h"
 #include "api/http/offer_codec.h"
 #include "api/store/order_store.h"
 #include "core/customer_profile.h"
@@ -31,21 +32,66 @@ void check_offer_times(const OfferRequest& request, Timestamp now, Timestamp max
   if (request.at) check_time_in_range("at", *request.at, moment_time_range(now, max_clock_skew));
 }
 
+namespace {
+
+/// The fields of an offers body beside the OfferRequest's: the email's send id, and preview.
+struct SendOptions {
+  std::string send_id;  ///< "" = none
+  bool preview = false;
+};
+
+SendOptions send_options(const json& body) {
+  COBUY_CHECK(!body.contains("record"), ErrorCode::bad_request,
+              "field 'record' is not read any more: send \"preview\": true to answer without logging");
+  SendOptions o;
+  if (auto it = body.find("send_id"); it != body.end() && !it->is_null()) {
+    o.send_id = json_fields::id_text(*it, "send_id");
+    COBUY_CHECK(!o.send_id.empty(), ErrorCode::bad_request, "field 'send_id' is empty");
+  }
+  if (auto it = body.find("preview"); it != body.end() && !it->is_null()) {
+    COBUY_CHECK(it->is_boolean(), ErrorCode::bad_request, "field 'preview' must be true or false");
+    o.preview = it->get<bool>();
+  }
+  return o;
+}
+
+/// The answer stored for a send, after checking the request names the same customer and context.
+json replayed(const OrderStore::Send& stored, const OfferRequest& request) {
+  const std::string context(offer_context_name(request.context));
+  COBUY_CHECK(stored.customer_id == request.customer_id && stored.context == context, ErrorCode::bad_request,
+              "send_id '" << stored.send_id << "' was already answered for customer '" << stored.customer_id
+                          << "' in context '" << stored.context << "', not for customer '" << request.customer_id
+                          << "' in context '" << context << "': a send id names one email");
+  return json::parse(stored.answer);
+}
+
+}  // namespace
+
 json answer_offers(const OfferEngine& engine, OrderStore* store, const json& body, Timestamp max_clock_skew) {
   const OfferRequest request = offer_request_from_json(body);
+  const SendOptions send = send_options(body);
   check_offer_times(request, unix_now(), max_clock_skew);
-  bool record = true;
-  if (auto it = body.find("record"); it != body.end() && !it->is_null()) {
-    COBUY_CHECK(it->is_boolean(), ErrorCode::bad_request, "field 'record' must be true or false");
-    record = it->get<bool>();
+  if (!send.send_id.empty()) {
+    COBUY_CHECK(store, ErrorCode::unavailable,
+                "a send_id needs an order log to keep its answer: start `cobuy serve` with --orders-db PATH");
+    if (const auto stored = store->find_send(send.send_id)) return replayed(*stored, request);
   }
   const OfferResult result = engine.offers(request, customer_log(store, engine.model(), request.customer_id));
-  if (store && record && !request.customer_id.empty() && !result.offers.empty()) {
-    std::vector<std::pair<std::string, std::string>> shown;
-    for (const auto& o : result.offers) shown.emplace_back(engine.model().catalog.ids[o.item], o.offer_id);
-    store->record_offers(request.customer_id, shown, offer_context_name(request.context), result.at);
+  json answer = offer_result_to_json(engine.model(), result);
+  if (!send.send_id.empty()) answer["send_id"] = send.send_id;
+  if (!store || send.preview) return answer;
+  std::vector<std::pair<std::string, std::string>> shown;
+  for (const auto& o : result.offers) shown.emplace_back(engine.model().catalog.ids[o.item], o.offer_id);
+  const std::string context(offer_context_name(request.context));
+  if (!send.send_id.empty()) {
+    // Another request with this send id may have been answered since the look-up above (a
+    // concurrent retry, another replica): then its answer is the one.
+    const auto stored = store->record_send({send.send_id, request.customer_id, context, result.at, answer.dump()}, shown);
+    if (stored) return replayed(*stored, request);
+  } else if (!request.customer_id.empty() && !shown.empty()) {
+    store->record_offers(request.customer_id, shown, context, result.at);
   }
-  return offer_result_to_json(engine.model(), result);
+  return answer;
 }
 
 std::pair<int, json> answer_order(OrderStore* store, const json& body, Timestamp max_clock_skew) {

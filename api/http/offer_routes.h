@@ -27,8 +27,12 @@ CustomerLog customer_log(const OrderStore* store, const Model& model, const std:
 void check_offer_times(const OfferRequest& request, Timestamp now, Timestamp max_clock_skew);
 
 /// POST /v1/offers: the offers for `body` (an offers request, see api/http/offer_codec.h). With a
-/// store, the offers shown are logged for the re-offer rule, unless the body says "record": false.
-/// Throws Error(bad_request) naming the field for a bad request (times: check_offer_times).
+/// store, the offers shown are logged for the re-offer rule, unless the body says "preview": true.
+/// With a "send_id" (the email's id) the answer is stored under it, and every later request with
+/// that id gets the stored answer, preview or not, without logging anything again; a preview
+/// with a new send id stores nothing. Throws Error(bad_request) naming the field for a bad request
+/// (times: check_offer_times), for "record" (replaced by "preview"), and for a send id answered
+/// for another customer or context; Error(unavailable) for a send id without a store.
 nlohmann::json answer_offers(const OfferEngine& engine, OrderStore* store, const nlohmann::json& body,
                              Timestamp max_clock_skew = kDefaultMaxClockSkew);
 

@@ -38,6 +38,18 @@ void OrderStore::record_offers(std::string_view customer_id,
   if (!item_and_offer_ids.empty()) insert_offers(customer_id, item_and_offer_ids, context, at);
 }
 
+std::optional<OrderStore::Send> OrderStore::record_send(
+    const Send& send, const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids) {
+  COBUY_CHECK(!send.send_id.empty(), ErrorCode::bad_request, "field 'send_id' is empty");
+  COBUY_CHECK(send.at != kNoTime, ErrorCode::bad_request, "the time of the offers is missing");
+  for (std::size_t k = 0; k < item_and_offer_ids.size(); ++k) {
+    COBUY_CHECK(!item_and_offer_ids[k].first.empty(), ErrorCode::bad_request,
+                "offers[" << k << "].item_id is missing or empty");
+  }
+  static const std::vector<std::pair<std::string, std::string>> kNone;
+  return insert_send(send, send.customer_id.empty() ? kNone : item_and_offer_ids);
+}
+
 bool OrderStore::same_contents(const PlacedOrder& a, const PlacedOrder& b) {
   if (a.customer_id != b.customer_id || a.time != b.time || a.lines.size() != b.lines.size()) return false;
   auto sorted = [](std::vector<PlacedOrderLine> lines) {

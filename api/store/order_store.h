@@ -1,7 +1,8 @@
 #pragma once
 /// The durable order log that POST /v1/orders writes and `cobuy train
 /// --orders-db` reads. It also logs which offers were shown to whom, so an item is not offered
-/// to the same customer again too soon.
+/// to the same customer again too soon, and each email's answer under its send id, so a retry
+/// gets the very same offers.
 ///
 /// One interface, two implementations with the same contract (tests/api/order_store_test.cpp
 /// runs one suite against both):
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,8 +42,18 @@ class OrderStore {
  public:
   using RecordResult = cobuy::RecordResult;
 
-  /// Schema version this build writes and reads.
-  static constexpr int kSchemaVersion = 1;
+  /// Schema version this build writes and reads. 2 added the sends (an older log is upgraded
+  /// when opened).
+  static constexpr int kSchemaVersion = 2;
+
+  /// One email's offers as they were answered (POST /v1/offers with a send_id).
+  struct Send {
+    std::string send_id;
+    std::string customer_id;  ///< "" for an anonymous customer
+    std::string context;      ///< e.g. "shipping"
+    Timestamp at = kNoTime;   ///< the offers' time
+    std::string answer;       ///< the answer as sent (JSON text)
+  };
 
   /// Opens the log at `location`: a PostgreSQL connection URI (`postgresql://` or `postgres://`,
   /// libpq's syntax) or else the path of a SQLite file, created with its schema when absent.
@@ -88,6 +100,18 @@ class OrderStore {
                      const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids,
                      std::string_view context, Timestamp at);
 
+  /// Records `send` and logs its offers (item id, offer id) as record_offers does (none for an
+  /// anonymous customer), in one transaction, unless send.send_id is taken. Returns nullopt when
+  /// recorded, else the send already stored under the id (and writes nothing): of two requests
+  /// with one send id, whether on one server or two replicas, exactly one is recorded and both
+  /// answer what it answered. Throws Error(bad_request) for an empty send id, a missing time or an
+  /// empty item id.
+  std::optional<Send> record_send(const Send& send,
+                                  const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids);
+
+  /// The send stored under `send_id`, or nullopt.
+  virtual std::optional<Send> find_send(std::string_view send_id) const = 0;
+
   /// The most (item id, offered at) pairs offered_since() returns: far more than a customer gets
   /// in any re-offer window (offer_policy reoffer_after_days, 14 by default).
   static constexpr std::size_t kMaxOfferedRows = 1000;
@@ -108,6 +132,10 @@ class OrderStore {
   virtual void insert_offers(std::string_view customer_id,
                              const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids,
                              std::string_view context, Timestamp at) = 0;
+
+  /// record_send after validation.
+  virtual std::optional<Send> insert_send(const Send& send,
+                                          const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids) = 0;
 
   /// Whether two orders with one id have the same customer, time and lines (in any order).
   static bool same_contents(const PlacedOrder& a, const PlacedOrder& b);

@@ -48,6 +48,13 @@ CREATE TABLE IF NOT EXISTS offers_log(
   offer_id TEXT NOT NULL,
   context TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS offers_by_customer ON offers_log(customer_id, offered_at);
+CREATE TABLE IF NOT EXISTS sends(
+  send_id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  context TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  answer TEXT NOT NULL,
+  recorded_at BIGINT NOT NULL);
 )sql";
 
 /// The prepared statements: name, SQL.
@@ -90,8 +97,15 @@ constexpr Statement kOfferedSince{"offered_since",
                                   "customer_id = $1 AND offered_at >= $2 "
                                   "ORDER BY offered_at DESC, id DESC LIMIT 1000"};
 static_assert(OrderStore::kMaxOfferedRows == 1000, "kOfferedSince's LIMIT");
-constexpr Statement kStatements[] = {kFindOrder, kFindLines, kInsertOrder, kCustomerOrders, kLinesOf,
-                                     kAllOrders, kCount,     kInsertOffer, kOfferedSince};
+constexpr Statement kFindSend{"find_send", "SELECT customer_id, context, at, answer FROM sends WHERE send_id = $1"};
+// When the id is taken this inserts nothing (a concurrent insert of the same id waits for the
+// other's commit first), and the caller rolls back instead of logging the offers.
+constexpr Statement kInsertSend{"insert_send",
+                                "INSERT INTO sends(send_id, customer_id, context, at, answer, recorded_at) "
+                                "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (send_id) DO NOTHING"};
+constexpr Statement kStatements[] = {kFindOrder,   kFindLines,    kInsertOrder, kCustomerOrders,
+                                     kLinesOf,     kAllOrders,    kCount,       kInsertOffer,
+                                     kOfferedSince, kFindSend,    kInsertSend};
 
 /// Query parameters as text (libpq's text format); nullopt is SQL NULL.
 class Params {
@@ -160,6 +174,20 @@ std::string real_array(const std::vector<std::optional<double>>& values) {
     out.append(buf, std::to_chars(buf, buf + sizeof buf, *v).ptr);
   }
   return out + '}';
+}
+
+/// kInsertOffer's parameters.
+Params offer_params(std::string_view customer_id,
+                   const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids,
+                   std::string_view context, Timestamp at) {
+  std::vector<std::string> items, offers;
+  for (const auto& [item, offer] : item_and_offer_ids) {
+    items.push_back(item);
+    offers.push_back(offer);
+  }
+  Params p;
+  p.text(customer_id).text(text_array(items)).integer(at).text(context).text(text_array(offers));
+  return p;
 }
 
 /// Columns of one result row.
@@ -249,6 +277,13 @@ struct PostgresOrderStore::Impl {
       ready();
       return f();
     }
+  }
+
+  std::optional<OrderStore::Send> load_send(std::string_view send_id) const {
+    const Result r = run(kFindSend, Params().text(send_id));
+    if (PQntuples(r.get()) == 0) return std::nullopt;
+    const Row row{r.get(), 0};
+    return OrderStore::Send{std::string(send_id), row.text(0), row.text(1), row.integer(2), row.text(3)};
   }
 
   std::vector<PlacedOrderLine> lines_of(const std::string& order_id) const {
@@ -419,14 +454,36 @@ void PostgresOrderStore::insert_offers(std::string_view customer_id,
                                        std::string_view context, Timestamp at) {
   std::lock_guard lock(impl_->mutex);
   const Impl& db = *impl_;
-  std::vector<std::string> items, offers;
-  for (const auto& [item, offer] : item_and_offer_ids) {
-    items.push_back(item);
-    offers.push_back(offer);
-  }
-  Params p;
-  p.text(customer_id).text(text_array(items)).integer(at).text(context).text(text_array(offers));
+  const Params p = offer_params(customer_id, item_and_offer_ids, context, at);
   db.retrying([&] { db.run(kInsertOffer, p); });
+}
+
+std::optional<OrderStore::Send> PostgresOrderStore::find_send(std::string_view send_id) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->retrying([&] { return impl_->load_send(send_id); });
+}
+
+std::optional<OrderStore::Send> PostgresOrderStore::insert_send(
+    const Send& send, const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids) {
+  std::lock_guard lock(impl_->mutex);
+  const Impl& db = *impl_;
+  Params p;
+  p.text(send.send_id).text(send.customer_id).text(send.context).integer(send.at).text(send.answer).integer(unix_now());
+  const Params offers = offer_params(send.customer_id, item_and_offer_ids, send.context, send.at);
+  // Run twice when the link breaks: if the first commit went through, the second finds the send.
+  return db.retrying([&]() -> std::optional<Send> {
+    PgTransaction t(db);
+    const Result inserted = db.run(kInsertSend, p);
+    if (std::string_view(PQcmdTuples(inserted.get())) == "0") {
+      auto stored = db.load_send(send.send_id);
+      COBUY_CHECK(stored, ErrorCode::io,
+                  "order log " << db.where << ": send '" << send.send_id << "' is taken but cannot be read");
+      return stored;
+    }
+    if (!item_and_offer_ids.empty()) db.run(kInsertOffer, offers);
+    t.commit();
+    return std::nullopt;
+  });
 }
 
 std::vector<std::pair<std::string, Timestamp>> PostgresOrderStore::offered_since(std::string_view customer_id,

@@ -47,6 +47,13 @@ CREATE TABLE IF NOT EXISTS offers_log(
   offer_id TEXT NOT NULL,
   context TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS offers_by_customer ON offers_log(customer_id, offered_at);
+CREATE TABLE IF NOT EXISTS sends(
+  send_id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL,
+  context TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  answer TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL);
 )sql";
 
 constexpr const char* kSelectOrderLines =
@@ -174,7 +181,22 @@ struct SqliteOrderStore::Impl {
   Connection c;
   std::mutex mutex;  // one connection, one caller at a time
   Stmt find_order, find_lines, insert_order, insert_line, customer_orders, all_orders, count, insert_offer,
-      offered_since;
+      offered_since, find_send, insert_send;
+
+  /// The send stored under `send_id`, or nullopt.
+  std::optional<OrderStore::Send> load_send(std::string_view send_id) {
+    Query q(c, find_send);
+    q.text(send_id);
+    if (!q.step()) return std::nullopt;
+    return OrderStore::Send{std::string(send_id), q.text_at(0), q.text_at(1), q.integer_at(2), q.text_at(3)};
+  }
+  void log_offers(std::string_view customer_id,
+                  const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids,
+                  std::string_view context, Timestamp at) {
+    for (const auto& [item, offer] : item_and_offer_ids) {
+      Query(c, insert_offer).text(customer_id).text(item).integer(at).text(offer).text(context).run();
+    }
+  }
 
   /// The stored order `order_id`, or nullopt.
   std::optional<PlacedOrder> load_order(const std::string& order_id) {
@@ -258,6 +280,9 @@ std::unique_ptr<OrderStore> SqliteOrderStore::open(const std::string& path) {
       "= ? AND offered_at >= ? "
       "ORDER BY offered_at DESC, rowid DESC LIMIT " +
       std::to_string(OrderStore::kMaxOfferedRows));
+  impl->find_send = c.prepare("SELECT customer_id, context, at, answer FROM sends WHERE send_id = ?");
+  impl->insert_send = c.prepare(
+      "INSERT INTO sends(send_id, customer_id, context, at, answer, recorded_at) VALUES (?, ?, ?, ?, ?, ?)");
   return std::make_unique<SqliteOrderStore>(std::move(impl));
 }
 
@@ -324,10 +349,34 @@ void SqliteOrderStore::insert_offers(std::string_view customer_id,
   std::lock_guard lock(impl_->mutex);
   const Connection& c = impl_->c;
   Transaction t(c);
-  for (const auto& [item, offer] : item_and_offer_ids) {
-    Query(c, impl_->insert_offer).text(customer_id).text(item).integer(at).text(offer).text(context).run();
-  }
+  impl_->log_offers(customer_id, item_and_offer_ids, context, at);
   t.commit();
+}
+
+std::optional<OrderStore::Send> SqliteOrderStore::find_send(std::string_view send_id) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->load_send(send_id);
+}
+
+std::optional<OrderStore::Send> SqliteOrderStore::insert_send(
+    const Send& send, const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids) {
+  std::lock_guard lock(impl_->mutex);
+  const Connection& c = impl_->c;
+  // BEGIN IMMEDIATE holds the write lock from the look-up on: another process cannot take the id
+  // between the two.
+  Transaction t(c);
+  if (auto stored = impl_->load_send(send.send_id)) return stored;
+  Query(c, impl_->insert_send)
+      .text(send.send_id)
+      .text(send.customer_id)
+      .text(send.context)
+      .integer(send.at)
+      .text(send.answer)
+      .integer(unix_now())
+      .run();
+  impl_->log_offers(send.customer_id, item_and_offer_ids, send.context, send.at);
+  t.commit();
+  return std::nullopt;
 }
 
 std::vector<std::pair<std::string, Timestamp>> SqliteOrderStore::offered_since(std::string_view customer_id,

@@ -26,12 +26,15 @@ class SqliteOrderStore final : public OrderStore {
   std::uint64_t order_count() const override;
   std::vector<std::pair<std::string, Timestamp>> offered_since(std::string_view customer_id,
                                                                Timestamp since) const override;
+  std::optional<Send> find_send(std::string_view send_id) const override;
 
  private:
   RecordResult insert_order(const PlacedOrder& order) override;
   void insert_offers(std::string_view customer_id,
                      const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids,
                      std::string_view context, Timestamp at) override;
+  std::optional<Send> insert_send(const Send& send,
+                                  const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids) override;
 
   std::unique_ptr<Impl> impl_;
 };

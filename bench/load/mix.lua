@@ -5,7 +5,7 @@
 -- (seeded per thread):
 --   40% GET  /v1/items/{id}/bought-together?limit=10
 --   35% POST /v1/recommendations (a basket of 1-4 items; half of them also name a customer)
---   25% POST /v1/offers (a customer and a one-line order, "record": false: the offer log is left alone)
+--   25% POST /v1/offers (a customer and a one-line order, "preview": true: the offer log is left alone)
 -- ITEMS_FILE and CUSTOMERS_FILE hold one real id a line (items the model knows, customers of the
 -- data). "constant" sends GET /v1/constant, the HTTP round-trip reference.
 -- COBUY_KEY, when set, is sent as "Authorization: Bearer <key>".
@@ -81,7 +81,7 @@ function request()
     if math.random(2) == 1 then body = body .. ',"customer_id":"' .. pick(customers) .. '"' end
     return wrk.format("POST", "/v1/recommendations", headers, body .. "}")
   end
-  local body = '{"customer_id":"' .. pick(customers) .. '","context":"shipping","limit":5,"record":false,' ..
+  local body = '{"customer_id":"' .. pick(customers) .. '","context":"shipping","limit":5,"preview":true,' ..
                '"order":{"order_id":"load-' .. math.random(1000000) .. '","timestamp":"2011-12-10T12:00:00Z",' ..
                '"items":[{"item_id":"' .. pick(items) .. '","quantity":2}]}}'
   return wrk.format("POST", "/v1/offers", headers, body)

@@ -101,7 +101,7 @@ TEST_F(AuthTest, AReadKeyReadsButCannotWrite) {
                                    {"/v1/items/tea/similar", nullptr},
                                    {"/metrics", nullptr},
                                    {"/v1/recommendations", R"({"id": "q", "items": ["tea"]})"},
-                                   {"/v1/offers", R"({"customer_id": "alice", "record": false})"}}) {
+                                   {"/v1/offers", R"({"customer_id": "alice", "preview": true})"}}) {
     auto res = call(path, kReadToken, body);
     ASSERT_TRUE(res) << path;
     EXPECT_EQ(res->status, 200) << path << ": " << res->body;
@@ -136,7 +136,7 @@ TEST_F(AuthTest, AWriteKeyWritesButDoesNotRead) {
 TEST_F(AuthTest, AKeyWithBothScopesDoesEverything) {
   EXPECT_EQ(call("/v1/model", kBothToken)->status, 200);
   EXPECT_EQ(call("/v1/orders", kBothToken, kOrder.c_str())->status, 201);
-  EXPECT_EQ(call("/v1/offers", kBothToken, R"({"customer_id": "c1", "record": false})")->status, 200);
+  EXPECT_EQ(call("/v1/offers", kBothToken, R"({"customer_id": "c1", "preview": true})")->status, 200);
 }
 
 TEST_F(AuthTest, PublicRoutesAndUnknownPathsNeedNoKey) {

@@ -64,15 +64,72 @@ TEST_F(OffersApiTest, ANewCustomersOrderIsRecordedAndTheShippingEmailKnowsIt) {
 TEST_F(OffersApiTest, OffersShownAreNotShownAgainWithinTheReofferWindow) {
   post("/v1/orders", kBobOrder, 201);
   const std::string request = R"({"customer_id": "bob", "context": "shipping", "at": "2011-04-11"})";
-  const auto dry = post("/v1/offers", R"({"customer_id": "bob", "context": "shipping", "at": "2011-04-11", "record": false})");
+  const auto dry = post("/v1/offers", R"({"customer_id": "bob", "context": "shipping", "at": "2011-04-11", "preview": true})");
   const auto first = post("/v1/offers", request);
-  EXPECT_EQ(dry["offers"], first["offers"]) << "a dry run logs nothing";
+  EXPECT_EQ(dry["offers"], first["offers"]) << "a preview logs nothing";
   const auto second = post("/v1/offers", request);
   for (const auto& a : first["offers"]) {
     for (const auto& b : second["offers"]) EXPECT_NE(a["item_id"], b["item_id"]);
   }
   const auto store = OrderStore::open(db_.string());
   EXPECT_EQ(store->offered_since("bob", 0).size(), first["offers"].size() + second["offers"].size());
+}
+
+// A retry of one email (the same send_id) gets the very same answer, though the re-offer rule
+// would give the second request other items; a preview with a new send id stores nothing.
+TEST_F(OffersApiTest, TheSameSendIdGetsTheSameAnswerAndLogsOnce) {
+  post("/v1/orders", kBobOrder, 201);
+  const std::string request = R"({"customer_id": "bob", "context": "shipping", "at": "2011-04-11")";
+  const auto preview = post("/v1/offers", request + R"(, "send_id": "mail-1", "preview": true})");
+  EXPECT_EQ(preview["send_id"], "mail-1");
+  const auto first = post("/v1/offers", request + R"(, "send_id": "mail-1"})");
+  ASSERT_EQ(first["offers"].size(), 3u);
+  EXPECT_EQ(first, preview) << "the preview stored nothing under the send id and logged nothing";
+  EXPECT_EQ(first["send_id"], "mail-1");
+  for (int retry = 0; retry < 3; ++retry) {
+    EXPECT_EQ(post("/v1/offers", request + R"(, "send_id": "mail-1"})"), first) << "retry " << retry;
+  }
+  // Other fields of a retry do not change the stored answer; a preview of a sent email shows it.
+  EXPECT_EQ(post("/v1/offers", request + R"(, "send_id": "mail-1", "limit": 1})"), first);
+  EXPECT_EQ(post("/v1/offers", request + R"(, "send_id": "mail-1", "preview": true})"), first);
+  // The offer log holds the one send's offers once, so a new email (new send id) moves on.
+  const auto store = OrderStore::open(db_.string());
+  EXPECT_EQ(store->offered_since("bob", 0).size(), first["offers"].size());
+  const auto next = post("/v1/offers", request + R"(, "send_id": "mail-2"})");
+  for (const auto& a : first["offers"]) {
+    for (const auto& b : next["offers"]) EXPECT_NE(a["item_id"], b["item_id"]);
+  }
+  const auto stored = store->find_send("mail-1");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(json::parse(stored->answer), first);
+  EXPECT_EQ(stored->customer_id, "bob");
+  EXPECT_EQ(stored->context, "shipping");
+  // An anonymous email's answer is kept too (and logs no offers).
+  const auto anonymous = post("/v1/offers", R"({"context": "shipping", "send_id": 77})");
+  EXPECT_EQ(anonymous["send_id"], "77");
+  EXPECT_EQ(post("/v1/offers", R"({"context": "shipping", "send_id": "77"})"), anonymous);
+}
+
+TEST_F(OffersApiTest, ASendIdNamesOneEmail) {
+  post("/v1/offers", R"({"customer_id": "bob", "context": "shipping", "send_id": "mail-1"})");
+  for (const char* other : {R"({"customer_id": "alice", "context": "shipping", "send_id": "mail-1"})",
+                            R"({"customer_id": "bob", "context": "delivered", "send_id": "mail-1"})"}) {
+    const auto refused = post("/v1/offers", other, 400);
+    const std::string message = refused["error"]["message"];
+    EXPECT_NE(message.find("send_id 'mail-1' was already answered for customer 'bob' in context 'shipping'"),
+              std::string::npos)
+        << message;
+  }
+  const auto empty = post("/v1/offers", R"({"customer_id": "bob", "send_id": ""})", 400);
+  EXPECT_NE(empty["error"]["message"].get<std::string>().find("send_id"), std::string::npos);
+  const auto object = post("/v1/offers", R"({"customer_id": "bob", "send_id": {"id": 1}})", 400);
+  EXPECT_NE(object["error"]["message"].get<std::string>().find("send_id"), std::string::npos);
+  const auto preview = post("/v1/offers", R"({"customer_id": "bob", "preview": "yes"})", 400);
+  EXPECT_NE(preview["error"]["message"].get<std::string>().find("preview"), std::string::npos);
+  const auto record = post("/v1/offers", R"({"customer_id": "bob", "record": false})", 400);
+  EXPECT_NE(record["error"]["message"].get<std::string>().find("\"preview\": true"), std::string::npos);
+  const auto store = OrderStore::open(db_.string());
+  EXPECT_EQ(store->offered_since("bob", 0).size(), 3u) << "refused requests log nothing";
 }
 
 TEST_F(OffersApiTest, MalformedAndConflictingOrdersAreRefusedWithTheFieldNamed) {
@@ -128,6 +185,9 @@ TEST_F(OffersWithoutLogTest, RecordingOrdersNeedsAnOrderLog) {
   // Offers work without a log.
   // alice: 2 orders, spent 6.5; with one customer the shop quantiles make her loyal.
   EXPECT_EQ(post("/v1/offers", R"({"customer_id": "alice", "context": "delivered"})")["segment"], "loyal");
+  // A send id needs the log that keeps its answer.
+  const auto send = post("/v1/offers", R"({"customer_id": "alice", "send_id": "mail-1"})", 503);
+  EXPECT_NE(send["error"]["message"].get<std::string>().find("--orders-db"), std::string::npos);
 }
 
 }  // namespace

@@ -71,6 +71,30 @@ TEST_P(SqliteOrderStore, RefusesANewerSchemaAndUnopenableFiles) {
   EXPECT_NE(std::string(e.what()).find("not a database"), std::string::npos) << e.what();
 }
 
+// A log written by a build of schema version 1 (before sends) is upgraded when opened.
+TEST_P(SqliteOrderStore, AVersionOneLogIsUpgradedKeepingItsOrders) {
+  open()->record_order(kEarly);
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(location_.c_str(), &raw), SQLITE_OK);
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    ASSERT_EQ(sqlite3_exec(db.get(), "DROP TABLE sends; PRAGMA user_version=1", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  auto store = open();
+  EXPECT_EQ(store->order_count(), 1u);
+  EXPECT_FALSE(store->record_send({"s1", "c1", "shipping", 100, "{}"}, {{"mug", "o"}}));
+  EXPECT_TRUE(store->find_send("s1"));
+}
+
+TEST_P(PostgresOrderStoreTest, AVersionOneLogIsUpgradedKeepingItsOrders) {
+  open()->record_order(kEarly);
+  server_->exec("orders", "DROP TABLE sends; UPDATE cobuy_schema SET version = 1");
+  auto store = open();
+  EXPECT_EQ(store->order_count(), 1u);
+  EXPECT_FALSE(store->record_send({"s1", "c1", "shipping", 100, "{}"}, {{"mug", "o"}}));
+  EXPECT_TRUE(store->find_send("s1"));
+}
+
 TEST_P(PostgresOrderStoreTest, RefusesANewerSchema) {
   open()->record_order(kEarly);
   server_->exec("orders", "UPDATE cobuy_schema SET version = 7");

@@ -156,14 +156,69 @@ TEST_P(OrderStoreTest, OffersLogReadsAtMostTheLatestRows) {
   EXPECT_EQ(got.front().second, 300);
 }
 
+TEST_P(OrderStoreTest, ASendIsRecordedOnceWithItsOffersAndReadBack) {
+  auto store = open();
+  EXPECT_FALSE(store->find_send("s1"));
+  const OrderStore::Send send{"s1", "c1", "shipping", 100, R"({"offers":[1]})"};
+  EXPECT_FALSE(store->record_send(send, {{"mug", "of-1"}, {"tea", "of-2"}})) << "recorded";
+  const auto found = store->find_send("s1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->customer_id, "c1");
+  EXPECT_EQ(found->context, "shipping");
+  EXPECT_EQ(found->at, 100);
+  EXPECT_EQ(found->answer, send.answer);
+  using Offers = std::vector<std::pair<std::string, Timestamp>>;
+  EXPECT_EQ(store->offered_since("c1", 0), (Offers{{"mug", 100}, {"tea", 100}}));
+  // The same id again: the stored send comes back and nothing is written.
+  const auto again = store->record_send({"s1", "c1", "shipping", 200, R"({"offers":[2]})"}, {{"bowl", "of-3"}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->answer, send.answer);
+  EXPECT_EQ(again->at, 100);
+  EXPECT_EQ(store->offered_since("c1", 0).size(), 2u);
+  // An anonymous send keeps its answer and logs no offers; refused sends write nothing.
+  EXPECT_FALSE(store->record_send({"s2", "", "shipping", 100, "{}"}, {{"mug", "of-4"}}));
+  EXPECT_EQ(store->find_send("s2")->customer_id, "");
+  EXPECT_EQ(error_of([&] { store->record_send({"", "c1", "shipping", 100, "{}"}, {}); }).code(), ErrorCode::bad_request);
+  EXPECT_EQ(error_of([&] { store->record_send({"s3", "c1", "shipping", kNoTime, "{}"}, {}); }).code(),
+            ErrorCode::bad_request);
+  EXPECT_EQ(error_of([&] { store->record_send({"s4", "c1", "shipping", 100, "{}"}, {{"", "x"}}); }).code(),
+            ErrorCode::bad_request);
+  EXPECT_FALSE(store->find_send("s3"));
+  EXPECT_FALSE(store->find_send("s4"));
+  EXPECT_EQ(store->offered_since("c1", 0).size(), 2u);
+}
+
+// Two replicas answering one send id at once: exactly one answer is stored and both get it.
+TEST_P(OrderStoreTest, TwoStoresRacingOneSendIdRecordItOnce) {
+  auto a = open(), b = open();
+  constexpr int kSends = 30;
+  std::atomic<int> recorded{0};
+  std::vector<std::string> answers_a(kSends), answers_b(kSends);
+  auto send_all = [&](OrderStore& store, const std::string& answer, std::vector<std::string>& got) {
+    for (int k = 0; k < kSends; ++k) {
+      const auto stored = store.record_send({"race-" + std::to_string(k), "c9", "shipping", 100, answer}, {{"mug", "o"}});
+      if (!stored) ++recorded;
+      got[static_cast<std::size_t>(k)] = stored ? stored->answer : answer;
+    }
+  };
+  std::thread ta([&] { send_all(*a, "from a", answers_a); }), tb([&] { send_all(*b, "from b", answers_b); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(recorded.load(), kSends);
+  EXPECT_EQ(answers_a, answers_b) << "both replicas answer what the one stored send says";
+  EXPECT_EQ(a->offered_since("c9", 0).size(), static_cast<std::size_t>(kSends)) << "each send's offers logged once";
+}
+
 TEST_P(OrderStoreTest, ReopeningKeepsEverything) {
   {
     auto store = open();
     store->record_order(kLate);
     store->record_order(kOther);
     store->record_offers("c1", {{"mug", "of-1"}}, "shipping", 100);
+    store->record_send({"s1", "c1", "shipping", 100, "{}"}, {});
   }
   auto store = open();
+  EXPECT_TRUE(store->find_send("s1"));
   EXPECT_EQ(store->order_count(), 2u);
   const auto all = store->all_orders();
   ASSERT_EQ(all.size(), 2u);

@@ -79,7 +79,7 @@ TEST_F(Replicas, AnOrderPostedThroughTheBalancerIsKnownToBothReplicasNextOffers)
       // What the model alone answers for a customer it has never seen is "unknown"; both
       // replicas know this one from the shared log, and offer tea's complement first.
       const auto offers = post(r->client(), "/v1/offers",
-                               R"({"customer_id": ")" + customer + R"(", "context": "shipping", "record": false})");
+                               R"({"customer_id": ")" + customer + R"(", "context": "shipping", "preview": true})");
       EXPECT_FALSE(offers.contains("unknown_customer")) << customer << " at replica port " << r->port();
       EXPECT_EQ(offers["segment"], "new") << customer;
       EXPECT_EQ(offers["at"], "2011-04-10T09:00:00Z") << customer;

@@ -162,7 +162,7 @@ TEST(ServeKill, OrdersAcknowledgedBeforeASigkillMidStreamAreThereWholeAfterResta
     }
     if (latest == kNoTime) continue;
     auto res = c.Post("/v1/offers",
-                      json({{"customer_id", "cust" + std::to_string(cust)}, {"context", "shipping"}, {"record", false}})
+                      json({{"customer_id", "cust" + std::to_string(cust)}, {"context", "shipping"}, {"preview", true}})
                           .dump(),
                       "application/json");
     ASSERT_TRUE(res);
