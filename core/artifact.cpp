@@ -66,6 +66,11 @@ BinaryWriter items_file(const Model& m) {
   w.put_array(c.prices);
   w.put_array(c.in_stock);  // from format 1.2
   w.put_array(m.item_orders);
+  w.put<std::uint64_t>(c.field_names.size());  // from format 1.8
+  for (std::size_t k = 0; k < c.field_names.size(); ++k) {
+    w.put_string(c.field_names[k]);
+    for (std::size_t i = 0; i < c.size(); ++i) w.put_string(c.field_values[k][i]);
+  }
   return w;
 }
 
@@ -179,6 +184,16 @@ void read_items(BinaryReader& r, int minor, Model& m) {
   m.item_orders = r.get_array<std::uint32_t>();
   COBUY_CHECK(c.prices.size() == n && m.item_orders.size() == n, ErrorCode::bad_data,
               "items.bin: per-item arrays do not match the item count");
+  if (minor >= 8) {
+    const auto fields = r.get<std::uint64_t>();
+    COBUY_CHECK(fields <= r.size(), ErrorCode::bad_data, "items.bin: field count " << fields << " is impossible");
+    for (std::uint64_t k = 0; k < fields; ++k) {
+      c.field_names.push_back(r.get_string());
+      auto& values = c.field_values.emplace_back();
+      values.reserve(n);
+      for (std::uint64_t i = 0; i < n; ++i) values.push_back(r.get_string());
+    }
+  }
   r.expect_end();
 }
 

@@ -74,6 +74,32 @@ void apply_catalog_file(const std::string& path, const IngestOptions& options, I
   for (std::size_t k = 0; k < kCatalogColumns; ++k) col[k] = find_column(header, kNames[k]);
   COBUY_CHECK(col[kId] != kNoColumn, ErrorCode::bad_data,
               path << ": no column 'item_id' (columns: " << join(header) << ")");
+  // Every other column is the shop's own item field, returned with each item: kept unless its
+  // name is empty or repeats an earlier column's (ignoring case).
+  std::vector<std::size_t> extra;  // header positions of the kept fields
+  std::vector<std::string> extra_names;
+  for (std::size_t h = 0; h < header.size(); ++h) {
+    if (std::find(col.begin(), col.end(), h) != col.end()) continue;
+    const std::string name(trim(header[h]));
+    if (name.empty()) {
+      summary.catalog_columns_ignored.push_back("column " + std::to_string(h + 1) + ": the header names it with nothing");
+      continue;
+    }
+    const auto same = [&](const std::string& other) {
+      return other.size() == name.size() && std::equal(other.begin(), other.end(), name.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+             });
+    };
+    if (std::any_of(extra_names.begin(), extra_names.end(), same) ||
+        std::any_of(kNames.begin(), kNames.end(), [&](std::string_view n) { return same(std::string(n)); })) {
+      summary.catalog_columns_ignored.push_back(name + ": repeats an earlier column's name");
+      continue;
+    }
+    extra.push_back(h);
+    extra_names.push_back(name);
+  }
+  std::vector<std::vector<std::string>> extra_values(extra.size(), std::vector<std::string>(catalog.size()));
+  std::vector<bool> extra_used(extra.size(), false);
   std::vector<std::string_view> f;
   const auto value = [&](std::size_t k) { return col[k] == kNoColumn ? std::string_view{} : trim(f[col[k]]); };
   std::size_t skipped = 0, first_skipped = 0;
@@ -109,7 +135,26 @@ void apply_catalog_file(const std::string& path, const IngestOptions& options, I
     if (const auto v = value(kCategoryCol); !v.empty()) catalog.categories[*item] = v;
     if (const auto p = parse_number(value(kPriceCol), decimal_comma); p && *p > 0) catalog.prices[*item] = static_cast<float>(*p);
     if (in_stock) catalog.in_stock[*item] = *in_stock;
+    for (std::size_t k = 0; k < extra.size(); ++k) {
+      if (const auto v = trim(f[extra[k]]); !v.empty()) {
+        extra_values[k][*item] = v;
+        extra_used[k] = true;
+      }
+    }
   }
+  for (std::size_t k = 0; k < extra.size(); ++k) {
+    if (!extra_used[k]) {
+      summary.catalog_columns_ignored.push_back(extra_names[k] + ": no ordered item has a value");
+      continue;
+    }
+    summary.catalog_columns_kept.push_back(extra_names[k]);
+    catalog.field_names.push_back(std::move(extra_names[k]));
+    catalog.field_values.push_back(std::move(extra_values[k]));
+  }
+  log::info("catalogue columns", {{"file", path},
+                                   {"kept_as_item_fields", join(summary.catalog_columns_kept)},
+                                   {"ignored", summary.catalog_columns_ignored.size()}});
+  for (const auto& why : summary.catalog_columns_ignored) log::warn("catalogue column ignored", {{"file", path}, {"column", why}});
   if (skipped > 0)
     log::warn("malformed rows skipped", {{"file", path}, {"rows", skipped}, {"first_line", first_skipped}});
 }

@@ -64,6 +64,10 @@ struct IngestSummary {
   std::uint64_t customers = 0;
   /// "file:line: reason" for the first bad rows.
   std::vector<std::string> bad_row_examples;
+  /// The catalogue file's own columns kept as item fields (Catalog::field_names), and those
+  /// ignored, each as "name: why".
+  std::vector<std::string> catalog_columns_kept;
+  std::vector<std::string> catalog_columns_ignored;
 };
 
 /// Reads, cleans and merges order files into OrderData (orders sorted by time, stable).

@@ -1,6 +1,8 @@
 #include "core/offer_policy.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -120,7 +122,37 @@ void to_json(json& j, const OfferPolicy& p) {
         {"include_categories", r.include_categories},
         {"exclude_categories", r.exclude_categories},
         {"in_stock_only", r.in_stock_only}}},
+      {"currency", p.currency},
+      {"coupon_template", p.coupon_template},
   };
+}
+
+std::string expand_coupon_template(std::string_view tmpl, const std::function<std::string(std::string_view)>& value) {
+  std::string out;
+  for (std::size_t k = 0; k < tmpl.size(); ++k) {
+    if (tmpl[k] == '}') COBUY_FAIL(ErrorCode::bad_request, "coupon_template '" << tmpl << "' has a '}' without a '{'");
+    if (tmpl[k] != '{') {
+      out += tmpl[k];
+      continue;
+    }
+    const auto close = tmpl.find('}', k);
+    COBUY_CHECK(close != std::string_view::npos, ErrorCode::bad_request,
+                "coupon_template '" << tmpl << "' has a '{' without a '}'");
+    const auto name = tmpl.substr(k + 1, close - k - 1);
+    COBUY_CHECK(std::find(kCouponPlaceholders.begin(), kCouponPlaceholders.end(), name) != kCouponPlaceholders.end(),
+                ErrorCode::bad_request,
+                "coupon_template '" << tmpl << "': unknown placeholder {" << name
+                                    << "} (known: {percent}, {offer_id}, {item_id}, {customer_id})");
+    out += value(name);
+    k = close;
+  }
+  return out;
+}
+
+std::string format_percent(double percent) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", percent);
+  return buf;
 }
 
 OfferPolicy offer_policy_from_json(const json& j) {
@@ -198,6 +230,8 @@ OfferPolicy offer_policy_from_json(const json& j) {
     r.read("in_stock_only", x.in_stock_only);
     r.reject_unknown();
   }
+  top.read("currency", p.currency);
+  top.read("coupon_template", p.coupon_template);
   top.reject_unknown();
   validate(p);
   return p;
@@ -257,6 +291,8 @@ void validate(const OfferPolicy& p) {
   COBUY_CHECK(in(r.max_price_ratio, 0, 1e6), ErrorCode::bad_request, "rules.max_price_ratio must be >= 0");
   COBUY_CHECK(r.max_price_ratio == 0 || r.max_price_ratio >= r.min_price_ratio, ErrorCode::bad_request,
               "rules.max_price_ratio must be 0 (off) or at least rules.min_price_ratio");
+  COBUY_CHECK(p.currency.size() <= 16, ErrorCode::bad_request, "currency must be at most 16 characters");
+  expand_coupon_template(p.coupon_template, [](std::string_view) { return std::string(); });  // throws naming the fault
 }
 
 }  // namespace cobuy

@@ -4,6 +4,7 @@
 /// edit (config/offer_policy.json holds the defaults, with comments).
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -80,10 +81,25 @@ struct OfferPolicy {
   SegmentConfig segments;
   ReplenishmentConfig replenishment;
   OfferRules rules;
+  /// Currency of the catalogue's prices when an item has no "currency" field ("" = unknown).
+  std::string currency;
+  /// Coupon code of each discounted offer: a template of kCouponPlaceholders in braces, e.g.
+  /// "SAVE{percent}-{offer_id}" ("" = no codes).
+  std::string coupon_template;
 
   /// The defaults (config/offer_policy.json holds the same values).
   OfferPolicy();
 };
+
+/// The names a coupon template may hold in braces.
+inline constexpr std::array<std::string_view, 4> kCouponPlaceholders = {"percent", "offer_id", "item_id", "customer_id"};
+
+/// `tmpl` with each {name} replaced by value(name). Throws Error(bad_request) naming an unknown
+/// placeholder or an unmatched brace.
+std::string expand_coupon_template(std::string_view tmpl, const std::function<std::string(std::string_view)>& value);
+
+/// A discount percent as a coupon shows it: "10", "12.5".
+std::string format_percent(double percent);
 
 /// JSON mapping; unknown keys and wrong types throw Error(bad_request) naming the key.
 void to_json(nlohmann::json& j, const OfferPolicy& p);

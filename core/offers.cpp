@@ -514,6 +514,22 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
       o.valid_until = at + static_cast<Timestamp>(tier.valid_days * kSecondsPerDay);
     }
     o.offer_id = offer_id(m, q, order ? *order : empty_order, at, o.item);
+    const float price = m.catalog.prices[o.item];
+    if (!std::isnan(price)) {
+      const auto field = m.catalog.field(o.item, "currency");
+      o.currency = field.empty() ? policy_.currency : std::string(field);
+    }
+    if (o.discount_percent > 0) {
+      if (!std::isnan(price)) o.discounted_price = std::round(static_cast<double>(price) * (100 - o.discount_percent)) / 100;
+      if (!policy_.coupon_template.empty()) {
+        o.coupon_code = expand_coupon_template(policy_.coupon_template, [&](std::string_view name) -> std::string {
+          if (name == "percent") return format_percent(o.discount_percent);
+          if (name == "offer_id") return o.offer_id;
+          if (name == "item_id") return m.catalog.ids[o.item];
+          return q.customer_id;  // "customer_id", the last of kCouponPlaceholders
+        });
+      }
+    }
   }
   return res;
 }

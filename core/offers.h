@@ -2,6 +2,7 @@
 /// Tailored post-purchase offers: for one customer after one order, in one email context, a short
 /// ranked list that obeys the offer policy's rules. Shared by POST /v1/offers and `cobuy offers`.
 
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,10 @@ struct Offer {
   double days_since = 0;     ///< replenish: days since the customer last bought it
   double discount_percent = 0;
   Timestamp valid_until = kNoTime;  ///< kNoTime = no discount, no expiry
+  /// With a discount and a known price: the price after it, rounded to cents; NaN otherwise.
+  double discounted_price = std::numeric_limits<double>::quiet_NaN();
+  std::string currency;      ///< the item's "currency" field, else the policy's; "" = unknown
+  std::string coupon_code;   ///< with a discount: the policy's coupon template filled in; "" = none
   std::string offer_id;      ///< stable id for attribution (same inputs, same id)
 };
 

@@ -26,8 +26,16 @@ ItemIndex Catalog::add(std::string_view id) {
   categories.emplace_back();
   prices.push_back(std::nanf(""));
   in_stock.push_back(kStockNotSaid);
+  for (auto& column : field_values) column.emplace_back();
   index.emplace(std::string(id), idx);
   return idx;
+}
+
+std::string_view Catalog::field(ItemIndex item, std::string_view name) const {
+  for (std::size_t k = 0; k < field_names.size(); ++k) {
+    if (field_names[k] == name) return item < field_values[k].size() ? std::string_view(field_values[k][item]) : "";
+  }
+  return {};
 }
 
 }  // namespace cobuy

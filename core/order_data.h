@@ -43,6 +43,10 @@ struct Catalog {
   std::vector<std::string> categories;  ///< "" when unknown
   std::vector<float> prices;            ///< last seen unit price; NaN when unknown
   std::vector<std::uint8_t> in_stock;   ///< StockFlag values
+  /// A shop's own catalogue columns (image_url, url, brand, currency, ...), in file order, and
+  /// their values: field_values[column][item], "" when the file gave none. Answers return them.
+  std::vector<std::string> field_names;
+  std::vector<std::vector<std::string>> field_values;
   StringIndexMap index;                 ///< id -> ItemIndex
 
   std::size_t size() const { return ids.size(); }
@@ -52,6 +56,8 @@ struct Catalog {
   bool out_of_stock(ItemIndex i) const { return i < in_stock.size() && in_stock[i] == kOutOfStock; }
   /// What a catalogue file says of `i`'s stock: true (in stock), false (out), nullopt (nothing).
   std::optional<bool> stock_said(ItemIndex i) const;
+  /// The value of `item`'s field named `name` ("" when none).
+  std::string_view field(ItemIndex item, std::string_view name) const;
   /// The index of `id`, adding a new item with unknown title/category/price if absent.
   ItemIndex add(std::string_view id);
 };

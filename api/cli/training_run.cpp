@@ -25,7 +25,9 @@ nlohmann::json ingest_summary_json(const IngestSummary& s) {
           {"orders", s.orders},
           {"items", s.items},
           {"customers", s.customers},
-          {"bad_row_examples", s.bad_row_examples}};
+          {"bad_row_examples", s.bad_row_examples},
+          {"catalog_columns_kept", s.catalog_columns_kept},
+          {"catalog_columns_ignored", s.catalog_columns_ignored}};
 }
 
 void parse_columns(const std::string& spec, IngestOptions& options) {
@@ -80,6 +82,13 @@ void print_training_summary(const TrainingRun& run, const IngestSummary& summary
   }
   std::printf("no customer   %llu rows (baskets kept)\n",
               static_cast<unsigned long long>(summary.rows_without_customer));
+  if (!run.ingest.catalog_path.empty()) {
+    std::string kept;
+    for (const auto& c : summary.catalog_columns_kept) kept += (kept.empty() ? "" : ", ") + c;
+    std::printf("item fields   %s (the catalogue's own columns, returned with each item)\n",
+                kept.empty() ? "none" : kept.c_str());
+    for (const auto& why : summary.catalog_columns_ignored) std::printf("ignored       column %s\n", why.c_str());
+  }
   if (!run.orders_db.empty()) {
     std::printf("from db       %llu orders (%s)\n", static_cast<unsigned long long>(orders_from_db),
                 OrderStore::redacted(run.orders_db).c_str());

@@ -160,6 +160,16 @@ json item_json(const Model& model, ItemIndex item, float score, Relation relatio
   if (const auto stock = cat.stock_said(item)) o["in_stock"] = *stock;
   o["relation"] = relation_name(relation);
   o["reason"] = reason;
+  // An item's complements and substitutes name their anchor item: its title too, for "because you
+  // bought ...".
+  if (relation == Relation::complement || relation == Relation::substitute) {
+    if (const auto anchor = cat.find(reason); anchor && !cat.titles[*anchor].empty()) o["reason_title"] = cat.titles[*anchor];
+  }
+  json fields = json::object();
+  for (std::size_t k = 0; k < cat.field_names.size(); ++k) {
+    if (const auto& v = cat.field_values[k][item]; !v.empty()) fields[cat.field_names[k]] = v;
+  }
+  if (!fields.empty()) o["fields"] = std::move(fields);
   return o;
 }
 

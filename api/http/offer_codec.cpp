@@ -82,7 +82,10 @@ json offer_result_to_json(const Model& m, const OfferResult& r) {
     if (o.discount_percent > 0) {
       x["discount_percent"] = o.discount_percent;
       x["valid_until"] = format_timestamp(o.valid_until);
+      if (!std::isnan(o.discounted_price)) x["discounted_price"] = o.discounted_price;
+      if (!o.coupon_code.empty()) x["coupon_code"] = o.coupon_code;
     }
+    if (!o.currency.empty()) x["currency"] = o.currency;
     x["offer_id"] = o.offer_id;
     offers.push_back(std::move(x));
   }

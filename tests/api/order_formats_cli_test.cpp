@@ -1,10 +1,16 @@
 // `cobuy train` and `cobuy eval` on order files as shops export them: --date-order and
-// --delimiter parsed, bad values refused at parse time, and the bundled example files trained.
+// --delimiter parsed, bad values refused at parse time, the bundled example files trained, and
+// the example catalogue's own columns carried into offers an email can render as they are.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
 
 #include "support/run_cobuy.h"
 
@@ -39,6 +45,60 @@ TEST_F(OrderFormatsCliTest, TheBundledExampleFilesTrainWithoutFlags) {
     EXPECT_NE(r.output.find("orders        16"), std::string::npos) << name << ": " << r.output;
     EXPECT_TRUE(fs::exists(dir_ / "model" / "manifest.json")) << name;
   }
+}
+
+// One offers answer holds all an email shows: title, image, link, price, currency, the price after
+// the discount, the coupon code, and the title of the item a cross-sell is "because you bought".
+TEST_F(OrderFormatsCliTest, TheExampleCatalogueMakesOffersAnEmailCanRender) {
+  const std::string data = COBUY_BUNDLED_DATASETS;
+  auto r = run_cobuy(train(data + "/example_orders.csv", "--catalog " + data + "/example_catalog.csv"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("item fields   image_url, url, brand, currency"), std::string::npos) << r.output;
+  const auto customers = write("customers.txt", "c01\nc02\nc03\nc04\nc05\nc06\n");
+  const auto policy = write("policy.json", R"({"coupon_template": "TEA{percent}-{offer_id}"})");
+  const auto out = (dir_ / "offers.jsonl").string();
+  const std::map<std::string, std::string> titles = {
+      {"T-100", "Assam tea, loose 250g"}, {"T-101", "Earl Grey, loose 250g"}, {"T-102", "Green sencha 100g"},
+      {"C-200", "Glass teapot 1l"},       {"C-201", "Cup & saucer"},          {"F-300", "Paper tea filters (100)"},
+      {"F-301", "Tea strainer"},          {"S-400", "Heather honey 340g"},    {"S-401", "Shortbread biscuits"}};
+  std::size_t offers = 0, discounted = 0, cross_sells = 0;
+  for (const char* context : {"win_back", "shipping"}) {
+    r = run_cobuy("offers --model " + (dir_ / "model").string() + " --customers " + customers + " --context " + context +
+                  " --at 2024-09-01 --policy " + policy + " --out " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    std::ifstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      const auto answer = nlohmann::json::parse(line);
+      for (const auto& o : answer["offers"]) {
+        ++offers;
+        const std::string id = o["item_id"];
+        SCOPED_TRACE(std::string(context) + " " + id);
+        EXPECT_EQ(o["title"], titles.at(id));
+        EXPECT_EQ(o["fields"]["image_url"], "https://shop.example/img/" + std::string(1, static_cast<char>(std::tolower(id[0]))) + id.substr(1) + ".jpg");
+        EXPECT_TRUE(o["fields"]["url"].get<std::string>().starts_with("https://shop.example/p/"));
+        EXPECT_EQ(o["currency"], "EUR");
+        EXPECT_TRUE(o["price"].is_number());
+        if (o.contains("discount_percent")) {
+          ++discounted;
+          const double price = o["price"], percent = o["discount_percent"];
+          EXPECT_NEAR(o["discounted_price"].get<double>(), std::round(price * (100 - percent)) / 100, 1e-9);
+          EXPECT_EQ(o["coupon_code"], "TEA" + std::to_string(static_cast<int>(percent)) + "-" + o["offer_id"].get<std::string>());
+        } else {
+          EXPECT_FALSE(o.contains("discounted_price"));
+          EXPECT_FALSE(o.contains("coupon_code"));
+        }
+        if (o["relation"] == "complement") {
+          ++cross_sells;
+          EXPECT_EQ(o["reason_title"], titles.at(o["reason"]));
+        } else {
+          EXPECT_FALSE(o.contains("reason_title"));
+        }
+      }
+    }
+  }
+  EXPECT_GT(offers, 20u);
+  EXPECT_GT(discounted, 5u);
+  EXPECT_GT(cross_sells, 5u);
 }
 
 TEST_F(OrderFormatsCliTest, AmbiguousDatesFailTheRunUntilTheOrderIsGiven) {

@@ -410,6 +410,39 @@ TEST_F(IngestTest, CatalogueFileOverridesKnownItems) {
       << "without an in_stock column no item's stock is said";
 }
 
+// The catalogue's own columns become item fields; the summary says which were kept and why the
+// others were not.
+TEST_F(IngestTest, CatalogueKeepsTheShopsOwnColumnsAndReportsTheIgnoredOnes) {
+  const auto orders = write("orders.csv", "order_id,item_id\n1,a\n1,b\n2,c\n");
+  const auto catalog = write("catalog.csv",
+                             "item_id,title,image_url,Brand, url ,,brand,unused,currency\n"
+                             "a,A,https://x/a.jpg,Acme,https://x/a,,Other,,GBP\n"
+                             "b,B,,Bolt,https://x/b,x,Other,,\n"
+                             "zz,Z,https://x/z.jpg,Zed,https://x/z,,,never,EUR\n");  // zz was never ordered
+  IngestOptions o;
+  o.catalog_path = catalog;
+  IngestSummary s;
+  const auto data = load_orders({orders}, o, &s);
+  EXPECT_EQ(s.catalog_columns_kept, (std::vector<std::string>{"image_url", "Brand", "url", "currency"}));
+  EXPECT_EQ(s.catalog_columns_ignored,
+            (std::vector<std::string>{"column 6: the header names it with nothing", "brand: repeats an earlier column's name",
+                                      "unused: no ordered item has a value"}));
+  const auto& c = data.catalog;
+  ASSERT_EQ(c.field_names, s.catalog_columns_kept);
+  ASSERT_EQ(c.field_values.size(), 4u);
+  const auto a = *c.find("a"), b = *c.find("b"), item_c = *c.find("c");
+  EXPECT_EQ(c.field(a, "image_url"), "https://x/a.jpg");
+  EXPECT_EQ(c.field(a, "Brand"), "Acme");
+  EXPECT_EQ(c.field(a, "url"), "https://x/a") << "spaces around names and values are trimmed";
+  EXPECT_EQ(c.field(a, "currency"), "GBP");
+  EXPECT_EQ(c.field(b, "image_url"), "");
+  EXPECT_EQ(c.field(b, "Brand"), "Bolt");
+  EXPECT_EQ(c.field(item_c, "Brand"), "") << "not in the catalogue file";
+  EXPECT_EQ(c.field(a, "nope"), "");
+  for (const auto& column : c.field_values) EXPECT_EQ(column.size(), c.size());
+  EXPECT_FALSE(c.find("zz"));
+}
+
 TEST_F(IngestTest, CatalogueInStockColumn) {
   const auto orders = write("orders.csv", "order_id,item_id\n1,a\n1,b\n1,c\n2,d\n2,e\n2,f\n2,g\n3,h\n3,i\n");
   const auto catalog = write("catalog.csv",

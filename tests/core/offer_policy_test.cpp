@@ -56,6 +56,21 @@ TEST(OfferPolicy, BadPoliciesAreRefusedNamingTheField) {
   const json all_zero = {{"contexts", {{"win_back", {{"sources", {{"history_complements", 0}, {"due", 0}, {"favourites", 0}, {"popular", 0}}}}}}}};
   EXPECT_NE(error_of(all_zero).find("contexts.win_back"), std::string::npos);
   EXPECT_THROW(load_offer_policy("/no/such/policy.json"), Error);
+  EXPECT_NE(error_of({{"coupon_template", "SAVE{pct}"}}).find("unknown placeholder {pct}"), std::string::npos);
+  EXPECT_NE(error_of({{"coupon_template", "SAVE{percent"}}).find("'{' without a '}'"), std::string::npos);
+  EXPECT_NE(error_of({{"coupon_template", "SAVE}"}}).find("'}' without a '{'"), std::string::npos);
+  EXPECT_NE(error_of({{"currency", 5}}).find("currency"), std::string::npos);
+  EXPECT_NE(error_of({{"currency", std::string(17, 'X')}}).find("currency"), std::string::npos);
+}
+
+TEST(OfferPolicy, CouponTemplatesFillEveryPlaceholder) {
+  const auto filled = expand_coupon_template("A{percent}-{offer_id}-{item_id}-{customer_id}{percent}",
+                                             [](std::string_view name) { return "<" + std::string(name) + ">"; });
+  EXPECT_EQ(filled, "A<percent>-<offer_id>-<item_id>-<customer_id><percent>");
+  EXPECT_EQ(expand_coupon_template("", [](std::string_view) { return std::string("x"); }), "");
+  EXPECT_EQ(format_percent(10), "10");
+  EXPECT_EQ(format_percent(12.5), "12.5");
+  EXPECT_EQ(offer_policy_from_json({{"coupon_template", "SAVE{percent}-{offer_id}"}, {"currency", "GBP"}}).currency, "GBP");
 }
 
 TEST(OfferPolicy, ContextNamesParseAndUnknownOnesAreListed) {

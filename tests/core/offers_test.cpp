@@ -4,6 +4,7 @@
 #include "core/offers.h"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <thread>
 
@@ -239,6 +240,44 @@ TEST(Offers, DiscountAndValidUntilFollowTheSegmentTier) {
   r = engine.offers(q, {});
   EXPECT_EQ(r.segment, Segment::loyal);
   EXPECT_EQ(r.offers.front().discount_percent, 5.0);
+}
+
+// What an email needs to show a discounted offer: the price after the discount, the currency
+// (the item's own "currency" field before the policy's) and a coupon code from the template.
+TEST(Offers, ADiscountedOfferCarriesItsPriceAfterTheDiscountCurrencyAndCoupon) {
+  testing::ModelBuilder b;
+  b.item("mug", "kitchen", 5).item("teapot", "kitchen", 19.99f).item("coaster", "home", 2.95f);
+  b.bought_with("mug", {"teapot", "coaster"});
+  b.popular({"coaster"});
+  Model built = b.build();
+  built.catalog.field_names = {"currency"};
+  built.catalog.field_values = {std::vector<std::string>(built.catalog.size())};
+  built.catalog.field_values[0][*built.catalog.find("teapot")] = "EUR";
+  auto m = std::make_shared<const Model>(std::move(built));
+  OfferPolicy policy = fixed_policy();
+  policy.currency = "GBP";
+  policy.coupon_template = "SAVE{percent}-{item_id}-{customer_id}-{offer_id}";
+  OfferEngine engine(m, policy);
+  OfferRequest q;
+  q.customer_id = "newcomer";  // new: 10%
+  q.order = order_of({{"mug", 5}}, "2011-03-01");
+  const auto r = engine.offers(q, {});
+  const Offer& teapot = offer_for(*m, r, "teapot");
+  EXPECT_EQ(teapot.discount_percent, 10.0);
+  EXPECT_DOUBLE_EQ(teapot.discounted_price, 17.99);  // 19.99 x 0.9 = 17.991
+  EXPECT_EQ(teapot.currency, "EUR") << "the item's own field first";
+  EXPECT_EQ(teapot.coupon_code, "SAVE10-teapot-newcomer-" + teapot.offer_id);
+  const Offer& coaster = offer_for(*m, r, "coaster");
+  EXPECT_DOUBLE_EQ(coaster.discounted_price, 2.66);  // 2.655 rounds up
+  EXPECT_EQ(coaster.currency, "GBP") << "else the policy's";
+  // Without a discount: no discounted price and no coupon, the currency stays.
+  OfferPolicy none = policy;
+  for (auto& d : none.discounts) d.percent = 0;
+  const auto plain = OfferEngine(m, none).offers(q, {});
+  const Offer& full = offer_for(*m, plain, "teapot");
+  EXPECT_TRUE(std::isnan(full.discounted_price));
+  EXPECT_EQ(full.coupon_code, "");
+  EXPECT_EQ(full.currency, "EUR");
 }
 
 TEST(Offers, WinBackGivesALapsedCustomerTheirBestItemsWithTheLapsedDiscount) {

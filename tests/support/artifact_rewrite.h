@@ -57,9 +57,26 @@ inline void erase_array(std::string& bytes, std::size_t tail, std::uint64_t coun
   bytes.erase(at, length);
 }
 
-/// Turns the format 1.7 artifact in `dir` into 1.6: the manifest's next_order without its last
-/// feature (embedding_affinity) and that feature's weight, as a 1.6 build wrote it.
+/// Turns the format 1.8 artifact in `dir`, whose catalogue has no item fields, into 1.7: items.bin
+/// without its last value (the field count, 0).
+inline void downgrade_to_format_1_7(const std::string& dir) {
+  auto manifest = read_manifest(dir);
+  ASSERT_EQ(manifest["format_version"], "1.8");
+  rewrite_file(dir, "items.bin", manifest, [&](std::string& bytes) {
+    ASSERT_GE(bytes.size(), sizeof(std::uint64_t));
+    std::uint64_t fields = 1;
+    std::memcpy(&fields, bytes.data() + bytes.size() - sizeof fields, sizeof fields);
+    ASSERT_EQ(fields, 0u) << "a catalogue with item fields cannot be written as 1.7";
+    bytes.resize(bytes.size() - sizeof fields);
+  });
+  manifest["format_version"] = "1.7";
+  write_manifest(dir, manifest);
+}
+
+/// Turns the format 1.7 (or 1.8) artifact in `dir` into 1.6: the manifest's next_order without its
+/// last feature (embedding_affinity) and that feature's weight, as a 1.6 build wrote it.
 inline void downgrade_to_format_1_6(const std::string& dir) {
+  if (read_manifest(dir)["format_version"] == "1.8") downgrade_to_format_1_7(dir);
   auto manifest = read_manifest(dir);
   ASSERT_EQ(manifest["format_version"], "1.7");
   auto& next = manifest["next_order"];
@@ -72,9 +89,10 @@ inline void downgrade_to_format_1_6(const std::string& dir) {
   write_manifest(dir, manifest);
 }
 
-/// Turns the format 1.6 or 1.7 artifact in `dir` into 1.5: the manifest without `next_order`.
+/// Turns the format 1.6 to 1.8 artifact in `dir` into 1.5: the manifest without `next_order`.
 inline void downgrade_to_format_1_5(const std::string& dir) {
-  if (read_manifest(dir)["format_version"] == "1.7") downgrade_to_format_1_6(dir);
+  const auto from = read_manifest(dir)["format_version"];
+  if (from == "1.7" || from == "1.8") downgrade_to_format_1_6(dir);
   auto manifest = read_manifest(dir);
   ASSERT_EQ(manifest["format_version"], "1.6");
   manifest.erase("next_order");
@@ -82,11 +100,11 @@ inline void downgrade_to_format_1_5(const std::string& dir) {
   write_manifest(dir, manifest);
 }
 
-/// Turns the format 1.5 to 1.7 artifact of `model` in `dir` into the 1.4 layout: customers.bin
+/// Turns the format 1.5 to 1.8 artifact of `model` in `dir` into the 1.4 layout: customers.bin
 /// without the order keys (its last array), manifest format_version "1.4".
 inline void downgrade_to_format_1_4(const std::string& dir, const Model& model) {
   const auto from = read_manifest(dir)["format_version"];
-  if (from == "1.6" || from == "1.7") downgrade_to_format_1_5(dir);
+  if (from == "1.6" || from == "1.7" || from == "1.8") downgrade_to_format_1_5(dir);
   auto manifest = read_manifest(dir);
   ASSERT_EQ(manifest["format_version"], "1.5");
   const std::uint64_t n_orders = model.customers.order_times.size();
@@ -96,12 +114,12 @@ inline void downgrade_to_format_1_4(const std::string& dir, const Model& model) 
   write_manifest(dir, manifest);
 }
 
-/// Turns the format 1.2 to 1.7 artifact of `model` in `dir` into the 1.1 layout: items.bin without the
+/// Turns the format 1.2 to 1.8 artifact of `model` in `dir` into the 1.1 layout: items.bin without the
 /// stock flags, customers.bin without the order values (nor order keys), no penalties.bin, manifest
 /// format_version "1.1".
 inline void downgrade_to_format_1_1(const std::string& dir, const Model& model) {
   const auto version = read_manifest(dir)["format_version"];
-  if (version == "1.5" || version == "1.6" || version == "1.7") downgrade_to_format_1_4(dir, model);
+  if (version == "1.5" || version == "1.6" || version == "1.7" || version == "1.8") downgrade_to_format_1_4(dir, model);
   auto manifest = read_manifest(dir);
   ASSERT_TRUE(manifest["format_version"] == "1.2" || manifest["format_version"] == "1.3" ||
               manifest["format_version"] == "1.4");

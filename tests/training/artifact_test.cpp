@@ -82,11 +82,26 @@ TEST_F(ArtifactTest, RoundTripKeepsEverything) {
   EXPECT_FLOAT_EQ(loaded->catalog.prices[*loaded->catalog.find("tea")], 2.95f);
 }
 
+TEST_F(ArtifactTest, RoundTripKeepsTheCataloguesItemFields) {
+  EXPECT_TRUE(load_model(model_dir_)->catalog.field_names.empty());
+  Model with = model_;
+  with.catalog.field_names = {"image_url", "brand"};
+  with.catalog.field_values = {std::vector<std::string>(with.catalog.size()), std::vector<std::string>(with.catalog.size())};
+  with.catalog.field_values[0][*with.catalog.find("tea")] = "https://shop.example/tea.jpg";
+  with.catalog.field_values[1][*with.catalog.find("cake")] = "Bäckerei, \"Süß\"";
+  const std::string dir = (dir_ / "with-fields").string();
+  save_model(with, dir);
+  const auto loaded = load_model(dir);
+  EXPECT_EQ(loaded->catalog.field_names, with.catalog.field_names);
+  EXPECT_EQ(loaded->catalog.field_values, with.catalog.field_values);
+  EXPECT_EQ(loaded->catalog.field(*loaded->catalog.find("tea"), "image_url"), "https://shop.example/tea.jpg");
+}
+
 TEST_F(ArtifactTest, RoundTripKeepsStockFlagsAndOrderValues) {
   ASSERT_EQ(model_.catalog.in_stock.size(), model_.catalog.size());
   ASSERT_EQ(model_.customers.order_values.size(), model_.customers.order_times.size());
   auto loaded = load_model(model_dir_);
-  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.7");
+  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.8");
   EXPECT_EQ(loaded->catalog.in_stock, model_.catalog.in_stock);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("spoon")], 0);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("tea")], 1);
@@ -115,6 +130,7 @@ TEST_F(ArtifactTest, TheNextOrderWeightsRoundTripAndRepurchaseStatsAreDerivedOnL
   ASSERT_EQ(loaded->repurchase.return_rate.size(), m.catalog.size());
 
   // A 1.5 manifest has no next_order: the default rule scores.
+  testing::downgrade_to_format_1_7(model_dir_);
   auto manifest = testing::read_manifest(model_dir_);
   manifest.erase("next_order");
   manifest["format_version"] = "1.5";
