@@ -78,6 +78,82 @@ OfferPolicy::OfferPolicy() {
   discount_kinds = {OfferKind::cross_sell, OfferKind::replenish, OfferKind::win_back, OfferKind::loyalty};
 }
 
+namespace {
+
+constexpr std::array<std::string_view, 3> kMerchActions = {"boost", "pin", "bury"};
+
+MerchAction parse_merch_action(const std::string& field, const std::string& name) {
+  for (std::size_t a = 0; a < kMerchActions.size(); ++a) {
+    if (kMerchActions[a] == name) return static_cast<MerchAction>(a);
+  }
+  COBUY_FAIL(ErrorCode::bad_request, field << ": unknown action '" << name << "' (known: boost, pin, bury)");
+}
+
+Timestamp parse_rule_time(const std::string& field, const std::string& text) {
+  const auto t = parse_timestamp(text);
+  COBUY_CHECK(t, ErrorCode::bad_request, field << ": '" << text << "' is not a date or time (ISO-8601, e.g. 2024-12-01)");
+  return *t;
+}
+
+json merch_json(const MerchRule& r) {
+  json contexts = json::array();
+  for (auto c : r.contexts) contexts.push_back(std::string(offer_context_name(c)));
+  json j = {{"action", std::string(kMerchActions[static_cast<std::size_t>(r.action)])},
+            {"items", r.items},
+            {"categories", r.categories},
+            {"contexts", contexts}};
+  if (r.from != kNoTime) j["from"] = format_timestamp(r.from);
+  if (r.until != kNoTime) j["until"] = format_timestamp(r.until);
+  if (r.action == MerchAction::boost) j["factor"] = r.factor;
+  if (r.action == MerchAction::pin) j["position"] = r.position;
+  return j;
+}
+
+MerchRule merch_from_json(const json& j, const std::string& field) {
+  ObjectReader r(j, field);
+  MerchRule m;
+  std::string action, from, until;
+  std::vector<std::string> contexts;
+  r.read("action", action);
+  COBUY_CHECK(j.contains("action"), ErrorCode::bad_request, field << ": 'action' is missing (boost, pin or bury)");
+  m.action = parse_merch_action(field + ".action", action);
+  r.read("items", m.items);
+  r.read("categories", m.categories);
+  r.read("contexts", contexts);
+  for (const auto& c : contexts) {
+    try {
+      m.contexts.push_back(parse_offer_context(c));
+    } catch (const Error& e) {
+      COBUY_FAIL(ErrorCode::bad_request, field << ".contexts: " << e.what());
+    }
+  }
+  r.read("from", from);
+  r.read("until", until);
+  if (!from.empty()) m.from = parse_rule_time(field + ".from", from);
+  if (!until.empty()) m.until = parse_rule_time(field + ".until", until);
+  r.read("factor", m.factor);
+  r.read("position", m.position);
+  COBUY_CHECK(m.action == MerchAction::boost || !j.contains("factor"), ErrorCode::bad_request,
+              field << ": 'factor' is for boost rules");
+  COBUY_CHECK(m.action == MerchAction::pin || !j.contains("position"), ErrorCode::bad_request,
+              field << ": 'position' is for pin rules");
+  r.reject_unknown();
+  return m;
+}
+
+}  // namespace
+
+bool MerchRule::active(OfferContext context, Timestamp at) const {
+  if (!contexts.empty() && std::find(contexts.begin(), contexts.end(), context) == contexts.end()) return false;
+  if (from != kNoTime && (at == kNoTime || at < from)) return false;
+  return until == kNoTime || (at != kNoTime && at < until);
+}
+
+bool MerchRule::matches(const std::string& item_id, const std::string& category) const {
+  return std::find(items.begin(), items.end(), item_id) != items.end() ||
+         (!category.empty() && std::find(categories.begin(), categories.end(), category) != categories.end());
+}
+
 void to_json(json& j, const OfferPolicy& p) {
   json contexts = json::object();
   for (std::size_t c = 0; c < kOfferContexts; ++c) {
@@ -124,6 +200,11 @@ void to_json(json& j, const OfferPolicy& p) {
         {"in_stock_only", r.in_stock_only}}},
       {"currency", p.currency},
       {"coupon_template", p.coupon_template},
+      {"merchandising", [&] {
+         json rules = json::array();
+         for (const auto& r : p.merchandising) rules.push_back(merch_json(r));
+         return rules;
+       }()},
   };
 }
 
@@ -231,6 +312,12 @@ OfferPolicy offer_policy_from_json(const json& j) {
     r.reject_unknown();
   }
   top.read("currency", p.currency);
+  if (const json* rules = top.child("merchandising")) {
+    COBUY_CHECK(rules->is_array(), ErrorCode::bad_request, "config field 'merchandising' must be an array of rules");
+    for (std::size_t k = 0; k < rules->size(); ++k) {
+      p.merchandising.push_back(merch_from_json((*rules)[k], "merchandising[" + std::to_string(k) + "]"));
+    }
+  }
   top.read("coupon_template", p.coupon_template);
   top.reject_unknown();
   validate(p);
@@ -292,6 +379,17 @@ void validate(const OfferPolicy& p) {
   COBUY_CHECK(r.max_price_ratio == 0 || r.max_price_ratio >= r.min_price_ratio, ErrorCode::bad_request,
               "rules.max_price_ratio must be 0 (off) or at least rules.min_price_ratio");
   COBUY_CHECK(p.currency.size() <= 16, ErrorCode::bad_request, "currency must be at most 16 characters");
+  for (std::size_t k = 0; k < p.merchandising.size(); ++k) {
+    const auto& m = p.merchandising[k];
+    const std::string field = "merchandising[" + std::to_string(k) + "]";
+    COBUY_CHECK(!m.items.empty() || !m.categories.empty(), ErrorCode::bad_request,
+                field << " names no items and no categories");
+    COBUY_CHECK(m.from == kNoTime || m.until == kNoTime || m.until > m.from, ErrorCode::bad_request,
+                field << ": 'until' must be after 'from'");
+    COBUY_CHECK(in(m.factor, 1e-6, 1000), ErrorCode::bad_request, field << ".factor must be in (0, 1000]");
+    COBUY_CHECK(m.position >= 1 && m.position <= p.max_limit, ErrorCode::bad_request,
+                field << ".position must be in [1, max_limit]");
+  }
   expand_coupon_template(p.coupon_template, [](std::string_view) { return std::string(); });  // throws naming the fault
 }
 

@@ -14,6 +14,7 @@
 
 #include "core/customer_profile.h"
 #include "core/replenishment.h"
+#include "core/time_util.h"
 
 namespace cobuy {
 
@@ -70,6 +71,31 @@ struct OfferRules {
                                             ///< a request's filters.in_stock says otherwise)
 };
 
+/// A merchandising rule: what a shop does to the ranked list on purpose (a campaign, a launch,
+/// clearing stock), on top of the engine's ranking and never past the other rules.
+enum class MerchAction {
+  boost,  ///< multiplies the matching candidates' scores by `factor`
+  pin,    ///< puts a matching item at `position` (1-based): each listed item, or the best
+          ///< candidate (else the most popular item) of each listed category
+  bury,   ///< ranks the matching candidates after every other offer, popular fill included
+};
+
+struct MerchRule {
+  MerchAction action = MerchAction::boost;
+  std::vector<std::string> items;       ///< item ids it applies to ...
+  std::vector<std::string> categories;  ///< ... and categories (at least one of the two)
+  std::vector<OfferContext> contexts;   ///< the emails it applies to (empty = all)
+  Timestamp from = kNoTime;             ///< applies to emails sent at or after (kNoTime = always) ...
+  Timestamp until = kNoTime;            ///< ... and before this time
+  double factor = 2;                    ///< boost: score multiplier, in (0, 1000]
+  std::uint32_t position = 1;           ///< pin: the place, 1 = first
+
+  /// Whether the rule applies to an email of `context` sent at `at`.
+  bool active(OfferContext context, Timestamp at) const;
+  /// Whether it names `item` (by id or category).
+  bool matches(const std::string& item_id, const std::string& category) const;
+};
+
 /// The whole policy.
 struct OfferPolicy {
   std::uint32_t limit = 5;        ///< offers per list when the request gives no limit
@@ -86,6 +112,9 @@ struct OfferPolicy {
   /// Coupon code of each discounted offer: a template of kCouponPlaceholders in braces, e.g.
   /// "SAVE{percent}-{offer_id}" ("" = no codes).
   std::string coupon_template;
+  /// Boost, pin and bury rules, applied in this order of kind (every boost, then bury, then pins
+  /// in the order given).
+  std::vector<MerchRule> merchandising;
 
   /// The defaults (config/offer_policy.json holds the same values).
   OfferPolicy();

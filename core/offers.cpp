@@ -295,6 +295,27 @@ class Rules {
   std::optional<double> min_price_, max_price_;
 };
 
+/// Puts `o` at `place` in `offers` (moving it there when it is already in the list). When its
+/// category would pass the cap, the offer of that category ranked last makes room; when the list
+/// would pass `limit`, the last offer goes. Its score is set between its neighbours', so scores
+/// still read best first.
+void place_pinned(std::vector<Offer>& offers, Offer o, std::size_t place, std::size_t limit,
+                  std::uint32_t max_per_category, const Catalog& catalog) {
+  std::erase_if(offers, [&](const Offer& x) { return x.item == o.item; });
+  const std::string& category = catalog.categories[o.item];
+  const auto same = [&](const Offer& x) { return catalog.categories[x.item] == category; };
+  if (max_per_category > 0 && !category.empty() &&
+      static_cast<std::size_t>(std::count_if(offers.begin(), offers.end(), same)) >= max_per_category) {
+    offers.erase(std::find_if(offers.rbegin(), offers.rend(), same).base() - 1);
+  }
+  place = std::min(place, offers.size());
+  const float above = place > 0 ? offers[place - 1].score : INFINITY;
+  const float below = place < offers.size() ? offers[place].score : -INFINITY;
+  o.score = std::clamp(o.score, below, above);
+  offers.insert(offers.begin() + static_cast<std::ptrdiff_t>(place), std::move(o));
+  if (offers.size() > limit) offers.pop_back();
+}
+
 OfferKind kind_of(OfferSource s, bool win_back) {
   if (s == OfferSource::popular) return OfferKind::popular;
   if (win_back) return OfferKind::win_back;
@@ -436,11 +457,29 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
       (order && order->time != kNoTime &&
        static_cast<double>(at - order->time) <= policy_.rules.just_placed_days * kSecondsPerDay);
   const Rules rules(m, policy_, q, order ? &*order : nullptr, just_placed, profile, log, at);
-  std::vector<std::pair<ItemIndex, const Part*>> ranked;
+  // The shop's merchandising rules for this email: boosts scale scores before ranking, buried
+  // items wait until everything else (popular fill included) is placed, pins come last.
+  std::vector<const MerchRule*> merch;
+  for (const auto& r : policy_.merchandising) {
+    if (r.active(q.context, at)) merch.push_back(&r);
+  }
+  auto merchandised = [&](ItemIndex i, MerchAction action) {
+    return std::any_of(merch.begin(), merch.end(), [&](const MerchRule* r) {
+      return r->action == action && r->matches(m.catalog.ids[i], m.catalog.categories[i]);
+    });
+  };
+  for (const MerchRule* r : merch) {
+    if (r->action != MerchAction::boost) continue;
+    for (ItemIndex i : cands.touched) {
+      if (r->matches(m.catalog.ids[i], m.catalog.categories[i])) cands.at(i).score *= r->factor;
+    }
+  }
+  std::vector<std::pair<ItemIndex, const Part*>> ranked, buried;
   ranked.reserve(cands.touched.size());
   for (ItemIndex i : cands.touched) {
     const Part& c = cands.get(i);
-    if (c.score > 0 && rules.allows(i, due.count(i) > 0)) ranked.emplace_back(i, &c);
+    if (c.score <= 0 || !rules.allows(i, due.count(i) > 0)) continue;
+    (merchandised(i, MerchAction::bury) ? buried : ranked).emplace_back(i, &c);
   }
   const auto better = [](const auto& a, const auto& b) {
     return a.second->score != b.second->score ? a.second->score > b.second->score : a.first < b.first;
@@ -451,14 +490,7 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
 
   std::unordered_map<std::string_view, std::uint32_t> per_category;
   std::unordered_set<ItemIndex> taken;
-  auto take = [&](ItemIndex i, double score, OfferSource source, ItemIndex anchor) {
-    if (res.offers.size() >= limit || taken.count(i)) return false;
-    const std::string& cat = m.catalog.categories[i];
-    if (policy_.rules.max_per_category > 0 && !cat.empty() && per_category[cat] >= policy_.rules.max_per_category) {
-      return false;
-    }
-    ++per_category[cat];
-    taken.insert(i);
+  auto make_offer = [&](ItemIndex i, double score, OfferSource source, ItemIndex anchor) {
     Offer o;
     o.item = i;
     o.score = static_cast<float>(score);
@@ -479,7 +511,17 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
     } else {
       o.reason = m.catalog.ids[anchor];
     }
-    res.offers.push_back(std::move(o));
+    return o;
+  };
+  auto take = [&](ItemIndex i, double score, OfferSource source, ItemIndex anchor) {
+    if (res.offers.size() >= limit || taken.count(i)) return false;
+    const std::string& cat = m.catalog.categories[i];
+    if (policy_.rules.max_per_category > 0 && !cat.empty() && per_category[cat] >= policy_.rules.max_per_category) {
+      return false;
+    }
+    ++per_category[cat];
+    taken.insert(i);
+    res.offers.push_back(make_offer(i, score, source, anchor));
     return true;
   };
   // Reserve room for new items: bought-before items may fill at most limit - min_new places
@@ -499,7 +541,48 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
   const double floor = res.offers.empty() ? 1.0 : res.offers.back().score * 0.999;
   for (std::size_t p = 0; p < m.popular.size() && res.offers.size() < limit; ++p) {
     const ItemIndex i = m.popular[p];
-    if (!cands.has(i) && rules.allows(i, false)) take(i, floor * m.popular_scores[p], OfferSource::popular, i);
+    if (!cands.has(i) && rules.allows(i, false) && !merchandised(i, MerchAction::bury)) {
+      take(i, floor * m.popular_scores[p], OfferSource::popular, i);
+    }
+  }
+  std::sort(buried.begin(), buried.end(), better);
+  for (const auto& [i, c] : buried) {
+    if (res.offers.size() >= limit) break;
+    take(i, (res.offers.empty() ? 1.0 : res.offers.back().score) * 0.999, c->source, c->anchor);
+  }
+  for (const MerchRule* r : merch) {
+    if (r->action != MerchAction::pin) continue;
+    // The pinned items: those listed, then the best candidate (else the most popular item) of each
+    // listed category; each only if the rules allow it.
+    std::vector<std::pair<ItemIndex, const Part*>> pinned;
+    for (const auto& id : r->items) {
+      if (const auto i = m.catalog.find(id); i && rules.allows(*i, due.count(*i) > 0)) {
+        pinned.emplace_back(*i, cands.has(*i) ? &cands.get(*i) : nullptr);
+      }
+    }
+    for (const auto& category : r->categories) {
+      const std::pair<ItemIndex, const Part*>* best = nullptr;
+      for (const auto& c : ranked) {
+        if (m.catalog.categories[c.first] == category && (!best || better(c, *best))) best = &c;
+      }
+      if (best) {
+        pinned.push_back(*best);
+        continue;
+      }
+      for (ItemIndex i : m.popular) {
+        if (m.catalog.categories[i] == category && rules.allows(i, false)) {
+          pinned.emplace_back(i, nullptr);
+          break;
+        }
+      }
+    }
+    std::size_t place = std::min<std::size_t>(r->position - 1, limit - 1);
+    for (const auto& [i, c] : pinned) {
+      Offer o = c ? make_offer(i, c->score, c->source, c->anchor) : make_offer(i, 0, OfferSource::popular, i);
+      if (!c) o.reason = "pinned";  // not a candidate: there only because the shop pinned it
+      place_pinned(res.offers, std::move(o), place, limit, policy_.rules.max_per_category, m.catalog);
+      place = std::min<std::size_t>(place + 1, limit - 1);
+    }
   }
   res.fallback = std::any_of(res.offers.begin(), res.offers.end(), [](const Offer& o) { return o.kind == OfferKind::popular; });
 

@@ -63,6 +63,55 @@ TEST(OfferPolicy, BadPoliciesAreRefusedNamingTheField) {
   EXPECT_NE(error_of({{"currency", std::string(17, 'X')}}).find("currency"), std::string::npos);
 }
 
+TEST(OfferPolicy, MerchandisingRulesReadBackAndBadOnesAreRefusedNamingTheRule) {
+  const json j = {{"merchandising",
+                   {{{"action", "pin"}, {"items", {"22697"}}, {"contexts", {"shipping"}}, {"position", 2},
+                     {"from", "2024-12-01"}, {"until", "2024-12-25T00:00:00Z"}},
+                    {{"action", "boost"}, {"categories", {"tea"}}, {"factor", 1.5}},
+                    {{"action", "bury"}, {"categories", {"clearance"}}}}}};
+  const auto p = offer_policy_from_json(j);
+  ASSERT_EQ(p.merchandising.size(), 3u);
+  const auto& pin = p.merchandising[0];
+  EXPECT_EQ(pin.action, MerchAction::pin);
+  EXPECT_EQ(pin.position, 2u);
+  EXPECT_EQ(pin.contexts, std::vector<OfferContext>{OfferContext::shipping});
+  EXPECT_TRUE(pin.active(OfferContext::shipping, *parse_timestamp("2024-12-24")));
+  EXPECT_FALSE(pin.active(OfferContext::shipping, *parse_timestamp("2024-12-25")));
+  EXPECT_FALSE(pin.active(OfferContext::shipping, *parse_timestamp("2024-11-30")));
+  EXPECT_FALSE(pin.active(OfferContext::delivered, *parse_timestamp("2024-12-10")));
+  EXPECT_TRUE(pin.matches("22697", ""));
+  EXPECT_TRUE(p.merchandising[1].matches("x", "tea"));
+  EXPECT_FALSE(p.merchandising[1].matches("x", ""));
+  json back;
+  to_json(back, p);
+  EXPECT_EQ(offer_policy_from_json(back).merchandising.size(), 3u);
+  json again;
+  to_json(again, offer_policy_from_json(back));
+  EXPECT_EQ(back, again);
+
+  auto refused = [](json rule) { return error_of({{"merchandising", json::array({std::move(rule)})}}); };
+  EXPECT_NE(refused({{"action", "promote"}, {"items", {"a"}}}).find("merchandising[0].action: unknown action 'promote'"),
+            std::string::npos);
+  EXPECT_NE(refused({{"items", {"a"}}}).find("'action' is missing"), std::string::npos);
+  EXPECT_NE(refused({{"action", "pin"}}).find("merchandising[0] names no items and no categories"), std::string::npos);
+  EXPECT_NE(refused({{"action", "pin"}, {"items", {"a"}}, {"position", 0}}).find("merchandising[0].position"),
+            std::string::npos);
+  EXPECT_NE(refused({{"action", "boost"}, {"items", {"a"}}, {"factor", -1}}).find("merchandising[0].factor"),
+            std::string::npos);
+  EXPECT_NE(refused({{"action", "bury"}, {"items", {"a"}}, {"factor", 2}}).find("'factor' is for boost rules"),
+            std::string::npos);
+  EXPECT_NE(refused({{"action", "pin"}, {"items", {"a"}}, {"from", "soon"}}).find("merchandising[0].from: 'soon'"),
+            std::string::npos);
+  EXPECT_NE(refused({{"action", "pin"}, {"items", {"a"}}, {"from", "2024-02-01"}, {"until", "2024-01-01"}})
+                .find("'until' must be after 'from'"),
+            std::string::npos);
+  EXPECT_NE(refused({{"action", "pin"}, {"items", {"a"}}, {"contexts", {"birthday"}}}).find("merchandising[0].contexts"),
+            std::string::npos);
+  EXPECT_NE(refused({{"action", "pin"}, {"items", {"a"}}, {"colour", "red"}}).find("merchandising[0].colour"),
+            std::string::npos);
+  EXPECT_NE(error_of({{"merchandising", {{"action", "pin"}}}}).find("merchandising"), std::string::npos);
+}
+
 TEST(OfferPolicy, CouponTemplatesFillEveryPlaceholder) {
   const auto filled = expand_coupon_template("A{percent}-{offer_id}-{item_id}-{customer_id}{percent}",
                                              [](std::string_view name) { return "<" + std::string(name) + ">"; });

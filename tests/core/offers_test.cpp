@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -278,6 +279,127 @@ TEST(Offers, ADiscountedOfferCarriesItsPriceAfterTheDiscountCurrencyAndCoupon) {
   EXPECT_TRUE(std::isnan(full.discounted_price));
   EXPECT_EQ(full.coupon_code, "");
   EXPECT_EQ(full.currency, "EUR");
+}
+
+// Merchandising rules of the policy: boost, bury and pin by item or category, per context and
+// time window, and never past the other rules.
+class MerchandisingTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<const Model> m = shop();
+  OfferRequest request() const {
+    OfferRequest q;
+    q.customer_id = "newcomer";
+    q.order = order_of({{"mug", 5}}, "2011-03-01");
+    q.limit = 8;
+    return q;
+  }
+  std::vector<std::string> offers(const std::vector<MerchRule>& rules, OfferRequest q) const {
+    OfferPolicy p = fixed_policy();
+    p.merchandising = rules;
+    return ids(*m, OfferEngine(m, p).offers(q, {}));
+  }
+  std::vector<std::string> offers(const std::vector<MerchRule>& rules = {}) const { return offers(rules, request()); }
+  static MerchRule rule(MerchAction action, std::vector<std::string> items, std::vector<std::string> categories = {}) {
+    MerchRule r;
+    r.action = action;
+    r.items = std::move(items);
+    r.categories = std::move(categories);
+    return r;
+  }
+};
+
+TEST_F(MerchandisingTest, BoostMovesACandidateUpAndBuryMovesItBelowEverything) {
+  const auto plain = offers();
+  ASSERT_GE(plain.size(), 6u);
+  const std::string low = plain[3], top = plain[0];
+  auto boost = rule(MerchAction::boost, {low});
+  boost.factor = 1000;
+  EXPECT_EQ(offers({boost})[0], low);
+  // A boost by category lifts that category's candidates.
+  const auto cat = m->catalog.categories[*m->catalog.find(low)];
+  auto by_category = rule(MerchAction::boost, {}, {cat});
+  by_category.factor = 1000;
+  EXPECT_EQ(m->catalog.categories[*m->catalog.find(offers({by_category})[0])], cat);
+  // Buried: after every other offer, the popular fill included.
+  const auto buried = offers({rule(MerchAction::bury, {top})});
+  ASSERT_EQ(buried.size(), plain.size());
+  EXPECT_EQ(buried.back(), top);
+  EXPECT_NE(buried[0], top);
+  // A factor below 1 is a demotion, not a removal.
+  auto demote = rule(MerchAction::boost, {top});
+  demote.factor = 1e-6;
+  EXPECT_TRUE(has(offers({demote}), top));
+  EXPECT_NE(offers({demote})[0], top);
+}
+
+TEST_F(MerchandisingTest, PinPutsAnItemAtItsPlaceUnlessTheRulesForbidIt) {
+  const auto plain = offers();
+  // "tea" is no candidate of this order: pinned, it is offered all the same, at place 2.
+  ASSERT_FALSE(has(plain, "tea"));
+  auto pin = rule(MerchAction::pin, {"tea"});
+  pin.position = 2;
+  const auto pinned = offers({pin});
+  ASSERT_GE(pinned.size(), 2u);
+  EXPECT_EQ(pinned[1], "tea");
+  EXPECT_EQ(pinned.size(), std::min<std::size_t>(plain.size() + 1, 8)) << "a short list gains it";
+  auto full = request();
+  full.limit = 3;
+  const auto three = offers({pin}, full);
+  EXPECT_EQ(three, (std::vector<std::string>{plain[0], "tea", plain[1]})) << "a full list keeps its length";
+  OfferPolicy p = fixed_policy();
+  p.merchandising = {pin};
+  const auto r = OfferEngine(m, p).offers(request(), {});
+  EXPECT_EQ(r.offers[1].reason, "pinned");
+  EXPECT_LE(r.offers[1].score, r.offers[0].score);
+  EXPECT_GE(r.offers[1].score, r.offers[2].score) << "scores still read best first";
+  // An item already in the list moves to its place.
+  auto move = rule(MerchAction::pin, {plain[4]});
+  EXPECT_EQ(offers({move})[0], plain[4]);
+  EXPECT_EQ(offers({move}).size(), plain.size());
+  // Never past the rules: out of stock (kettle), a substitute of the item just bought (mug2),
+  // the item just bought (mug), an excluded id.
+  for (const char* forbidden : {"kettle", "mug2", "mug"}) {
+    EXPECT_FALSE(has(offers({rule(MerchAction::pin, {forbidden})}), forbidden)) << forbidden;
+  }
+  auto q = request();
+  q.exclude = {"tea"};
+  EXPECT_FALSE(has(offers({pin}, q), "tea"));
+  // By category: the best candidate of "drinks", else its most popular item.
+  auto drinks = rule(MerchAction::pin, {}, {"drinks"});
+  const auto by_category = offers({drinks});
+  EXPECT_EQ(m->catalog.categories[*m->catalog.find(by_category[0])], "drinks");
+}
+
+TEST_F(MerchandisingTest, APinKeepsTheCategoryCap) {
+  OfferPolicy p = fixed_policy();
+  p.rules.max_per_category = 1;
+  auto pin = rule(MerchAction::pin, {"tea"});  // drinks
+  pin.position = 1;
+  p.merchandising = {pin};
+  const auto r = OfferEngine(m, p).offers(request(), {});
+  ASSERT_FALSE(r.offers.empty());
+  EXPECT_EQ(m->catalog.ids[r.offers[0].item], "tea");
+  std::map<std::string, int> per_category;
+  for (const auto& o : r.offers) ++per_category[m->catalog.categories[o.item]];
+  for (const auto& [category, n] : per_category) EXPECT_LE(n, 1) << category;
+}
+
+TEST_F(MerchandisingTest, RulesApplyOnlyInTheirContextsAndTimeWindow) {
+  const auto plain = offers();
+  auto pin = rule(MerchAction::pin, {"tea"});
+  pin.contexts = {OfferContext::delivered};
+  EXPECT_EQ(offers({pin}), plain) << "order_confirmation is not among its contexts";
+  auto q = request();
+  q.context = OfferContext::delivered;
+  EXPECT_TRUE(has(offers({pin}, q), "tea"));
+  pin.contexts = {};
+  pin.from = ts("2011-03-02");  // the email is sent at the order's time, 2011-03-01
+  EXPECT_EQ(offers({pin}), plain) << "not yet";
+  pin.from = ts("2011-02-01");
+  pin.until = ts("2011-03-01");
+  EXPECT_EQ(offers({pin}), plain) << "until is exclusive";
+  pin.until = ts("2011-03-02");
+  EXPECT_EQ(offers({pin})[0], "tea");
 }
 
 TEST(Offers, WinBackGivesALapsedCustomerTheirBestItemsWithTheLapsedDiscount) {
