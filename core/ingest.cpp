@@ -10,6 +10,8 @@
 #include <optional>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 #include "core/catalog_files.h"
 #include "core/csv_reader.h"
 #include "core/error.h"
@@ -547,6 +549,19 @@ OrderData load_orders(const std::vector<std::string>& paths, const IngestOptions
   summary.customers = data.customer_ids.size();
   if (summary_out) *summary_out = std::move(summary);
   return data;
+}
+
+nlohmann::json summary_json(const IngestSummary& s) {
+  return {{"rows_read", s.rows_read},
+          {"rows_kept", s.rows_kept},
+          {"dropped", s.dropped},
+          {"rows_without_customer", s.rows_without_customer},
+          {"orders", s.orders},
+          {"items", s.items},
+          {"customers", s.customers},
+          {"bad_row_examples", s.bad_row_examples},
+          {"catalog_columns_kept", s.catalog_columns_kept},
+          {"catalog_columns_ignored", s.catalog_columns_ignored}};
 }
 
 }  // namespace cobuy

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/csv_reader.h"
 #include "core/order_data.h"
 #include "core/progress.h"
@@ -69,6 +71,10 @@ struct IngestSummary {
   std::vector<std::string> catalog_columns_kept;
   std::vector<std::string> catalog_columns_ignored;
 };
+
+/// The summary as JSON: stored in the manifest's "ingest", printed by `cobuy train`, and what
+/// distributed training's ranks exchange.
+nlohmann::json summary_json(const IngestSummary& s);
 
 /// Reads, cleans and merges order files into OrderData (orders sorted by time, stable).
 /// Throws Error(io) for unreadable files, Error(bad_data) for a missing required column, for a

@@ -203,11 +203,6 @@ std::vector<std::string> settle_customers(Collective& comm, std::vector<KeyedOrd
   return ids;
 }
 
-nlohmann::json summary_json(const IngestSummary& s) {
-  return {{"rows_read", s.rows_read}, {"rows_kept", s.rows_kept}, {"dropped", s.dropped},
-          {"rows_without_customer", s.rows_without_customer}, {"bad_row_examples", s.bad_row_examples}};
-}
-
 /// Every rank's summary summed, its examples in file order up to `max_examples`.
 IngestSummary sum_summaries(Collective& comm, const IngestSummary& mine, std::size_t max_examples) {
   IngestSummary total;

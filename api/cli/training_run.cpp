@@ -17,19 +17,6 @@
 
 namespace cobuy::cli {
 
-nlohmann::json ingest_summary_json(const IngestSummary& s) {
-  return {{"rows_read", s.rows_read},
-          {"rows_kept", s.rows_kept},
-          {"dropped", s.dropped},
-          {"rows_without_customer", s.rows_without_customer},
-          {"orders", s.orders},
-          {"items", s.items},
-          {"customers", s.customers},
-          {"bad_row_examples", s.bad_row_examples},
-          {"catalog_columns_kept", s.catalog_columns_kept},
-          {"catalog_columns_ignored", s.catalog_columns_ignored}};
-}
-
 void parse_columns(const std::string& spec, IngestOptions& options) {
   std::stringstream ss(spec);
   std::string pair;
@@ -59,7 +46,7 @@ RunOrders load_run_orders(const TrainingRun& run, const ProgressFn& progress) {
     r.summary.customers = r.data.customer_ids.size();
     log::info("order log read", {{"location", OrderStore::redacted(run.orders_db)}, {"orders", in_log}, {"added", r.orders_from_db}});
   }
-  r.summary_json = ingest_summary_json(r.summary);
+  r.summary_json = summary_json(r.summary);
   if (log) {
     r.summary_json["orders_from_db"] = r.orders_from_db;
     r.summary_json["orders_db_duplicates"] = in_log - r.orders_from_db;
@@ -158,7 +145,7 @@ void run_distributed_training(const TrainingRun& run, bool print_summary) {
     const auto t0 = clock::now();
     const DistributedOrders orders = exchange_orders(*comm, run.order_paths, run.ingest, shown);
     const auto t1 = clock::now();
-    auto model = train_distributed(*comm, orders, run.config, ingest_summary_json(orders.summary), shown);
+    auto model = train_distributed(*comm, orders, run.config, summary_json(orders.summary), shown);
     if (!model) return;
     const auto t2 = clock::now();
     save_model(*model, run.out_dir);

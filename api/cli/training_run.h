@@ -24,9 +24,6 @@ struct TrainingRun {
   double eval_tail = 0;  ///< > 0: first evaluate on this latest share of orders, store it in the manifest
 };
 
-/// The ingestion summary as JSON (stored in the manifest and printed by `cobuy train`).
-nlohmann::json ingest_summary_json(const IngestSummary& s);
-
 /// The orders of a training run and what reading them found.
 struct RunOrders {
   OrderData data;               ///< sorted by time
