@@ -3,5 +3,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/build.sh"
+echo "setup and build: ${SECONDS} s"
 cd "$root/build"
 ctest --output-on-failure -j "$(nproc)" --timeout 600
