@@ -32,6 +32,16 @@ OrderData history() {
   return d;
 }
 
+/// The evaluation of history() split at 2011-09-01, at K 1 and 3, with few resamples.
+EvalRun small_run() {
+  EvalRun run;
+  run.split = parse_split("time:2011-09-01");
+  run.ks = {1, 3};
+  run.bootstrap_resamples = 50;
+  run.config.embedding.dim = 8;
+  return run;
+}
+
 TEST(EvalRun, ParsesSplits) {
   EXPECT_EQ(parse_split("last-basket").kind, SplitSpec::Kind::last_basket);
   const auto t = parse_split("time:2011-09-01");
@@ -44,11 +54,7 @@ TEST(EvalRun, ParsesSplits) {
 }
 
 TEST(EvalRun, ReportHasEveryModelAndTask) {
-  EvalRun run;
-  run.split = parse_split("time:2011-09-01");
-  run.ks = {1, 3};
-  run.bootstrap_resamples = 50;
-  run.config.embedding.dim = 8;
+  EvalRun run = small_run();
   const auto report = run_evaluation(history(), run);
   EXPECT_EQ(report["data"]["train_orders"], 24);
   EXPECT_EQ(report["data"]["test_orders"], 3);
@@ -88,11 +94,7 @@ TEST(EvalRun, ReportHasEveryModelAndTask) {
 }
 
 TEST(EvalRun, WithEmbeddingsTheReportPairsEachListWithTheSameListWithoutThem) {
-  EvalRun run;
-  run.split = parse_split("time:2011-09-01");
-  run.ks = {1, 3};
-  run.bootstrap_resamples = 50;
-  run.config.embedding.dim = 8;
+  EvalRun run = small_run();
   run.config.embedding.epochs = 2;
   run.config.embedding.min_count = 1;
   run.config.embedding.deterministic = true;
