@@ -350,7 +350,11 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
     COBUY_CHECK(q.order->customer_id.empty() || q.order->customer_id == q.customer_id, ErrorCode::bad_request,
                 "order.customer_id '" << q.order->customer_id << "' differs from customer_id '" << q.customer_id << "'");
   }
-  const std::optional<PlacedOrder> order = q.order ? q.order : latest_order(m, q.customer_id, log);
+  // An erased customer's history stays in the model until it is retrained: look it up as no one's
+  // (the empty id, which no customer has).
+  static const std::string kNoOne;
+  const std::string& history_id = log.erased ? kNoOne : q.customer_id;
+  const std::optional<PlacedOrder> order = q.order ? q.order : latest_order(m, history_id, log);
 
   OfferResult res;
   res.customer_id = q.customer_id;
@@ -368,9 +372,9 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
   res.at = at;
   const CustomerProfile profile = q.customer_id.empty()
                                       ? CustomerProfile{}
-                                      : build_profile(m, q.customer_id, recent, at, thresholds_);
+                                      : build_profile(m, history_id, recent, at, thresholds_);
   res.segment = profile.segment;
-  res.unknown_customer = !q.customer_id.empty() && log.orders.empty() && !m.customers.index.count(q.customer_id);
+  res.unknown_customer = !q.customer_id.empty() && log.orders.empty() && !m.customers.index.count(history_id);
   if (order) {
     for (const auto& l : order->lines) {
       if (!m.catalog.find(l.item_id)) res.unknown_items.push_back(l.item_id);

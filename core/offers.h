@@ -33,6 +33,9 @@ struct OfferRequest {
 struct CustomerLog {
   std::vector<PlacedOrder> orders;                               ///< orders recorded since training
   std::vector<std::pair<std::string, Timestamp>> offered;        ///< (item id, offered at) of earlier offers
+  /// The customer was erased on request: the model's history of them (kept until it is retrained)
+  /// is not used, and they are answered as a customer the model does not know.
+  bool erased = false;
 };
 
 /// One offer.

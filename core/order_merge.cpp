@@ -60,4 +60,24 @@ std::size_t merge_placed_orders(OrderData& data, const std::vector<PlacedOrder>&
   return data.orders.size() - old_size;
 }
 
+std::size_t drop_orders(OrderData& data, const std::function<bool(const Order&)>& drop) {
+  const std::size_t dropped = std::erase_if(data.orders, drop);
+  if (dropped == 0) return 0;
+  std::vector<CustomerIndex> renumbered(data.customer_ids.size(), kNoCustomer);
+  for (const auto& o : data.orders) {
+    if (o.customer != kNoCustomer) renumbered[static_cast<std::size_t>(o.customer)] = 0;
+  }
+  std::vector<std::string> kept;
+  for (std::size_t c = 0; c < data.customer_ids.size(); ++c) {
+    if (renumbered[c] == kNoCustomer) continue;
+    renumbered[c] = static_cast<CustomerIndex>(kept.size());
+    kept.push_back(std::move(data.customer_ids[c]));
+  }
+  data.customer_ids = std::move(kept);
+  for (auto& o : data.orders) {
+    if (o.customer != kNoCustomer) o.customer = renumbered[static_cast<std::size_t>(o.customer)];
+  }
+  return dropped;
+}
+
 }  // namespace cobuy

@@ -3,6 +3,7 @@
 /// recorded through the API beside those read from files.
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "core/order_data.h"
@@ -18,5 +19,10 @@ namespace cobuy {
 /// `data.orders` must be sorted by time and stays so; among equal times, orders already in
 /// `data` come first, then the added ones in the order given.
 std::size_t merge_placed_orders(OrderData& data, const std::vector<PlacedOrder>& orders);
+
+/// Removes from `data` the orders `drop` says to, and returns how many it removed. Customers left
+/// without orders leave data.customer_ids too (the others are renumbered, in their order), so a
+/// model trained on `data` does not know them. The catalogue is kept whole; orders stay sorted.
+std::size_t drop_orders(OrderData& data, const std::function<bool(const Order&)>& drop);
 
 }  // namespace cobuy

@@ -369,7 +369,7 @@ struct ResolvedQuery {
     }
     if (q.customer_id) {
       auto c = m.customers.index.find(*q.customer_id);
-      if (c == m.customers.index.end()) {
+      if (q.erased_customer || c == m.customers.index.end()) {
         unknown_customer = true;
       } else {
         customer = c->second;

@@ -57,6 +57,9 @@ struct Query {
   std::string id;
   std::vector<std::string> items;  ///< basket to complete; empty = next order for customer_id
   std::optional<std::string> customer_id;
+  /// The customer was erased on request: answer as for a customer the model does not know (the
+  /// model keeps their history until it is retrained). Set by the server, not read from JSON.
+  bool erased_customer = false;
   std::optional<Timestamp> at;     ///< history after this time is ignored
   std::size_t limit = 20;
   std::vector<std::string> exclude;

@@ -38,7 +38,10 @@ RunOrders load_run_orders(const TrainingRun& run, const ProgressFn& progress) {
   if (files) r.data = load_orders(run.order_paths, run.ingest, &r.summary, progress);
   std::uint64_t in_log = 0;
   if (log) {
-    const auto orders = OrderStore::open(run.orders_db)->all_orders();
+    const auto store = OrderStore::open(run.orders_db);
+    const HistoryChanges changes = store->history_changes();
+    auto orders = store->all_orders();
+    r.left_out = leave_out_changed(r.data, orders, changes);
     in_log = orders.size();
     r.orders_from_db = merge_placed_orders(r.data, orders);
     r.summary.orders = r.data.orders.size();
@@ -50,6 +53,7 @@ RunOrders load_run_orders(const TrainingRun& run, const ProgressFn& progress) {
   if (log) {
     r.summary_json["orders_from_db"] = r.orders_from_db;
     r.summary_json["orders_db_duplicates"] = in_log - r.orders_from_db;
+    r.summary_json["left_out"] = r.left_out.to_json();
   }
   return r;
 }
@@ -61,7 +65,7 @@ struct StageTimes {
 };
 
 void print_training_summary(const TrainingRun& run, const IngestSummary& summary, std::uint64_t orders_from_db,
-                            const Model& model, const StageTimes& times) {
+                            const LeftOutOrders& left_out, const Model& model, const StageTimes& times) {
   std::printf("rows read     %llu\nrows kept     %llu\n", static_cast<unsigned long long>(summary.rows_read),
               static_cast<unsigned long long>(summary.rows_kept));
   for (const auto& [reason, n] : summary.dropped) {
@@ -79,6 +83,12 @@ void print_training_summary(const TrainingRun& run, const IngestSummary& summary
   if (!run.orders_db.empty()) {
     std::printf("from db       %llu orders (%s)\n", static_cast<unsigned long long>(orders_from_db),
                 OrderStore::redacted(run.orders_db).c_str());
+    std::printf("left out      %llu orders: %llu cancelled, %llu returned in full, %llu of erased customers "
+                "(%llu more with returns taken off)\n",
+                static_cast<unsigned long long>(left_out.total()), static_cast<unsigned long long>(left_out.cancelled),
+                static_cast<unsigned long long>(left_out.returned_in_full),
+                static_cast<unsigned long long>(left_out.erased_customer),
+                static_cast<unsigned long long>(left_out.with_returns));
   }
   std::printf("orders        %llu\nitems         %llu\ncustomers     %llu\nitem pairs    %llu\n",
               static_cast<unsigned long long>(model.stats.orders), static_cast<unsigned long long>(model.stats.items),
@@ -126,7 +136,7 @@ Model run_training(const TrainingRun& run, bool print_summary) {
   progress.finish();
   const StageTimes times{secs(t0, t1), secs(t1, t2), secs(t2, t3)};
   log_written(run.out_dir, times);
-  if (print_summary) print_training_summary(run, summary, orders.orders_from_db, model, times);
+  if (print_summary) print_training_summary(run, summary, orders.orders_from_db, orders.left_out, model, times);
   return model;
 }
 
@@ -154,7 +164,7 @@ void run_distributed_training(const TrainingRun& run, bool print_summary) {
     log_written(run.out_dir, times);
     if (print_summary) {
       std::printf("ranks         %d (file shares, orders by id hash)\n", comm->size());
-      print_training_summary(run, orders.summary, 0, *model, times);
+      print_training_summary(run, orders.summary, 0, {}, *model, times);
     }
   } catch (const std::exception& e) {
     // The other ranks may wait in a collective for this one: end them all.

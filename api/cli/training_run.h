@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/cli/left_out_orders.h"
 #include "core/config.h"
 #include "core/ingest.h"
 #include "core/model.h"
@@ -28,12 +29,15 @@ struct TrainingRun {
 struct RunOrders {
   OrderData data;               ///< sorted by time
   IngestSummary summary;        ///< of the files; orders, items and customers count the merged data
-  nlohmann::json summary_json;  ///< `summary` as JSON, plus "orders_from_db" and "orders_db_duplicates"
-                                ///< (log orders whose id the files already had) when a log was read
+  nlohmann::json summary_json;  ///< `summary` as JSON, plus "orders_from_db", "orders_db_duplicates"
+                                ///< (log orders whose id the files already had) and "left_out"
+                                ///< (LeftOutOrders) when a log was read
   std::uint64_t orders_from_db = 0;  ///< orders added from the order log
+  LeftOutOrders left_out;            ///< orders the log's changes to history left out
 };
 
-/// Reads the run's files (if any) and merges the orders of its order log (if any). Throws
+/// Reads the run's files (if any) and merges the live orders of its order log (if any), leaving
+/// out what the log cancelled, returned in full or erased (leave_out_changed). Throws
 /// Error(bad_request) when the run names neither, or --catalog without files.
 RunOrders load_run_orders(const TrainingRun& run, const ProgressFn& progress = nullptr);
 

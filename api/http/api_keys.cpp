@@ -207,6 +207,9 @@ std::optional<Scope> route_scope(RouteId route) {
     case RouteId::similar:
     case RouteId::metrics: return Scope::read;
     case RouteId::orders:
+    case RouteId::cancel_order:
+    case RouteId::order_returns:
+    case RouteId::erase_customer:  // the strictest scope there is: erasing cannot be undone
     case RouteId::reload: return Scope::write;
   }
   return Scope::write;  // unreachable; the most restrictive answer

@@ -16,6 +16,9 @@ using nlohmann::json;
 CustomerLog customer_log(const OrderStore* store, const Model& model, const std::string& customer_id) {
   CustomerLog log;
   if (!store || customer_id.empty()) return log;
+  // An erased customer is answered as one the model does not know, and nothing of theirs is read.
+  log.erased = store->is_erased(customer_id);
+  if (log.erased) return log;
   // By id, not by time: a late export or a back-office entry may be dated before the model's
   // last order and still be news to it.
   log.orders = store->customer_orders(customer_id, [&](std::string_view order_id, Timestamp time) {
@@ -76,10 +79,12 @@ json answer_offers(const OfferEngine& engine, OrderStore* store, const json& bod
                 "a send_id needs an order log to keep its answer: start `cobuy serve` with --orders-db PATH");
     if (const auto stored = store->find_send(send.send_id)) return replayed(*stored, request);
   }
-  const OfferResult result = engine.offers(request, customer_log(store, engine.model(), request.customer_id));
+  const CustomerLog log = customer_log(store, engine.model(), request.customer_id);
+  const OfferResult result = engine.offers(request, log);
   json answer = offer_result_to_json(engine.model(), result);
   if (!send.send_id.empty()) answer["send_id"] = send.send_id;
-  if (!store || send.preview) return answer;
+  // Nothing is logged of an erased customer: neither the offers nor the send.
+  if (!store || send.preview || log.erased) return answer;
   std::vector<std::pair<std::string, std::string>> shown;
   for (const auto& o : result.offers) shown.emplace_back(engine.model().catalog.ids[o.item], o.offer_id);
   const std::string context(offer_context_name(request.context));

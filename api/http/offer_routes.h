@@ -17,7 +17,7 @@ class OrderStore;
 
 /// What an offers request needs from the order log (`store` may be null: no log): the
 /// customer's logged orders the model does not hold (model_holds_order: by order id, whatever
-/// their time), and their earlier offers.
+/// their time), and their earlier offers; for an erased customer only `erased`.
 CustomerLog customer_log(const OrderStore* store, const Model& model, const std::string& customer_id);
 
 /// Checks the times of an offers request seen at `now`: order.timestamp must lie in
@@ -32,7 +32,8 @@ void check_offer_times(const OfferRequest& request, Timestamp now, Timestamp max
 /// that id gets the stored answer, preview or not, without logging anything again; a preview
 /// with a new send id stores nothing. Throws Error(bad_request) naming the field for a bad request
 /// (times: check_offer_times), for "record" (replaced by "preview"), and for a send id answered
-/// for another customer or context; Error(unavailable) for a send id without a store.
+/// for another customer or context; Error(unavailable) for a send id without a store. An erased
+/// customer is answered as one the model does not know, and nothing is logged or stored for them.
 nlohmann::json answer_offers(const OfferEngine& engine, OrderStore* store, const nlohmann::json& body,
                              Timestamp max_clock_skew = kDefaultMaxClockSkew);
 

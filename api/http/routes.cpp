@@ -23,6 +23,9 @@ std::string_view route_label(RouteId route) {
     case RouteId::recommendations: return "/v1/recommendations";
     case RouteId::offers: return "/v1/offers";
     case RouteId::orders: return "/v1/orders";
+    case RouteId::cancel_order: return "/v1/orders/{order_id}/cancel";
+    case RouteId::order_returns: return "/v1/orders/{order_id}/returns";
+    case RouteId::erase_customer: return "/v1/customers/{customer_id}";
     case RouteId::bought_together: return "/v1/items/{item_id}/bought-together";
     case RouteId::similar: return "/v1/items/{item_id}/similar";
     case RouteId::metrics: return "/metrics";
@@ -33,37 +36,55 @@ std::string_view route_label(RouteId route) {
   return "unmatched";
 }
 
+std::string_view method_name(Method method) {
+  switch (method) {
+    case Method::get: return "GET";
+    case Method::post: return "POST";
+    case Method::del: return "DELETE";
+  }
+  return "GET";
+}
+
 // The whole routing table. Routing is done here rather than by httplib's std::regex patterns: it
 // costs about a microsecond per request there, and one table gives 405s for known paths.
 std::optional<Route> match_route(std::string_view path) {
   struct Fixed {
     std::string_view path;
     RouteId id;
-    bool post;
+    Method method;
   };
   static constexpr Fixed kFixed[] = {
-      {"/healthz", RouteId::healthz, false},
-      {"/readyz", RouteId::readyz, false},
-      {"/v1/model", RouteId::model, false},
-      {"/v1/constant", RouteId::constant, false},
-      {"/v1/recommendations", RouteId::recommendations, true},
-      {"/v1/offers", RouteId::offers, true},
-      {"/v1/orders", RouteId::orders, true},
-      {"/metrics", RouteId::metrics, false},
-      {"/v1/admin/reload", RouteId::reload, true},
-      {"/openapi.json", RouteId::openapi, false},
+      {"/healthz", RouteId::healthz, Method::get},
+      {"/readyz", RouteId::readyz, Method::get},
+      {"/v1/model", RouteId::model, Method::get},
+      {"/v1/constant", RouteId::constant, Method::get},
+      {"/v1/recommendations", RouteId::recommendations, Method::post},
+      {"/v1/offers", RouteId::offers, Method::post},
+      {"/v1/orders", RouteId::orders, Method::post},
+      {"/metrics", RouteId::metrics, Method::get},
+      {"/v1/admin/reload", RouteId::reload, Method::post},
+      {"/openapi.json", RouteId::openapi, Method::get},
   };
   for (const auto& f : kFixed) {
-    if (path == f.path) return Route{f.id, f.post, {}};
+    if (path == f.path) return Route{f.id, f.method, {}};
   }
-  constexpr std::string_view kItems = "/v1/items/";
-  if (!path.starts_with(kItems)) return std::nullopt;
-  // httplib has already percent-decoded the path, so an id may hold '/': match the suffix.
-  const auto rest = path.substr(kItems.size());
-  for (const auto& [suffix, id] : {std::pair{std::string_view("/bought-together"), RouteId::bought_together},
-                                   std::pair{std::string_view("/similar"), RouteId::similar}}) {
-    if (rest.size() > suffix.size() && rest.ends_with(suffix)) {
-      return Route{id, false, rest.substr(0, rest.size() - suffix.size())};
+  // Paths with an id: /PREFIX{id}SUFFIX. httplib has already percent-decoded the path, so an id
+  // may hold '/': match the prefix and the suffix, and take what lies between.
+  struct WithId {
+    std::string_view prefix, suffix;
+    RouteId id;
+    Method method;
+  };
+  static constexpr WithId kWithId[] = {
+      {"/v1/items/", "/bought-together", RouteId::bought_together, Method::get},
+      {"/v1/items/", "/similar", RouteId::similar, Method::get},
+      {"/v1/orders/", "/cancel", RouteId::cancel_order, Method::post},
+      {"/v1/orders/", "/returns", RouteId::order_returns, Method::post},
+      {"/v1/customers/", "", RouteId::erase_customer, Method::del},
+  };
+  for (const auto& w : kWithId) {
+    if (path.size() > w.prefix.size() + w.suffix.size() && path.starts_with(w.prefix) && path.ends_with(w.suffix)) {
+      return Route{w.id, w.method, path.substr(w.prefix.size(), path.size() - w.prefix.size() - w.suffix.size())};
     }
   }
   return std::nullopt;

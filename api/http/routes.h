@@ -19,6 +19,9 @@ enum class RouteId : std::uint8_t {
   recommendations,
   offers,
   orders,
+  cancel_order,
+  order_returns,
+  erase_customer,
   bought_together,
   similar,
   metrics,
@@ -31,15 +34,27 @@ inline constexpr std::size_t kRouteCount = static_cast<std::size_t>(RouteId::unm
 /// The `route` label of a route: its path pattern ("/v1/items/{item_id}/bought-together").
 std::string_view route_label(RouteId route);
 
+/// The method a route takes.
+enum class Method : std::uint8_t {
+  get,   ///< GET, and HEAD
+  post,  ///< POST
+  del,   ///< DELETE
+};
+
+/// "GET", "POST" or "DELETE".
+std::string_view method_name(Method method);
+
 /// A matched route.
 struct Route {
   RouteId id;
-  bool post = false;         ///< else GET (and HEAD)
-  std::string_view item_id;  ///< for /v1/items/{item_id}/...; points into the request path
+  Method method = Method::get;
+  /// The id in the path: {item_id}, {order_id} or {customer_id}; "" for fixed paths. Points into
+  /// the request path.
+  std::string_view path_id;
 };
 
 /// The route of a percent-decoded path, or nullopt for an unknown path. The method is not
-/// checked (Route::post says which one the route takes).
+/// checked (Route::method says which one the route takes).
 std::optional<Route> match_route(std::string_view path);
 
 /// The id of a request: `given` (the X-Request-Id header) when it is a sane token (letters,

@@ -22,6 +22,7 @@
 #include "api/http/connection_loop.h"
 #include "api/http/listen_socket.h"
 #include "api/http/cors.h"
+#include "api/http/history_routes.h"
 #include "api/http/http_core.h"
 #include "api/http/metrics.h"
 #include "api/http/openapi_document.h"
@@ -345,7 +346,7 @@ bool Server::Impl::refuse_cross_site(const httplib::Request& req, httplib::Respo
   const std::string origin = req.get_header_value("Origin");
   // Only a body a route would read must be JSON: a wrong method or path keeps its 405 or 404.
   const auto route = match_route(req.path);
-  const bool reads_body = route && route->post && req.method == "POST" &&
+  const bool reads_body = route && route->method == Method::post && req.method == "POST" &&
                           declares_body(req.get_header_value("Transfer-Encoding"), req.get_header_value("Content-Length"));
   if (const auto refusal = cors.refusal(origin, reads_body, req.get_header_value("Content-Type"))) {
     res.set_header("Connection", "close");  // the body is left unread: the connection cannot go on
@@ -413,8 +414,10 @@ void Server::Impl::handle(const httplib::Request& req, httplib::Response& res, c
   const auto route = match_route(req.path);
   try {
     COBUY_CHECK(route, ErrorCode::not_found, "no route for " << req.method << " " << req.path);
-    const char* allowed = route->post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
-    const bool method_ok = route->post ? req.method == "POST" : (req.method == "GET" || req.method == "HEAD");
+    const std::string allowed =
+        route->method == Method::get ? "GET, HEAD, OPTIONS" : std::string(method_name(route->method)) + ", OPTIONS";
+    const bool method_ok =
+        req.method == method_name(route->method) || (route->method == Method::get && req.method == "HEAD");
     if (req.method == "OPTIONS") {
       // A CORS preflight carries no credentials: it is answered before authorisation.
       res.status = 204;
@@ -451,8 +454,8 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
     return *served.model;
   };
   const auto need_item = [&](const Model& m) {
-    const auto item = m.catalog.find(route.item_id);
-    COBUY_CHECK(item, ErrorCode::not_found, "unknown item '" << route.item_id << "'");
+    const auto item = m.catalog.find(route.path_id);
+    COBUY_CHECK(item, ErrorCode::not_found, "unknown item '" << route.path_id << "'");
     return *item;
   };
   switch (route.id) {
@@ -499,8 +502,9 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
     }
     case RouteId::recommendations: {
       const Model& m = need_model();
-      const Query query = query_from_json(parse_body(body));
+      Query query = query_from_json(parse_body(body));
       validate(query, options.limits);
+      query.erased_customer = erased_customer(options.orders.get(), query.customer_id);
       const RecommendResult result = recommend(m, query, served.complements);
       if (result.fallback) metrics.add_fallback();
       write_json(res, 200, result_to_json(m, result));
@@ -516,6 +520,21 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
     case RouteId::orders: {
       const auto [status, answer] = answer_order(options.orders.get(), parse_body(body), options.max_clock_skew);
       if (status == 201) metrics.add_order_recorded();
+      write_json(res, status, answer);
+      return;
+    }
+    case RouteId::cancel_order: {
+      const auto [status, answer] = answer_cancel(options.orders.get(), route.path_id);
+      write_json(res, status, answer);
+      return;
+    }
+    case RouteId::order_returns: {
+      const auto [status, answer] = answer_return(options.orders.get(), route.path_id, parse_body(body));
+      write_json(res, status, answer);
+      return;
+    }
+    case RouteId::erase_customer: {
+      const auto [status, answer] = answer_erase(options.orders.get(), route.path_id);
       write_json(res, status, answer);
       return;
     }

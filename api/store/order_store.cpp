@@ -1,6 +1,10 @@
 #include "api/store/order_store.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <cmath>
+#include <map>
 
 #include "api/store/postgres_order_store.h"
 #include "api/store/sqlite_order_store.h"
@@ -21,9 +25,92 @@ std::unique_ptr<OrderStore> OrderStore::open(const std::string& location) {
   return SqliteOrderStore::open(location);
 }
 
+namespace {
+
+// A line returned in full may keep a rounding crumb of its quantity.
+constexpr double kNoQuantity = 1e-9;
+
+}  // namespace
+
 RecordResult OrderStore::record_order(const PlacedOrder& order) {
   validate(order, true, true);
+  // An order racing an erasure of its customer may still slip in; training drops erased
+  // customers' orders from the log as well (api/cli/training_run.cpp).
+  COBUY_CHECK(!is_erased(order.customer_id), ErrorCode::bad_request,
+              "customer '" << order.customer_id
+                           << "' was erased on request: the order log records nothing more of them");
   return insert_order(order);
+}
+
+CancelResult OrderStore::cancel_order(std::string_view order_id) {
+  COBUY_CHECK(!order_id.empty(), ErrorCode::bad_request, "the order id is empty");
+  return mark_cancelled(order_id);
+}
+
+RecordResult OrderStore::record_return(const OrderReturn& r) {
+  COBUY_CHECK(!r.return_id.empty(), ErrorCode::bad_request, "field 'return_id' is missing or empty");
+  COBUY_CHECK(r.return_id.size() <= 256, ErrorCode::bad_request, "field 'return_id' is over 256 bytes");
+  // A return's items are checked as an order's lines are: ids, quantities, no item twice.
+  validate(PlacedOrder{r.order_id, "", kNoTime, r.items}, false, false);
+  return insert_return(r);
+}
+
+Erasure OrderStore::erase_customer(std::string_view customer_id) {
+  COBUY_CHECK(!customer_id.empty(), ErrorCode::bad_request, "the customer id is empty");
+  return delete_customer(customer_id, customer_key(customer_id));
+}
+
+bool OrderStore::is_erased(std::string_view customer_id) const {
+  return !customer_id.empty() && erased_key_known(customer_key(customer_id));
+}
+
+std::string OrderStore::customer_key(std::string_view customer_id) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  const int ok = EVP_Digest(customer_id.data(), customer_id.size(), digest, &n, EVP_sha256(), nullptr);
+  COBUY_ASSERT(ok == 1 && n == 32);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string key;
+  for (unsigned int k = 0; k < n; ++k) {
+    key += kHex[digest[k] >> 4];
+    key += kHex[digest[k] & 15];
+  }
+  return key;
+}
+
+RecordResult OrderStore::check_return(const PlacedOrder& stored, bool cancelled, const std::vector<OrderReturn>& earlier,
+                                      const OrderReturn& r) {
+  std::map<std::string, double> returned;  // item -> quantity returned before
+  for (const auto& e : earlier) {
+    if (e.return_id == r.return_id) {
+      const PlacedOrder a{r.order_id, "", kNoTime, e.items}, b{r.order_id, "", kNoTime, r.items};
+      COBUY_CHECK(same_contents(a, b), ErrorCode::bad_request,
+                  "return '" << r.return_id << "' of order '" << r.order_id
+                             << "' was already recorded with other items");
+      return RecordResult::duplicate;
+    }
+    for (const auto& l : e.items) returned[l.item_id] += l.quantity;
+  }
+  COBUY_CHECK(!cancelled, ErrorCode::bad_request, "order '" << r.order_id << "' is cancelled: nothing of it can be returned");
+  for (std::size_t k = 0; k < r.items.size(); ++k) {
+    const auto& item = r.items[k];
+    const auto line = std::find_if(stored.lines.begin(), stored.lines.end(),
+                                   [&](const auto& l) { return l.item_id == item.item_id; });
+    COBUY_CHECK(line != stored.lines.end(), ErrorCode::bad_request,
+                "items[" << k << "]: item '" << item.item_id << "' is not on order '" << r.order_id << "'");
+    const double total = returned[item.item_id] + item.quantity;
+    COBUY_CHECK(total <= line->quantity + kNoQuantity, ErrorCode::bad_request,
+                "items[" << k << "]: returning " << item.quantity << " of item '" << item.item_id << "' makes "
+                         << total << " returned, but order '" << r.order_id << "' has " << line->quantity);
+  }
+  return RecordResult::recorded;
+}
+
+void OrderStore::drop_returned(std::vector<PlacedOrder>& orders) {
+  for (auto& o : orders) {
+    std::erase_if(o.lines, [](const auto& l) { return l.quantity <= kNoQuantity; });
+  }
+  std::erase_if(orders, [](const auto& o) { return o.lines.empty(); });
 }
 
 void OrderStore::record_offers(std::string_view customer_id,

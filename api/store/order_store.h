@@ -12,7 +12,10 @@
 ///
 /// The contract: an order is durable when record_order returns; record_order is idempotent on
 /// order_id and refuses the same id with other contents; the offers log; a schema version that a
-/// newer build's schema makes this build refuse.
+/// newer build's schema makes this build refuse. Changes to history (schema 3): an order may be
+/// cancelled or have items returned, and a customer may be erased; the reads (customer_orders,
+/// all_orders) then answer what is left: no cancelled order, returned quantities taken off their
+/// lines, nothing of an erased customer.
 ///
 /// Thread safety: every method may be called from any thread; each store serialises its calls on
 /// its one connection. Several processes may open the same log.
@@ -23,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -37,14 +41,43 @@ enum class RecordResult {
               ///< nothing changed
 };
 
+/// What cancel_order did with an order.
+enum class CancelResult {
+  cancelled,          ///< the order was live and is now cancelled, durably
+  already_cancelled,  ///< it was cancelled before; nothing changed
+};
+
+/// Items of a logged order that came back: each line's quantity is reduced by what was returned.
+struct OrderReturn {
+  std::string order_id;
+  std::string return_id;               ///< the shop's id of the return (its RMA number, say)
+  std::vector<PlacedOrderLine> items;  ///< item ids of the order and quantities > 0; prices unused
+};
+
+/// What erase_customer deleted.
+struct Erasure {
+  bool already_erased = false;  ///< the customer had been erased before
+  std::uint64_t orders = 0;     ///< orders deleted now, with their lines and returns
+  std::uint64_t offers = 0;     ///< rows of the offers log deleted now
+  std::uint64_t sends = 0;      ///< stored answers of sends deleted now
+};
+
+/// What a training run must also leave out of the shop's order files: all_orders() has left it out
+/// of the log already.
+struct HistoryChanges {
+  std::unordered_set<std::string> erased_customers;  ///< customer_key() of each erased customer
+  std::unordered_set<std::string> cancelled_orders;  ///< order ids
+  std::unordered_set<std::string> returned_orders;   ///< ids of live orders with returns
+};
+
 /// The order log.
 class OrderStore {
  public:
   using RecordResult = cobuy::RecordResult;
 
-  /// Schema version this build writes and reads. 2 added the sends (an older log is upgraded
-  /// when opened).
-  static constexpr int kSchemaVersion = 2;
+  /// Schema version this build writes and reads. 2 added the sends, 3 cancellations, returns and
+  /// erased customers (an older log is upgraded when opened).
+  static constexpr int kSchemaVersion = 3;
 
   /// One email's offers as they were answered (POST /v1/offers with a send_id).
   struct Send {
@@ -74,23 +107,55 @@ class OrderStore {
 
   /// Validates `order` (customer and time required) and stores it with its lines in one
   /// transaction; when record_order returns, the order survives a crash of the process. Idempotent
-  /// on order_id: the same contents again -> duplicate. Throws Error(bad_request) for an invalid
-  /// order or an order_id already recorded with other contents (customer, time or lines),
-  /// Error(io) when the database fails; nothing is written then.
+  /// on order_id: the same contents again -> duplicate (a cancelled order stays cancelled). Throws
+  /// Error(bad_request) for an invalid order, an order_id already recorded with other contents
+  /// (customer, time or lines) or an erased customer, Error(io) when the database fails; nothing
+  /// is written then.
   RecordResult record_order(const PlacedOrder& order);
+
+  /// Marks the logged order `order_id` cancelled, durably: the reads leave it out from then on
+  /// (its rows stay, so that the same order posted again stays cancelled). Idempotent. Throws
+  /// Error(not_found) naming the id when the log has no such order.
+  CancelResult cancel_order(std::string_view order_id);
+
+  /// Records that `r.items` of the logged order `r.order_id` came back, in one transaction; the
+  /// reads then give each line its quantity less everything returned of it, and leave out a line
+  /// returned in full (and an order returned in full). Idempotent on (order_id, return_id): the
+  /// same items again -> duplicate. Throws Error(not_found) for an unknown order, Error(bad_request)
+  /// naming the field for an invalid return, an item not on the order, more returned than ordered,
+  /// a cancelled order, or a return_id already recorded with other items.
+  RecordResult record_return(const OrderReturn& r);
+
+  /// Erases `customer_id` on request, in one transaction: deletes their orders (with lines,
+  /// returns and cancellations), their offers log and their sends, and remembers the customer by
+  /// customer_key() alone, so that record_order refuses them from then on and is_erased() knows
+  /// them. Idempotent (already_erased the second time). Throws Error(bad_request) for an empty id.
+  Erasure erase_customer(std::string_view customer_id);
+
+  /// Whether `customer_id` was erased.
+  bool is_erased(std::string_view customer_id) const;
+
+  /// Erased customers, cancelled orders and orders with returns, for a training run.
+  virtual HistoryChanges history_changes() const = 0;
+
+  /// How an erased customer is remembered: the lowercase hex SHA-256 of their id (64 characters),
+  /// so the log keeps no readable id of someone who asked to be forgotten.
+  static std::string customer_key(std::string_view customer_id);
 
   /// Says which orders to read: true for an order (id, time) to be read with its lines.
   using OrderFilter = std::function<bool(std::string_view order_id, Timestamp time)>;
 
-  /// Orders of `customer_id` that `wanted` accepts (all when null), by time then order_id, each
-  /// with its lines in the order they were recorded. Only the accepted orders' lines are read.
+  /// Live orders of `customer_id` that `wanted` accepts (all when null), by time then order_id,
+  /// each with its lines in the order they were recorded (less returns). Only the accepted orders'
+  /// lines are read.
   virtual std::vector<PlacedOrder> customer_orders(std::string_view customer_id,
                                                    const OrderFilter& wanted = nullptr) const = 0;
 
-  /// Every stored order, by time then order_id.
+  /// Every live order (not cancelled, not returned in full), by time then order_id, its lines less
+  /// returns.
   virtual std::vector<PlacedOrder> all_orders() const = 0;
 
-  /// How many orders are stored.
+  /// How many orders are stored, cancelled ones included.
   virtual std::uint64_t order_count() const = 0;
 
   /// Logs, in one transaction, that the items of `item_and_offer_ids` (item id, offer id) were
@@ -136,6 +201,24 @@ class OrderStore {
   /// record_send after validation.
   virtual std::optional<Send> insert_send(const Send& send,
                                           const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids) = 0;
+
+  /// cancel_order after its id is checked.
+  virtual CancelResult mark_cancelled(std::string_view order_id) = 0;
+  /// record_return after validation. Calls check_return with what the log holds of the order.
+  virtual RecordResult insert_return(const OrderReturn& r) = 0;
+  /// erase_customer after its id is checked; `key` is customer_key(customer_id).
+  virtual Erasure delete_customer(std::string_view customer_id, std::string_view key) = 0;
+  /// Whether customer_key `key` is among the erased.
+  virtual bool erased_key_known(std::string_view key) const = 0;
+
+  /// `r` against the order it returns items of (`stored`, as recorded; `cancelled`) and the returns
+  /// recorded before (`earlier`): duplicate for the same return again, recorded when `r` may be
+  /// inserted, else throws as record_return says.
+  static RecordResult check_return(const PlacedOrder& stored, bool cancelled, const std::vector<OrderReturn>& earlier,
+                                   const OrderReturn& r);
+  /// Drops, in place, lines left with no quantity once returns are taken off (quantity <= 1e-9)
+  /// and then orders left with no lines.
+  static void drop_returned(std::vector<PlacedOrder>& orders);
 
   /// Whether two orders with one id have the same customer, time and lines (in any order).
   static bool same_contents(const PlacedOrder& a, const PlacedOrder& b);

@@ -4,10 +4,13 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "api/store/postgres_statements.h"
 #include "core/error.h"
 #include "core/time_util.h"
 
@@ -26,86 +29,7 @@ using Result = std::unique_ptr<PGresult, ResultClear>;
 constexpr const char* kConnectTimeoutSeconds = "10";
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(4382761930)";  // any constant of cobuy's
 
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS orders(
-  order_id TEXT PRIMARY KEY,
-  customer_id TEXT NOT NULL,
-  time BIGINT NOT NULL,
-  recorded_at BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS orders_by_customer ON orders(customer_id, time);
-CREATE TABLE IF NOT EXISTS order_lines(
-  order_id TEXT NOT NULL REFERENCES orders(order_id),
-  item_id TEXT NOT NULL,
-  quantity DOUBLE PRECISION NOT NULL,
-  price DOUBLE PRECISION,
-  line INTEGER NOT NULL,
-  PRIMARY KEY(order_id, item_id));
-CREATE TABLE IF NOT EXISTS offers_log(
-  id BIGSERIAL PRIMARY KEY,
-  customer_id TEXT NOT NULL,
-  item_id TEXT NOT NULL,
-  offered_at BIGINT NOT NULL,
-  offer_id TEXT NOT NULL,
-  context TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS offers_by_customer ON offers_log(customer_id, offered_at);
-CREATE TABLE IF NOT EXISTS sends(
-  send_id TEXT PRIMARY KEY,
-  customer_id TEXT NOT NULL,
-  context TEXT NOT NULL,
-  at BIGINT NOT NULL,
-  answer TEXT NOT NULL,
-  recorded_at BIGINT NOT NULL);
-)sql";
-
-/// The prepared statements: name, SQL.
-struct Statement {
-  const char* name;
-  const char* sql;
-};
-constexpr Statement kFindOrder{"find_order", "SELECT customer_id, time FROM orders WHERE order_id = $1"};
-constexpr Statement kFindLines{"find_lines",
-                               "SELECT item_id, quantity, price FROM "
-                               "order_lines WHERE order_id = $1 ORDER BY line"};
-// An order and its lines in one statement (one round trip, atomic on its own): the lines go in
-// only when the order row did, so the count of lines inserted says which it was (an order has
-// at least one line).
-constexpr Statement kInsertOrder{"insert_order",
-                                 "WITH o AS (INSERT INTO orders(order_id, customer_id, time, recorded_at) "
-                                 "VALUES ($1, $2, $3, $4) ON CONFLICT (order_id) DO NOTHING RETURNING order_id) "
-                                 "INSERT INTO order_lines(order_id, item_id, quantity, price, line) "
-                                 "SELECT o.order_id, l.item_id, l.quantity, l.price, l.n - 1 FROM o, "
-                                 "unnest($5::text[], $6::float8[], $7::float8[]) WITH ORDINALITY "
-                                 "AS l(item_id, quantity, price, n)"};
-constexpr Statement kCustomerOrders{"customer_orders",
-                                    "SELECT order_id, time FROM orders WHERE "
-                                    "customer_id = $1 ORDER BY time, order_id"};
-constexpr Statement kLinesOf{"lines_of",
-                             "SELECT order_id, item_id, quantity, price FROM order_lines "
-                             "WHERE order_id = ANY($1::text[]) ORDER BY order_id, line"};
-constexpr Statement kAllOrders{"all_orders",
-                               "SELECT o.order_id, o.customer_id, o.time, l.item_id, l.quantity, l.price "
-                               "FROM orders o JOIN order_lines l ON l.order_id = o.order_id "
-                               "ORDER BY o.time, o.order_id, l.line"};
-constexpr Statement kCount{"count", "SELECT COUNT(*) FROM orders"};
-// A batch of offers in one statement, logged (numbered by `id`) in the batch's order.
-constexpr Statement kInsertOffer{"insert_offer",
-                                 "INSERT INTO offers_log(customer_id, item_id, offered_at, offer_id, context) "
-                                 "SELECT $1, t.item_id, $3, t.offer_id, $4 FROM unnest($2::text[], $5::text[]) "
-                                 "WITH ORDINALITY AS t(item_id, offer_id, n) ORDER BY t.n"};
-constexpr Statement kOfferedSince{"offered_since",
-                                  "SELECT item_id, offered_at FROM offers_log WHERE "
-                                  "customer_id = $1 AND offered_at >= $2 "
-                                  "ORDER BY offered_at DESC, id DESC LIMIT 1000"};
-static_assert(OrderStore::kMaxOfferedRows == 1000, "kOfferedSince's LIMIT");
-constexpr Statement kFindSend{"find_send", "SELECT customer_id, context, at, answer FROM sends WHERE send_id = $1"};
-// When the id is taken this inserts nothing (a concurrent insert of the same id waits for the
-// other's commit first), and the caller rolls back instead of logging the offers.
-constexpr Statement kInsertSend{"insert_send",
-                                "INSERT INTO sends(send_id, customer_id, context, at, answer, recorded_at) "
-                                "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (send_id) DO NOTHING"};
-constexpr Statement kStatements[] = {kFindOrder,   kFindLines,    kInsertOrder, kCustomerOrders,
-                                     kLinesOf,     kAllOrders,    kCount,       kInsertOffer,
-                                     kOfferedSince, kFindSend,    kInsertSend};
+using namespace postgres_log;  // kSchema, the statements
 
 /// Query parameters as text (libpq's text format); nullopt is SQL NULL.
 class Params {
@@ -209,6 +133,21 @@ struct Row {
     return real(col);
   }
 };
+
+/// How many rows a command changed.
+std::uint64_t changed(const Result& r) {
+  std::uint64_t n = 0;
+  const std::string_view text = PQcmdTuples(r.get());
+  std::from_chars(text.data(), text.data() + text.size(), n);
+  return n;
+}
+
+/// The first column of every row of `r`.
+std::unordered_set<std::string> first_column(const Result& r) {
+  std::unordered_set<std::string> out;
+  for (int k = 0; k < PQntuples(r.get()); ++k) out.insert(Row{r.get(), k}.text(0));
+  return out;
+}
 
 std::string trimmed(const char* message) {
   std::string s = message ? message : "";
@@ -422,6 +361,7 @@ std::vector<PlacedOrder> PostgresOrderStore::customer_orders(std::string_view cu
       const Row row{r.get(), k};
       out[position.at(row.text(0))].lines.push_back({row.text(1), row.real(2), row.optional_real(3)});
     }
+    drop_returned(out);
     return out;
   });
 }
@@ -437,6 +377,7 @@ std::vector<PlacedOrder> PostgresOrderStore::all_orders() const {
       if (out.empty() || out.back().order_id != id) out.push_back({std::move(id), row.text(1), row.integer(2), {}});
       out.back().lines.push_back({row.text(3), row.real(4), row.optional_real(5)});
     }
+    drop_returned(out);
     return out;
   });
 }
@@ -497,6 +438,86 @@ std::vector<std::pair<std::string, Timestamp>> PostgresOrderStore::offered_since
       out.emplace_back(row.text(0), row.integer(1));
     }
     return out;
+  });
+}
+
+CancelResult PostgresOrderStore::mark_cancelled(std::string_view order_id) {
+  std::lock_guard lock(impl_->mutex);
+  const Impl& db = *impl_;
+  // Run twice when the link breaks: if the first commit went through, the second says
+  // already_cancelled.
+  return db.retrying([&] {
+    PgTransaction t(db);
+    COBUY_CHECK(PQntuples(db.run(kFindOrder, Params().text(order_id)).get()) == 1, ErrorCode::not_found,
+                "the order log has no order '" << order_id << "'");
+    const bool fresh = changed(db.run(kCancel, Params().text(order_id).integer(unix_now()))) > 0;
+    t.commit();
+    return fresh ? CancelResult::cancelled : CancelResult::already_cancelled;
+  });
+}
+
+RecordResult PostgresOrderStore::insert_return(const OrderReturn& r) {
+  std::lock_guard lock(impl_->mutex);
+  const Impl& db = *impl_;
+  std::vector<std::string> items;
+  std::vector<std::optional<double>> quantities;
+  for (const auto& l : r.items) {
+    items.push_back(l.item_id);
+    quantities.emplace_back(l.quantity);
+  }
+  Params insert;
+  insert.text(r.order_id).text(r.return_id).text(text_array(items)).text(real_array(quantities)).integer(unix_now());
+  return db.retrying([&] {
+    PgTransaction t(db);
+    const Result found = db.run(kLockOrder, Params().text(r.order_id));
+    COBUY_CHECK(PQntuples(found.get()) == 1, ErrorCode::not_found, "the order log has no order '" << r.order_id << "'");
+    const Row row{found.get(), 0};
+    const PlacedOrder stored{r.order_id, row.text(0), row.integer(1), db.lines_of(r.order_id)};
+    const bool cancelled = PQntuples(db.run(kIsCancelled, Params().text(r.order_id)).get()) > 0;
+    std::map<std::string, OrderReturn> earlier;
+    const Result returns = db.run(kReturnsOf, Params().text(r.order_id));
+    for (int k = 0; k < PQntuples(returns.get()); ++k) {
+      const Row line{returns.get(), k};
+      auto& e = earlier[line.text(0)];
+      e.return_id = line.text(0);
+      e.items.push_back({line.text(1), line.real(2), std::nullopt});
+    }
+    std::vector<OrderReturn> before;
+    for (auto& [id, e] : earlier) before.push_back(std::move(e));
+    if (check_return(stored, cancelled, before, r) == RecordResult::duplicate) return RecordResult::duplicate;
+    db.run(kInsertReturn, insert);
+    t.commit();
+    return RecordResult::recorded;
+  });
+}
+
+Erasure PostgresOrderStore::delete_customer(std::string_view customer_id, std::string_view key) {
+  std::lock_guard lock(impl_->mutex);
+  const Impl& db = *impl_;
+  const Params id = Params().text(customer_id);
+  return db.retrying([&] {
+    PgTransaction t(db);
+    Erasure e;
+    for (const auto& s : {kEraseLines, kEraseReturns, kEraseCancelled}) db.run(s, id);
+    e.orders = changed(db.run(kEraseOrders, id));
+    e.offers = changed(db.run(kEraseOffers, id));
+    e.sends = changed(db.run(kEraseSends, id));
+    e.already_erased = changed(db.run(kEraseCustomer, Params().text(key).integer(unix_now()))) == 0;
+    t.commit();
+    return e;
+  });
+}
+
+bool PostgresOrderStore::erased_key_known(std::string_view key) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->retrying([&] { return PQntuples(impl_->run(kIsErased, Params().text(key)).get()) > 0; });
+}
+
+HistoryChanges PostgresOrderStore::history_changes() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->retrying([&] {
+    return HistoryChanges{first_column(impl_->run(kErased, Params())), first_column(impl_->run(kCancelled, Params())),
+                          first_column(impl_->run(kReturned, Params()))};
   });
 }
 

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <climits>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <unordered_set>
 
 #include "core/error.h"
 #include "core/time_util.h"
@@ -54,12 +56,39 @@ CREATE TABLE IF NOT EXISTS sends(
   at INTEGER NOT NULL,
   answer TEXT NOT NULL,
   recorded_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sends_by_customer ON sends(customer_id);
+CREATE TABLE IF NOT EXISTS cancelled_orders(
+  order_id TEXT PRIMARY KEY,
+  cancelled_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS order_returns(
+  order_id TEXT NOT NULL,
+  return_id TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  quantity REAL NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY(order_id, return_id, item_id));
+CREATE TABLE IF NOT EXISTS erased_customers(
+  customer_key TEXT PRIMARY KEY,
+  erased_at INTEGER NOT NULL);
 )sql";
 
-constexpr const char* kSelectOrderLines =
-    "SELECT o.order_id, o.customer_id, o.time, l.item_id, l.quantity, l.price "
-    "FROM orders o JOIN order_lines l ON l.order_id = o.order_id ";
-constexpr const char* kOrderLinesOrder = " ORDER BY o.time, o.order_id, l.line";
+// A line's quantity less what was returned of it (drop_returned drops what is left at zero).
+#define COBUY_LIVE_QUANTITY                                                                      \
+  "l.quantity - COALESCE((SELECT SUM(r.quantity) FROM order_returns r WHERE r.order_id = l.order_id " \
+  "AND r.item_id = l.item_id), 0)"
+constexpr const char* kLiveOrderLines =
+    "SELECT o.order_id, o.customer_id, o.time, l.item_id, " COBUY_LIVE_QUANTITY ", l.price "
+    "FROM orders o JOIN order_lines l ON l.order_id = o.order_id "
+    "WHERE o.order_id NOT IN (SELECT order_id FROM cancelled_orders) ORDER BY o.time, o.order_id, l.line";
+constexpr const char* kLiveLines =
+    "SELECT l.item_id, " COBUY_LIVE_QUANTITY ", l.price FROM order_lines l WHERE l.order_id = ? ORDER BY l.line";
+#undef COBUY_LIVE_QUANTITY
+// An erased customer's orders and what hangs on them, in dependency order.
+constexpr const char* kEraseOrderRows[] = {
+    "DELETE FROM order_lines WHERE order_id IN (SELECT order_id FROM orders WHERE customer_id = ?)",
+    "DELETE FROM order_returns WHERE order_id IN (SELECT order_id FROM orders WHERE customer_id = ?)",
+    "DELETE FROM cancelled_orders WHERE order_id IN (SELECT order_id FROM orders WHERE customer_id = ?)",
+};
 
 /// The connection and the file it is on, for error messages.
 struct Connection {
@@ -115,6 +144,11 @@ class Query {
   void run() {
     while (step()) {
     }
+  }
+  /// Runs a statement that returns no rows; returns how many rows it changed.
+  std::uint64_t run_changes() {
+    run();
+    return static_cast<std::uint64_t>(sqlite3_changes(c_.db.get()));
   }
 
   std::string text_at(int col) const {
@@ -181,7 +215,17 @@ struct SqliteOrderStore::Impl {
   Connection c;
   std::mutex mutex;  // one connection, one caller at a time
   Stmt find_order, find_lines, insert_order, insert_line, customer_orders, all_orders, count, insert_offer,
-      offered_since, find_send, insert_send;
+      offered_since, find_send, insert_send, live_lines, is_cancelled, cancel, returns_of, insert_return,
+      is_erased, erase_orders, erase_offers, erase_sends, erase_customer, erased, cancelled, returned;
+  std::vector<Stmt> erase_order_rows;  // kEraseOrderRows
+
+  /// The ids (first column) of every row of `s`.
+  std::unordered_set<std::string> ids(const Stmt& s) {
+    Query q(c, s);
+    std::unordered_set<std::string> out;
+    while (q.step()) out.insert(q.text_at(0));
+    return out;
+  }
 
   /// The send stored under `send_id`, or nullopt.
   std::optional<OrderStore::Send> load_send(std::string_view send_id) {
@@ -256,7 +300,6 @@ std::unique_ptr<OrderStore> SqliteOrderStore::open(const std::string& path) {
     }
     t.commit();
   }
-  const std::string select = kSelectOrderLines;
   impl->find_order = c.prepare("SELECT customer_id, time FROM orders WHERE order_id = ?");
   impl->find_lines = c.prepare(
       "SELECT item_id, quantity, price FROM "
@@ -268,9 +311,10 @@ std::unique_ptr<OrderStore> SqliteOrderStore::open(const std::string& path) {
       "INSERT INTO order_lines(order_id, item_id, quantity, price, "
       "line) VALUES (?, ?, ?, ?, ?)");
   impl->customer_orders = c.prepare(
-      "SELECT order_id, time FROM orders WHERE "
-      "customer_id = ? ORDER BY time, order_id");
-  impl->all_orders = c.prepare(select + kOrderLinesOrder);
+      "SELECT order_id, time FROM orders WHERE customer_id = ? "
+      "AND order_id NOT IN (SELECT order_id FROM cancelled_orders) ORDER BY time, order_id");
+  impl->all_orders = c.prepare(kLiveOrderLines);
+  impl->live_lines = c.prepare(kLiveLines);
   impl->count = c.prepare("SELECT COUNT(*) FROM orders");
   impl->insert_offer = c.prepare(
       "INSERT INTO offers_log(customer_id, item_id, offered_at, "
@@ -283,6 +327,22 @@ std::unique_ptr<OrderStore> SqliteOrderStore::open(const std::string& path) {
   impl->find_send = c.prepare("SELECT customer_id, context, at, answer FROM sends WHERE send_id = ?");
   impl->insert_send = c.prepare(
       "INSERT INTO sends(send_id, customer_id, context, at, answer, recorded_at) VALUES (?, ?, ?, ?, ?, ?)");
+  impl->is_cancelled = c.prepare("SELECT 1 FROM cancelled_orders WHERE order_id = ?");
+  impl->cancel = c.prepare("INSERT OR IGNORE INTO cancelled_orders(order_id, cancelled_at) VALUES (?, ?)");
+  impl->returns_of = c.prepare(
+      "SELECT return_id, item_id, quantity FROM order_returns WHERE order_id = ? ORDER BY return_id");
+  impl->insert_return = c.prepare(
+      "INSERT INTO order_returns(order_id, return_id, item_id, quantity, recorded_at) VALUES (?, ?, ?, ?, ?)");
+  impl->is_erased = c.prepare("SELECT 1 FROM erased_customers WHERE customer_key = ?");
+  for (const char* sql : kEraseOrderRows) impl->erase_order_rows.push_back(c.prepare(sql));
+  impl->erase_orders = c.prepare("DELETE FROM orders WHERE customer_id = ?");
+  impl->erase_offers = c.prepare("DELETE FROM offers_log WHERE customer_id = ?");
+  impl->erase_sends = c.prepare("DELETE FROM sends WHERE customer_id = ?");
+  impl->erase_customer = c.prepare("INSERT OR IGNORE INTO erased_customers(customer_key, erased_at) VALUES (?, ?)");
+  impl->erased = c.prepare("SELECT customer_key FROM erased_customers");
+  impl->cancelled = c.prepare("SELECT order_id FROM cancelled_orders");
+  impl->returned = c.prepare(
+      "SELECT DISTINCT order_id FROM order_returns WHERE order_id NOT IN (SELECT order_id FROM cancelled_orders)");
   return std::make_unique<SqliteOrderStore>(std::move(impl));
 }
 
@@ -324,17 +384,20 @@ std::vector<PlacedOrder> SqliteOrderStore::customer_orders(std::string_view cust
     }
   }
   for (auto& o : out) {
-    Query q(impl_->c, impl_->find_lines);
+    Query q(impl_->c, impl_->live_lines);
     q.text(o.order_id);
     while (q.step()) o.lines.push_back({q.text_at(0), q.real_at(1), q.optional_real_at(2)});
   }
+  drop_returned(out);
   return out;
 }
 
 std::vector<PlacedOrder> SqliteOrderStore::all_orders() const {
   std::lock_guard lock(impl_->mutex);
   Query q(impl_->c, impl_->all_orders);
-  return read_orders(q);
+  auto out = read_orders(q);
+  drop_returned(out);
+  return out;
 }
 
 std::uint64_t SqliteOrderStore::order_count() const {
@@ -388,6 +451,83 @@ std::vector<std::pair<std::string, Timestamp>> SqliteOrderStore::offered_since(s
   while (q.step()) out.emplace_back(q.text_at(0), q.integer_at(1));
   std::reverse(out.begin(), out.end());  // read newest first, for the limit
   return out;
+}
+
+CancelResult SqliteOrderStore::mark_cancelled(std::string_view order_id) {
+  std::lock_guard lock(impl_->mutex);
+  const Connection& c = impl_->c;
+  Transaction t(c);
+  {
+    Query q(c, impl_->find_order);
+    q.text(order_id);
+    COBUY_CHECK(q.step(), ErrorCode::not_found, "the order log has no order '" << order_id << "'");
+  }
+  const bool fresh = Query(c, impl_->cancel).text(order_id).integer(unix_now()).run_changes() > 0;
+  t.commit();
+  return fresh ? CancelResult::cancelled : CancelResult::already_cancelled;
+}
+
+RecordResult SqliteOrderStore::insert_return(const OrderReturn& r) {
+  std::lock_guard lock(impl_->mutex);
+  const Connection& c = impl_->c;
+  // BEGIN IMMEDIATE: no other writer between reading the earlier returns and adding this one.
+  Transaction t(c);
+  const auto stored = impl_->load_order(r.order_id);
+  COBUY_CHECK(stored, ErrorCode::not_found, "the order log has no order '" << r.order_id << "'");
+  bool cancelled = false;
+  {
+    Query q(c, impl_->is_cancelled);
+    cancelled = q.text(r.order_id).step();
+  }
+  std::map<std::string, OrderReturn> earlier;
+  {
+    Query q(c, impl_->returns_of);
+    q.text(r.order_id);
+    while (q.step()) {
+      auto& e = earlier[q.text_at(0)];
+      e.return_id = q.text_at(0);
+      e.items.push_back({q.text_at(1), q.real_at(2), std::nullopt});
+    }
+  }
+  std::vector<OrderReturn> before;
+  for (auto& [id, e] : earlier) before.push_back(std::move(e));
+  if (check_return(*stored, cancelled, before, r) == RecordResult::duplicate) return RecordResult::duplicate;
+  for (const auto& item : r.items) {
+    Query(c, impl_->insert_return)
+        .text(r.order_id)
+        .text(r.return_id)
+        .text(item.item_id)
+        .real(item.quantity)
+        .integer(unix_now())
+        .run();
+  }
+  t.commit();
+  return RecordResult::recorded;
+}
+
+Erasure SqliteOrderStore::delete_customer(std::string_view customer_id, std::string_view key) {
+  std::lock_guard lock(impl_->mutex);
+  const Connection& c = impl_->c;
+  Transaction t(c);
+  Erasure e;
+  for (const auto& s : impl_->erase_order_rows) Query(c, s).text(customer_id).run();
+  e.orders = Query(c, impl_->erase_orders).text(customer_id).run_changes();
+  e.offers = Query(c, impl_->erase_offers).text(customer_id).run_changes();
+  e.sends = Query(c, impl_->erase_sends).text(customer_id).run_changes();
+  e.already_erased = Query(c, impl_->erase_customer).text(key).integer(unix_now()).run_changes() == 0;
+  t.commit();
+  return e;
+}
+
+bool SqliteOrderStore::erased_key_known(std::string_view key) const {
+  std::lock_guard lock(impl_->mutex);
+  Query q(impl_->c, impl_->is_erased);
+  return q.text(key).step();
+}
+
+HistoryChanges SqliteOrderStore::history_changes() const {
+  std::lock_guard lock(impl_->mutex);
+  return {impl_->ids(impl_->erased), impl_->ids(impl_->cancelled), impl_->ids(impl_->returned)};
 }
 
 }  // namespace cobuy

@@ -27,6 +27,7 @@ class SqliteOrderStore final : public OrderStore {
   std::vector<std::pair<std::string, Timestamp>> offered_since(std::string_view customer_id,
                                                                Timestamp since) const override;
   std::optional<Send> find_send(std::string_view send_id) const override;
+  HistoryChanges history_changes() const override;
 
  private:
   RecordResult insert_order(const PlacedOrder& order) override;
@@ -35,6 +36,11 @@ class SqliteOrderStore final : public OrderStore {
                      std::string_view context, Timestamp at) override;
   std::optional<Send> insert_send(const Send& send,
                                   const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids) override;
+
+  CancelResult mark_cancelled(std::string_view order_id) override;
+  RecordResult insert_return(const OrderReturn& r) override;
+  Erasure delete_customer(std::string_view customer_id, std::string_view key) override;
+  bool erased_key_known(std::string_view key) const override;
 
   std::unique_ptr<Impl> impl_;
 };

@@ -141,7 +141,10 @@ TEST(ApiKeys, EveryRouteHasItsScope) {
                        RouteId::bought_together, RouteId::similar, RouteId::metrics}) {
     EXPECT_EQ(route_scope(r), Scope::read) << route_label(r);
   }
-  for (const auto r : {RouteId::orders, RouteId::reload}) EXPECT_EQ(route_scope(r), Scope::write) << route_label(r);
+  for (const auto r : {RouteId::orders, RouteId::cancel_order, RouteId::order_returns, RouteId::erase_customer,
+                       RouteId::reload}) {
+    EXPECT_EQ(route_scope(r), Scope::write) << route_label(r);
+  }
 }
 
 TEST(ApiKeys, BearerTokensComeFromTheAuthorizationHeader) {

@@ -2,33 +2,13 @@
 // the shipping email's offers know it, the offer log keeps items from coming back too soon, and
 // bad input gets a clear error.
 
-#include <filesystem>
-
 #include "api/store/order_store.h"
 #include "server_fixture.h"
 
 namespace cobuy {
 namespace {
 
-namespace fs = std::filesystem;
-
-class OffersApiTest : public ServerTest {
- protected:
-  void SetUp() override {
-    db_ = fs::temp_directory_path() / ("cobuy-offers-api-" + std::to_string(::getpid()) + ".db");
-    fs::remove(db_);
-    model_ = make_model();
-    ServerOptions o = Running::test_options();
-    o.orders = OrderStore::open(db_.string());
-    o.policy.limit = 3;
-    running_ = std::make_unique<Running>(model_, o);
-  }
-  void TearDown() override {
-    running_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_.string() + suffix);
-  }
-  fs::path db_;
-};
+class OffersApiTest : public LoggedServerTest {};
 
 const char* kBobOrder =
     R"({"order_id": "b1", "customer_id": "bob", "timestamp": "2011-04-10T09:00:00Z",

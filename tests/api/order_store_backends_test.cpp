@@ -95,6 +95,43 @@ TEST_P(PostgresOrderStoreTest, AVersionOneLogIsUpgradedKeepingItsOrders) {
   EXPECT_TRUE(store->find_send("s1"));
 }
 
+/// `store`, a log of kEarly and kOther opened after it was written with schema version 2, keeps its
+/// orders, and cancels, takes returns and erases customers.
+void expect_upgraded_to_version_three(OrderStore& store) {
+  EXPECT_EQ(store.order_count(), 2u);
+  EXPECT_EQ(store.cancel_order("o1"), CancelResult::cancelled);
+  EXPECT_EQ(store.record_return({"o2", "r1", {{"bowl", 1, std::nullopt}}}), RecordResult::recorded);
+  EXPECT_FALSE(store.erase_customer("c9").already_erased);
+  EXPECT_EQ(testing::ids_of(store.all_orders()), (std::vector<std::string>{"o2"}));
+}
+
+// A log of schema version 2 (before changes to history) is upgraded when opened: its orders stay,
+// and cancelling, returning and erasing work.
+TEST_P(SqliteOrderStore, AVersionTwoLogIsUpgradedKeepingItsOrders) {
+  open()->record_order(kEarly);
+  open()->record_order(kOther);
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(location_.c_str(), &raw), SQLITE_OK);
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    ASSERT_EQ(sqlite3_exec(db.get(),
+                           "DROP TABLE cancelled_orders; DROP TABLE order_returns; DROP TABLE erased_customers; "
+                           "DROP INDEX sends_by_customer; PRAGMA user_version=2",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  expect_upgraded_to_version_three(*open());
+}
+
+TEST_P(PostgresOrderStoreTest, AVersionTwoLogIsUpgradedKeepingItsOrders) {
+  open()->record_order(kEarly);
+  open()->record_order(kOther);
+  server_->exec("orders",
+                "DROP TABLE cancelled_orders; DROP TABLE order_returns; DROP TABLE erased_customers; "
+                "DROP INDEX sends_by_customer; UPDATE cobuy_schema SET version = 2");
+  expect_upgraded_to_version_three(*open());
+}
+
 TEST_P(PostgresOrderStoreTest, RefusesANewerSchema) {
   open()->record_order(kEarly);
   server_->exec("orders", "UPDATE cobuy_schema SET version = 7");

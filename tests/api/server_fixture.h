@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -22,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/http/codec.h"
+#include "api/store/order_store.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/recommender.h"
@@ -169,6 +171,28 @@ class ServerTest : public ::testing::Test {
 
   std::shared_ptr<Model> model_;
   std::unique_ptr<Running> running_;
+};
+
+/// ServerTest's server with an order log (a SQLite file named after the test suite) and offer
+/// lists of 3.
+class LoggedServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    db_ = std::filesystem::temp_directory_path() /
+          ("cobuy-" + std::string(::testing::UnitTest::GetInstance()->current_test_suite()->name()) + "-" +
+           std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(db_);
+    model_ = make_model();
+    ServerOptions o = Running::test_options();
+    o.orders = OrderStore::open(db_.string());
+    o.policy.limit = 3;
+    running_ = std::make_unique<Running>(model_, o);
+  }
+  void TearDown() override {
+    running_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_.string() + suffix);
+  }
+  std::filesystem::path db_;
 };
 
 /// A TCP connection to 127.0.0.1:`port`, or -1.

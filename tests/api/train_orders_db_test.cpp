@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/store/order_store.h"
+#include "core/artifact.h"
 #include "core/ingest.h"
 #include "support/order_store_fixture.h"
 
@@ -109,6 +110,49 @@ TEST_P(TrainOrdersDbTest, LogOrdersAlreadyInTheFilesCountOnce) {
   EXPECT_EQ(m["counts"]["customers"], 3);
   EXPECT_EQ(m["ingest"]["orders_from_db"], 5);
   EXPECT_EQ(m["ingest"]["orders_db_duplicates"], 1);
+}
+
+// The log's changes to history reach training: a cancelled order, an order returned in full and
+// every order of an erased customer are left out, of the log and of the files alike; an order of
+// the files with returns in the log is trained on as the log has it, less its returns.
+TEST_P(TrainOrdersDbTest, CancelledReturnedAndErasedOrdersAreLeftOut) {
+  std::ofstream(dir_ / "orders.csv") << "order_id,item_id,customer_id,timestamp\n"
+                                     << "db-0,tea,c1,2011-03-13\ndb-0,saucer,c1,2011-03-13\n"
+                                     << "f-1,tea,c3,2011-04-01\nf-1,cake,c3,2011-04-01\n"
+                                     << "f-2,tea,c2,2011-04-02\nf-2,cake,c2,2011-04-02\n";
+  {
+    auto store = open();
+    ASSERT_EQ(store->cancel_order("db-1"), CancelResult::cancelled);
+    ASSERT_EQ(store->record_return({"db-2", "r1", {{"tea", 1, std::nullopt}, {"saucer", 2, std::nullopt}}}),
+              RecordResult::recorded);
+    ASSERT_EQ(store->record_return({"db-0", "r2", {{"saucer", 2, std::nullopt}}}), RecordResult::recorded);
+    ASSERT_EQ(store->erase_customer("c2").orders, 2u);
+  }
+  const auto model = dir_ / "model";
+  const auto r = run_cobuy("train --orders " + (dir_ / "orders.csv").string() + " --orders-db " + location_ + " --out " +
+                               model.string(),
+                           dir_);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("left out      3 orders: 1 cancelled, 1 returned in full, 1 of erased customers "
+                          "(1 more with returns taken off)"),
+            std::string::npos)
+      << r.output;
+  const auto m = manifest(model);
+  EXPECT_EQ(m["counts"]["orders"], 3) << "f-1, and db-0 (less its saucers) and db-3 of the log";
+  EXPECT_EQ(m["counts"]["customers"], 2) << "c1 and c3: the erased c2 is not known";
+  EXPECT_EQ(m["ingest"]["orders_from_db"], 2);
+  EXPECT_EQ(m["ingest"]["left_out"], nlohmann::json({{"erased_customer", 1},
+                                                     {"cancelled", 1},
+                                                     {"returned_in_full", 1},
+                                                     {"with_returns", 1}}));
+  const auto trained = load_model(model.string());
+  EXPECT_EQ(trained->customers.index.count("c2"), 0u);
+  const auto c1 = trained->customers.index.at("c1");
+  const auto& h = trained->customers;
+  ASSERT_EQ(h.order_offsets[c1 + 1] - h.order_offsets[c1], 2u) << "db-0 and db-3";
+  const auto first = h.order_offsets[c1];
+  EXPECT_EQ(h.item_offsets[first + 1] - h.item_offsets[first], 1u) << "db-0 without its returned saucers";
+  EXPECT_EQ(trained->catalog.ids[h.items[h.item_offsets[first]]], "tea");
 }
 
 TEST_P(TrainOrdersDbFileTest, NeitherOrdersNorOrdersDbIsAClearError) {
