@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/report/eval_report_svg.h"
+#include "api/report/report_table.h"
 #include "core/error.h"
 
 namespace cobuy {
@@ -167,16 +168,6 @@ Strings model_names(const json& report, const std::vector<TaskView>& tasks) {
 
 // ---- tables, built once and written as markdown or HTML ----
 
-struct Cell {
-  std::string text;
-  bool best = false;
-};
-struct Table {
-  Strings header;
-  std::vector<bool> numeric;  // per column: right-aligned
-  std::vector<std::vector<Cell>> rows;
-};
-
 Table data_table(const json& report) {
   Table t{{"", ""}, {false, false}, {}};
   const json* data = child(&report, "data");
@@ -296,51 +287,6 @@ const std::string kHowToRead =
     "recommended at least once in the top K; popularity pct is the mean popularity percentile of recommended items "
     "(100 = most popular), so lower means more long-tail items.";
 
-std::string md_cell(const std::string& s) {
-  std::string out;
-  for (const char c : s) out += c == '|' ? "\\|" : c == '\n' || c == '\r' ? " " : std::string(1, c);
-  return out;
-}
-
-std::string md_table(const Table& t) {
-  std::string s = "|", rule = "|";
-  for (std::size_t c = 0; c < t.header.size(); ++c) {
-    s += " " + md_cell(t.header[c]) + " |";
-    rule += t.numeric[c] ? " ---: |" : " :--- |";
-  }
-  s += "\n" + rule + "\n";
-  for (const auto& row : t.rows) {
-    s += "|";
-    for (const auto& cell : row) s += " " + (cell.best ? "**" + md_cell(cell.text) + "**" : md_cell(cell.text)) + " |";
-    s += "\n";
-  }
-  return s;
-}
-
-// An interval cell shows its mean prominently and the interval below it, quieter.
-std::string html_cell(const std::string& s, bool numeric) {
-  const auto bracket = s.find(" [");
-  if (!numeric || bracket == std::string::npos) return escape_html(s);
-  return escape_html(s.substr(0, bracket)) + " <span class=\"ci\">" + escape_html(s.substr(bracket + 1)) + "</span>";
-}
-
-std::string html_table(const Table& t, const std::string& cls) {
-  std::string s = "<div class=\"scroll\"><table class=\"" + cls + "\">\n<thead><tr>";
-  for (std::size_t c = 0; c < t.header.size(); ++c)
-    s += (t.numeric[c] ? "<th class=\"num\">" : "<th>") + escape_html(t.header[c]) + "</th>";
-  s += "</tr></thead>\n<tbody>\n";
-  for (const auto& row : t.rows) {
-    s += "<tr>";
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      const std::string body = html_cell(row[c].text, t.numeric[c]);
-      s += std::string(!t.numeric[c] ? "<td>" : row[c].best ? "<td class=\"num best\">" : "<td class=\"num\">") +
-           (row[c].best ? "<strong>" + body + "</strong>" : body) + "</td>";
-    }
-    s += "</tr>\n";
-  }
-  return s + "</tbody>\n</table></div>\n";
-}
-
 // ---- charts ----
 
 // A model keeps one colour across all charts: the colour of its position in `names`.
@@ -397,20 +343,6 @@ std::string coverage_chart(const std::vector<TaskView>& tasks, const Strings& na
   if (groups.empty()) return "";
   return svg_grouped_bar_chart("Catalogue coverage@" + k + " per model", groups, series, "%", 1);
 }
-
-const char* const kCss = R"(
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#222;background:#fff;margin:0}
-main{max-width:1180px;margin:0 auto;padding:24px 32px 48px}
-h1{margin:0 0 4px;font-size:26px} h2{margin:36px 0 8px;font-size:21px;border-bottom:1px solid #ddd;padding-bottom:4px}
-h3{margin:20px 0 6px;font-size:15px} .meta,.howto{color:#555} .howto{font-size:14px;max-width:900px}
-table{border-collapse:collapse;margin:6px 0 14px;font-size:13px}
-th,td{padding:4px 10px;border-bottom:1px solid #e6e6e6;text-align:left;vertical-align:top}
-th{background:#f4f5f7;font-weight:600} th.num{text-align:right}
-td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-td.best{background:#eef6ee} .ci{display:block;color:#777;font-size:11px} table.kv th{display:none}
-.scroll{overflow-x:auto} .charts{display:flex;flex-wrap:wrap;gap:16px 24px;margin:8px 0 12px}
-.charts svg{border:1px solid #eee;border-radius:4px;background:#fff}
-)";  // followed by chart_css()
 
 std::string title_of(const json& report) {
   COBUY_CHECK(report.is_object(), ErrorCode::bad_data,
@@ -542,7 +474,7 @@ std::string report_html(const nlohmann::json& report) {
   const auto tasks = task_views(report);
   const auto names = model_names(report, tasks);
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + title +
-                  "</title>\n<style>" + kCss + chart_css() + "</style>\n</head>\n<body>\n<main>\n<h1>" + title +
+                  "</title>\n<style>" + kReportCss + chart_css() + "</style>\n</head>\n<body>\n<main>\n<h1>" + title +
                   "</h1>\n";
   if (const auto created = text(child(&report, "created_at")); !created.empty())
     s += "<p class=\"meta\">Created " + escape_html(created) + "</p>\n";
