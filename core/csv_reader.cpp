@@ -8,9 +8,13 @@
 #include "core/error.h"
 #include "core/input_file.h"
 #include "core/log.h"
+#include "core/text_fields.h"
 
 namespace cobuy {
 namespace {
+
+using text_fields::join;
+using text_fields::trim;
 
 constexpr std::size_t kChunk = std::size_t{1} << 20;  // bytes asked of the file per read
 constexpr std::size_t kNoNul = static_cast<std::size_t>(-1);
@@ -22,22 +26,10 @@ const char* find(const char* from, const char* to, char c) {
   return static_cast<const char*>(std::memchr(from, c, static_cast<std::size_t>(to - from)));
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
   return a.size() == b.size() &&
          std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
-  return out;
 }
 
 }  // namespace
