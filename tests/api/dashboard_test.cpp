@@ -141,7 +141,7 @@ TEST_F(DashboardTest, ThePagesOwnCallsPassTheOriginCheck) {
 // message when chromium or tests/browser/node_modules is missing, unless COBUY_REQUIRE_BROWSER=1
 // (CI), which makes that a failure.
 TEST(DashboardBrowser, PicksACustomerAndShowsTheOffersOfTheApi) {
-  const fs::path source(COBUY_SOURCE_DIR);
+  const fs::path source = fs::path(COBUY_BUNDLED_DATASETS).parent_path();
   const char* chromium_env = std::getenv("CHROMIUM");
   const fs::path chromium = chromium_env != nullptr ? chromium_env : "/usr/bin/chromium";
   const bool required = std::getenv("COBUY_REQUIRE_BROWSER") != nullptr && std::string(std::getenv("COBUY_REQUIRE_BROWSER")) == "1";
@@ -178,7 +178,7 @@ TEST(DashboardBrowser, PicksACustomerAndShowsTheOffersOfTheApi) {
                                "application/json");
   ASSERT_EQ(recorded->status, 201) << recorded->body;
 
-  const fs::path out = fs::path(COBUY_BUILD_DIR) / "browser";
+  const fs::path out = fs::path(COBUY_BINARY).parent_path() / "browser";  // in the build tree
   const auto run = testing::run_shell("COBUY_API_KEY=" + read_token + " CHROMIUM=" + chromium.string() + " timeout 90 node " +
                                       (source / "tests/browser/dashboard.mjs").string() + " http://127.0.0.1:" +
                                       std::to_string(serve.port()) + " " + out.string());
