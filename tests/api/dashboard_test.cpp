@@ -168,25 +168,25 @@ TEST(DashboardBrowser, PicksACustomerAndShowsTheOffersOfTheApi) {
   std::ofstream(keys) << "browser read " << to_hex(sha256(read_token)) << "\norders write " << to_hex(sha256(write_token))
                       << "\n";
   std::ofstream(policy) << R"({"coupon_template": "SAVE{percent}-{item_id}"})" << "\n";
-  {
-  const ServeProcess serve(model, dir / "orders.db", {"--keys", keys.string(), "--policy", policy.string()});
-  // One order in the log, so the shop figures come from the model and the log.
-  auto c = serve.client();
-  const auto recorded = c.Post("/v1/orders", {{"Authorization", "Bearer " + write_token}},
-                               R"({"order_id": "#2001", "customer_id": "c07", "timestamp": "2024-03-20T10:00:00Z",
-                                   "items": [{"item_id": "T-100", "quantity": 1, "price": 6.5}]})",
-                               "application/json");
-  ASSERT_EQ(recorded->status, 201) << recorded->body;
+  {  // the server ends (SIGTERM) before its directory is removed
+    const ServeProcess serve(model, dir / "orders.db", {"--keys", keys.string(), "--policy", policy.string()});
+    // One order in the log, so the shop figures come from the model and the log.
+    auto c = serve.client();
+    const auto recorded = c.Post("/v1/orders", {{"Authorization", "Bearer " + write_token}},
+                                 R"({"order_id": "#2001", "customer_id": "c07", "timestamp": "2024-03-20T10:00:00Z",
+                                     "items": [{"item_id": "T-100", "quantity": 1, "price": 6.5}]})",
+                                 "application/json");
+    ASSERT_EQ(recorded->status, 201) << recorded->body;
 
-  const fs::path out = fs::path(COBUY_BINARY).parent_path() / "browser";  // in the build tree
-  const auto run = testing::run_shell("COBUY_API_KEY=" + read_token + " CHROMIUM=" + chromium.string() + " timeout 90 node " +
-                                      (source / "tests/browser/dashboard.mjs").string() + " http://127.0.0.1:" +
-                                      std::to_string(serve.port()) + " " + out.string());
-  std::printf("%s", run.output.c_str());
-  EXPECT_EQ(run.status, 0) << run.output;
-  EXPECT_NE(run.output.find("dashboard: "), std::string::npos);
-  EXPECT_NE(run.output.find(" 0 failed"), std::string::npos);
-  EXPECT_TRUE(fs::exists(out / "dashboard.png"));
+    const fs::path out = fs::path(COBUY_BINARY).parent_path() / "browser";  // in the build tree
+    const auto run = testing::run_shell("COBUY_API_KEY=" + read_token + " CHROMIUM=" + chromium.string() + " timeout 90 node " +
+                                        (source / "tests/browser/dashboard.mjs").string() + " http://127.0.0.1:" +
+                                        std::to_string(serve.port()) + " " + out.string());
+    std::printf("%s", run.output.c_str());
+    EXPECT_EQ(run.status, 0) << run.output;
+    EXPECT_NE(run.output.find("dashboard: "), std::string::npos);
+    EXPECT_NE(run.output.find(" 0 failed"), std::string::npos);
+    EXPECT_TRUE(fs::exists(out / "dashboard.png"));
   }
   fs::remove_all(dir);
 }
