@@ -13,7 +13,11 @@ packages=(
   curl wrk
   haproxy                              # tests/api/behind_haproxy_test.cpp: the proxied deployment
   libopenmpi-dev openmpi-bin openssh-client   # cobuy train --distributed (mpirun wants an rsh agent)
+  chromium                             # tests/api/dashboard_test.cpp: the dashboard in a headless browser
 )
+# Node.js drives that browser (tests/browser/, puppeteer-core); a machine that has a node already
+# (Debian's or another build) keeps it.
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,12 +25,22 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "cobuy setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "cobuy setup: installing ${missing[*]}" >&2
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# The browser test's npm packages (puppeteer-core, pinned by tests/browser/package-lock.json). It
+# downloads no browser: it drives the chromium above. Without the npm registry the browser test
+# skips, unless COBUY_REQUIRE_BROWSER=1 (CI), where this fails.
+browser_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
+if [ ! -d "$browser_dir/node_modules/puppeteer-core" ]; then
+  echo "cobuy setup: npm ci in tests/browser" >&2
+  if ! (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error >&2); then
+    if [ "${COBUY_REQUIRE_BROWSER:-0}" = "1" ]; then exit 1; fi
+    echo "cobuy setup: npm ci failed; the browser test will be skipped" >&2
+  fi
+fi

@@ -198,6 +198,10 @@ std::optional<Scope> route_scope(RouteId route) {
     case RouteId::healthz:
     case RouteId::readyz:
     case RouteId::openapi:
+    // The dashboard's page, script and style hold no data: a browser loads them without a key,
+    // and the page sends the key the user gives it with each API call (which need `read`).
+    case RouteId::dashboard:
+    case RouteId::dashboard_asset:
     case RouteId::unmatched: return std::nullopt;
     case RouteId::model:
     case RouteId::constant:
@@ -205,7 +209,8 @@ std::optional<Scope> route_scope(RouteId route) {
     case RouteId::offers:
     case RouteId::bought_together:
     case RouteId::similar:
-    case RouteId::metrics: return Scope::read;
+    case RouteId::metrics:
+    case RouteId::shop_stats: return Scope::read;
     case RouteId::orders:
     case RouteId::cancel_order:
     case RouteId::order_returns:

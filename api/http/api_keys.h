@@ -21,7 +21,7 @@ namespace cobuy {
 
 /// What a key may do. `write` does not imply `read`.
 enum class Scope : std::uint8_t {
-  read,   ///< model, recommendations, offers, items, metrics, constant
+  read,   ///< model, recommendations, offers, items, metrics, constant, shop figures
   write,  ///< orders (record, cancel, return), erasing a customer, admin reload
 };
 

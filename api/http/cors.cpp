@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "api/http/api_keys.h"
 #include "core/error.h"
 
 namespace cobuy {
@@ -83,6 +84,22 @@ std::optional<Refusal> CorsPolicy::refusal(std::string_view origin, bool reads_b
                                              : ", not '" + std::string(content_type.substr(0, 80)) + "'")};
   }
   return std::nullopt;
+}
+
+bool trusted_same_origin(std::string_view origin, std::string_view host_header, bool has_keys) {
+  if (origin.empty() || host_header.empty()) return false;
+  const std::string n = normalised_origin(origin);
+  const std::string host = lower(host_header);
+  if (n != "http://" + host && n != "https://" + host) return false;
+  if (has_keys) return true;
+  // The host name without its port: "[::1]:8080" -> "[::1]", "127.0.0.1:8080" -> "127.0.0.1".
+  std::string_view name = host;
+  if (name.starts_with('[')) {
+    name = name.substr(0, name.find(']') + 1);
+  } else if (const auto colon = name.rfind(':'); colon != std::string_view::npos) {
+    name = name.substr(0, colon);
+  }
+  return is_loopback_host(name);
 }
 
 bool declares_body(std::string_view transfer_encoding, std::string_view content_length) {

@@ -48,6 +48,14 @@ class CorsPolicy {
   std::vector<std::string> origins_;  ///< normalised: lower-case scheme and host
 };
 
+/// True when a request from a page with Origin `origin` comes from this server's own pages (the
+/// dashboard, GET /ui) and may be served as if it named no origin: its origin is
+/// "http(s)://" + the Host header, and either the server has API keys (the page then sends one, and
+/// no other page can read it) or that host is a loopback name or address ("localhost",
+/// 127.0.0.1, [::1]). The last condition keeps DNS rebinding out: a foreign name that resolves to
+/// loopback has a foreign Host, so a keyless server still refuses it.
+bool trusted_same_origin(std::string_view origin, std::string_view host_header, bool has_keys);
+
 /// True when a request's headers declare a body: chunked, or a Content-Length other than 0.
 bool declares_body(std::string_view transfer_encoding, std::string_view content_length);
 

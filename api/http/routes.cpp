@@ -31,6 +31,9 @@ std::string_view route_label(RouteId route) {
     case RouteId::metrics: return "/metrics";
     case RouteId::reload: return "/v1/admin/reload";
     case RouteId::openapi: return "/openapi.json";
+    case RouteId::shop_stats: return "/v1/stats/shop";
+    case RouteId::dashboard: return "/ui";
+    case RouteId::dashboard_asset: return "/ui/{asset}";
     case RouteId::unmatched: return "unmatched";
   }
   return "unmatched";
@@ -64,6 +67,8 @@ std::optional<Route> match_route(std::string_view path) {
       {"/metrics", RouteId::metrics, Method::get},
       {"/v1/admin/reload", RouteId::reload, Method::post},
       {"/openapi.json", RouteId::openapi, Method::get},
+      {"/v1/stats/shop", RouteId::shop_stats, Method::get},
+      {"/ui", RouteId::dashboard, Method::get},
   };
   for (const auto& f : kFixed) {
     if (path == f.path) return Route{f.id, f.method, {}};
@@ -81,6 +86,7 @@ std::optional<Route> match_route(std::string_view path) {
       {"/v1/orders/", "/cancel", RouteId::cancel_order, Method::post},
       {"/v1/orders/", "/returns", RouteId::order_returns, Method::post},
       {"/v1/customers/", "", RouteId::erase_customer, Method::del},
+      {"/ui/", "", RouteId::dashboard_asset, Method::get},
   };
   for (const auto& w : kWithId) {
     if (path.size() > w.prefix.size() + w.suffix.size() && path.starts_with(w.prefix) && path.ends_with(w.suffix)) {

@@ -27,6 +27,9 @@ enum class RouteId : std::uint8_t {
   metrics,
   reload,
   openapi,
+  shop_stats,
+  dashboard,
+  dashboard_asset,
   unmatched,
 };
 inline constexpr std::size_t kRouteCount = static_cast<std::size_t>(RouteId::unmatched) + 1;
@@ -48,7 +51,7 @@ std::string_view method_name(Method method);
 struct Route {
   RouteId id;
   Method method = Method::get;
-  /// The id in the path: {item_id}, {order_id} or {customer_id}; "" for fixed paths. Points into
+  /// The id in the path: {item_id}, {order_id}, {customer_id} or {asset}; "" for fixed paths. Points into
   /// the request path.
   std::string_view path_id;
 };

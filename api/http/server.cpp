@@ -22,12 +22,14 @@
 #include "api/http/connection_loop.h"
 #include "api/http/listen_socket.h"
 #include "api/http/cors.h"
+#include "api/http/dashboard_assets.h"
 #include "api/http/history_routes.h"
 #include "api/http/http_core.h"
 #include "api/http/metrics.h"
 #include "api/http/openapi_document.h"
 #include "api/http/responses.h"
 #include "api/http/routes.h"
+#include "api/http/shop_stats_routes.h"
 #include "api/http/offer_codec.h"
 #include "api/http/offer_routes.h"
 #include "core/artifact.h"
@@ -282,7 +284,9 @@ void Server::Impl::install_routes() {
 }
 
 bool Server::Impl::refuse_cross_site(const httplib::Request& req, httplib::Response& res) {
-  const std::string origin = req.get_header_value("Origin");
+  std::string origin = req.get_header_value("Origin");
+  // The dashboard's own calls (GET /ui's page) are served as if they named no origin.
+  if (trusted_same_origin(origin, req.get_header_value("Host"), options.keys != nullptr)) origin.clear();
   // Only a body a route would read must be JSON: a wrong method or path keeps its 405 or 404.
   const auto route = match_route(req.path);
   const bool reads_body = route && route->method == Method::post && req.method == "POST" &&
@@ -491,6 +495,22 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
     case RouteId::openapi: {
       res.status = 200;
       res.set_content(openapi_document().data(), openapi_document().size(), "application/json");
+      return;
+    }
+    case RouteId::shop_stats: {
+      write_json(res, 200, answer_shop_stats(need_model(), served.offers->thresholds(), options.orders.get()));
+      return;
+    }
+    case RouteId::dashboard:
+    case RouteId::dashboard_asset: {
+      const auto asset = dashboard_asset(route.path_id);
+      COBUY_CHECK(asset, ErrorCode::not_found, "no dashboard file '" << route.path_id << "'");
+      res.status = 200;
+      res.set_header("Content-Security-Policy", std::string(kDashboardCsp));
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_header("Referrer-Policy", "no-referrer");
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(asset->body.data(), asset->body.size(), std::string(asset->content_type).c_str());
       return;
     }
     case RouteId::unmatched: break;
