@@ -310,3 +310,38 @@ TEST(OffersBatch, ShardsAreFnv1aOfTheIdModuloN) {
 
 }  // namespace
 }  // namespace cobuy
+
+namespace cobuy {
+namespace {
+
+// The A/B holdout in batch: each customer's arm is the one the holdout's hash gives (as in the
+// server: tests/api/feedback_api_test.cpp), held-out customers get the popular baseline, and each
+// line is still the in-process answer under the same policy.
+TEST_F(OffersCommandTest, HoldoutCustomersGetTheBaselineAsInTheServer) {
+  const fs::path policy = dir_ / "holdout_policy.json";
+  std::ofstream(policy) << R"({"holdout": {"share": 0.5, "salt": "batch-test", "baseline": "popular"}})";
+  auto r = run(offers_args("--all-customers --policy " + policy.string(), "holdout.jsonl"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto lines = read_lines(dir_ / "holdout.jsonl");
+  const OfferPolicy p = load_offer_policy(policy.string());
+  const OfferEngine engine(model_, p);
+  int held = 0;
+  ASSERT_EQ(lines.size(), model_->customers.ids.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string& id = model_->customers.ids[i];
+    const Arm arm = assign_arm(p.holdout, id);
+    EXPECT_EQ(lines[i]["arm"], arm_name(arm)) << id;
+    OfferRequest q;
+    q.customer_id = id;
+    EXPECT_EQ(lines[i], json::parse(offer_result_to_json(*model_, engine.offers(q, {})).dump())) << id;
+    if (arm == Arm::holdout) {
+      ++held;
+      for (const auto& o : lines[i]["offers"]) EXPECT_EQ(o["kind"], "popular") << id;
+    }
+  }
+  EXPECT_GT(held, 5) << "about half of 40 customers";
+  EXPECT_LT(held, 35);
+}
+
+}  // namespace
+}  // namespace cobuy
