@@ -100,10 +100,11 @@ json answer_offers(const OfferEngine& engine, OrderStore* store, const json& bod
                          {"item_id", engine.model().catalog.ids[o.item]},
                          {"kind", offer_kind_name(o.kind)}});
       }
-      counterfactual = items.dump();
+      counterfactual = items.dump(-1, ' ', false, json::error_handler_t::replace);
     }
-    const auto stored =
-        store->record_send({send.send_id, request.customer_id, context, result.at, answer.dump(), counterfactual}, shown);
+    // As written to the client: a catalogue text that is not UTF-8 is replaced, not refused.
+    const std::string text = answer.dump(-1, ' ', false, json::error_handler_t::replace);
+    const auto stored = store->record_send({send.send_id, request.customer_id, context, result.at, text, counterfactual}, shown);
     if (stored) return replayed(*stored, request);
   } else if (!request.customer_id.empty() && !shown.empty()) {
     store->record_offers(request.customer_id, shown, context, result.at);

@@ -36,7 +36,7 @@ class FeedbackApiTest : public LoggedServerTest {
   /// Offers after an order of a pen, for `customer`, logged under `send_id`.
   json pen_offers(const std::string& customer, const std::string& send_id) {
     return post("/v1/offers", R"({"customer_id": ")" + customer + R"(", "send_id": ")" + send_id +
-                                  R"(", "context": "delivered", "at": "2011-04-10T00:00:00Z",
+                                  R"(", "context": "order_confirmation", "at": "2011-04-10T00:00:00Z",
                                   "order": {"order_id": "p-)" + customer + R"(", "items": [{"item_id": "pen"}]}})");
   }
 
@@ -140,7 +140,7 @@ TEST_F(FeedbackApiTest, TheStatsFindThePlantedEffectWithinTheirInterval) {
   EXPECT_GT(uplift["low"].get<double>(), 0) << stats.dump(1);
   EXPECT_GT(stats["uplift"]["revenue_per_send"]["low"].get<double>(), 0);
   ASSERT_EQ(stats["by_context"].size(), 1u);
-  EXPECT_EQ(stats["by_context"][0]["context"], "delivered");
+  EXPECT_EQ(stats["by_context"][0]["context"], "order_confirmation");
   EXPECT_FALSE(stats["by_kind"].empty());
   EXPECT_FALSE(stats["by_segment"].empty());
   // A range without sends.

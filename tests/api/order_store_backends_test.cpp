@@ -82,7 +82,7 @@ TEST_P(SqliteOrderStore, AVersionOneLogIsUpgradedKeepingItsOrders) {
   }
   auto store = open();
   EXPECT_EQ(store->order_count(), 1u);
-  EXPECT_FALSE(store->record_send({"s1", "c1", "shipping", 100, "{}"}, {{"mug", "o"}}));
+  EXPECT_FALSE(store->record_send({"s1", "c1", "shipping", 100, "{}", ""}, {{"mug", "o"}}));
   EXPECT_TRUE(store->find_send("s1"));
 }
 
@@ -91,7 +91,7 @@ TEST_P(PostgresOrderStoreTest, AVersionOneLogIsUpgradedKeepingItsOrders) {
   server_->exec("orders", "DROP TABLE sends; UPDATE cobuy_schema SET version = 1");
   auto store = open();
   EXPECT_EQ(store->order_count(), 1u);
-  EXPECT_FALSE(store->record_send({"s1", "c1", "shipping", 100, "{}"}, {{"mug", "o"}}));
+  EXPECT_FALSE(store->record_send({"s1", "c1", "shipping", 100, "{}", ""}, {{"mug", "o"}}));
   EXPECT_TRUE(store->find_send("s1"));
 }
 
@@ -151,7 +151,7 @@ TEST_P(SqliteOrderStore, AVersionThreeLogIsUpgradedKeepingItsOrdersAndSends) {
   {
     auto store = open();
     store->record_order(kEarly);
-    store->record_send({"s1", "c1", "shipping", 100, R"({"offers":[{"item_id":"mug","offer_id":"of1"}]})"},
+    store->record_send({"s1", "c1", "shipping", 100, R"({"offers":[{"item_id":"mug","offer_id":"of1"}]})", ""},
                        {{"mug", "of1"}});
   }
   {
@@ -171,7 +171,7 @@ TEST_P(PostgresOrderStoreTest, AVersionThreeLogIsUpgradedKeepingItsOrdersAndSend
   {
     auto store = open();
     store->record_order(kEarly);
-    store->record_send({"s1", "c1", "shipping", 100, R"({"offers":[{"item_id":"mug","offer_id":"of1"}]})"},
+    store->record_send({"s1", "c1", "shipping", 100, R"({"offers":[{"item_id":"mug","offer_id":"of1"}]})", ""},
                        {{"mug", "of1"}});
   }
   server_->exec("orders",
