@@ -152,7 +152,10 @@ TEST_F(FeedbackApiTest, TheStatsFindThePlantedEffectWithinTheirInterval) {
   expect_error(get("/v1/stats/offers?from=2012-02-01&until=2012-01-01", 400), "bad_request", "until");
 }
 
-TEST_F(ServerTest, StatsAndEventsNeedAnOrderLog) {
+/// A server without an order log.
+class FeedbackWithoutLogTest : public ServerTest {};
+
+TEST_F(FeedbackWithoutLogTest, StatsAndEventsNeedAnOrderLog) {
   expect_error(get("/v1/stats/offers", 503), "unavailable", "--orders-db");
   expect_error(post("/v1/events", R"({"send_id": "x", "type": "opened"})", 503), "unavailable", "--orders-db");
 }
