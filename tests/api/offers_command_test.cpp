@@ -277,7 +277,7 @@ TEST(OffersBatch, ParallelBlocksKeepInputOrderAndCarryErrorsBack) {
   EXPECT_EQ(stats.customers, 1500u);
   EXPECT_EQ(stats.offers, 1500u * 5) << "the policy's limit, filled with popular items where short";
   EXPECT_EQ(stats.bytes, serial.str().size());
-  EXPECT_EQ(serial.str().rfind("{\"at\":", 0), 0u) << serial.str().substr(0, 80);
+  EXPECT_EQ(serial.str().rfind("{\"arm\":\"cobuy\",\"at\":", 0), 0u) << serial.str().substr(0, 80);
 
   const LogLookup failing = [](const std::string& id) {
     COBUY_CHECK(id != "c700", ErrorCode::io, "log unreadable");
