@@ -205,6 +205,9 @@ void to_json(json& j, const OfferPolicy& p) {
          for (const auto& r : p.merchandising) rules.push_back(merch_json(r));
          return rules;
        }()},
+      {"holdout",
+       {{"share", p.holdout.share}, {"salt", p.holdout.salt}, {"baseline", holdout_baseline_name(p.holdout.baseline)}}},
+      {"attribution_days", p.attribution_days},
   };
 }
 
@@ -319,6 +322,23 @@ OfferPolicy offer_policy_from_json(const json& j) {
     }
   }
   top.read("coupon_template", p.coupon_template);
+  if (const json* h = top.child("holdout")) {
+    ObjectReader r(*h, "holdout");
+    r.read("share", p.holdout.share);
+    r.read("salt", p.holdout.salt);
+    std::string baseline(holdout_baseline_name(p.holdout.baseline));
+    r.read("baseline", baseline);
+    if (baseline == "popular") {
+      p.holdout.baseline = HoldoutBaseline::popular;
+    } else if (baseline == "none") {
+      p.holdout.baseline = HoldoutBaseline::none;
+    } else {
+      COBUY_FAIL(ErrorCode::bad_request,
+                 "config field 'holdout.baseline' must be \"popular\" or \"none\", got '" << baseline << "'");
+    }
+    r.reject_unknown();
+  }
+  top.read("attribution_days", p.attribution_days);
   top.reject_unknown();
   validate(p);
   return p;
@@ -390,6 +410,10 @@ void validate(const OfferPolicy& p) {
     COBUY_CHECK(m.position >= 1 && m.position <= p.max_limit, ErrorCode::bad_request,
                 field << ".position must be in [1, max_limit]");
   }
+  COBUY_CHECK(std::isfinite(p.holdout.share) && p.holdout.share >= 0 && p.holdout.share < 1, ErrorCode::bad_request,
+              "holdout.share must be in [0, 1)");
+  COBUY_CHECK(p.holdout.salt.size() <= 256, ErrorCode::bad_request, "holdout.salt must be at most 256 bytes");
+  COBUY_CHECK(in(p.attribution_days, 0.001, 3650), ErrorCode::bad_request, "attribution_days must be in (0, 3650]");
   expand_coupon_template(p.coupon_template, [](std::string_view) { return std::string(); });  // throws naming the fault
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/customer_profile.h"
+#include "core/holdout.h"
 #include "core/replenishment.h"
 #include "core/time_util.h"
 
@@ -115,6 +116,11 @@ struct OfferPolicy {
   /// Boost, pin and bury rules, applied in this order of kind (every boost, then bury, then pins
   /// in the order given).
   std::vector<MerchRule> merchandising;
+  /// The A/B holdout (share 0 = none): which customers get a baseline list instead of cobuy's.
+  HoldoutPolicy holdout;
+  /// An offer converts when its customer orders its item within this many days after the email
+  /// (the attribution report, core/offer_stats.h).
+  double attribution_days = 7;
 
   /// The defaults (config/offer_policy.json holds the same values).
   OfferPolicy();

@@ -266,6 +266,24 @@ OfferEngine::OfferEngine(std::shared_ptr<const Model> model, OfferPolicy policy,
 }
 
 OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) const {
+  OfferResult res = ranked_offers(q, log, policy_.contexts[static_cast<std::size_t>(q.context)]);
+  res.arm = assign_arm(policy_.holdout, q.customer_id);
+  if (res.arm == Arm::cobuy) return res;
+  // The holdout sees the baseline; what cobuy would have offered is kept for the comparison.
+  res.counterfactual = std::move(res.offers);
+  res.offers.clear();
+  res.fallback = false;
+  if (policy_.holdout.baseline == HoldoutBaseline::popular) {
+    ContextPolicy popular_only;
+    popular_only.weights[static_cast<std::size_t>(OfferSource::popular)] = 1;
+    OfferResult baseline = ranked_offers(q, log, popular_only);
+    res.offers = std::move(baseline.offers);
+    res.fallback = baseline.fallback;
+  }
+  return res;
+}
+
+OfferResult OfferEngine::ranked_offers(const OfferRequest& q, const CustomerLog& log, const ContextPolicy& ctx) const {
   const Model& m = *model_;
   const std::uint32_t limit = q.limit == 0 ? policy_.limit : q.limit;
   COBUY_CHECK(limit <= policy_.max_limit, ErrorCode::bad_request,
@@ -307,7 +325,6 @@ OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) c
     }
   }
 
-  const ContextPolicy& ctx = policy_.contexts[static_cast<std::size_t>(q.context)];
   ScratchLease lease;
   Scratch& scratch = *lease;
   auto& repeat = scratch.repeat;

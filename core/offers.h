@@ -65,7 +65,10 @@ struct OfferResult {
   bool unknown_customer = false;           ///< a customer id was given that neither model nor log knows
   std::vector<std::string> unknown_items;  ///< order items the model does not know
   bool fallback = false;                   ///< the list holds popular items (kind popular)
-  std::vector<Offer> offers;
+  Arm arm = Arm::cobuy;                    ///< the customer's arm of the policy's holdout
+  std::vector<Offer> offers;               ///< what the email shows (the holdout: the baseline)
+  /// Holdout only: what cobuy would have offered, for the attribution report; never shown.
+  std::vector<Offer> counterfactual;
 };
 
 /// Offer logic over one model snapshot and one policy: the shop's segment thresholds and
@@ -79,8 +82,10 @@ class OfferEngine {
   OfferEngine(std::shared_ptr<const Model> model, OfferPolicy policy, ComplementSearch complements = {});
 
   /// The offers for `request`, given what the log knows of the customer. `at` defaults to the
-  /// order's timestamp, else the latest of the model's last order and the customer's. Throws
-  /// Error(bad_request) for a bad request (limit out of range, malformed order).
+  /// order's timestamp, else the latest of the model's last order and the customer's. A customer
+  /// the policy's holdout takes gets its baseline (popular items under the same rules, or none),
+  /// with cobuy's own list in `counterfactual`. Throws Error(bad_request) for a bad request (limit
+  /// out of range, malformed order).
   OfferResult offers(const OfferRequest& request, const CustomerLog& log) const;
 
   const Model& model() const { return *model_; }
@@ -90,6 +95,9 @@ class OfferEngine {
   const ComplementSearch& complements() const { return complements_; }
 
  private:
+  /// The ranked list for `request` with the sources and weights of `ctx`.
+  OfferResult ranked_offers(const OfferRequest& request, const CustomerLog& log, const ContextPolicy& ctx) const;
+
   std::shared_ptr<const Model> model_;
   OfferPolicy policy_;
   SegmentThresholds thresholds_;

@@ -60,6 +60,7 @@ int run(int argc, char** argv) {
   add_eval_command(app);
   add_offers_command(app);
   add_keys_command(app);
+  add_report_command(app);
   add_global_options(app, log_level);
   try {
     app.parse(argc, argv);

@@ -15,5 +15,6 @@ void add_demo_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_offers_command(CLI::App& app);
 void add_keys_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace cobuy::cli

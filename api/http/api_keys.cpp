@@ -209,9 +209,11 @@ std::optional<Scope> route_scope(RouteId route) {
     case RouteId::offers:
     case RouteId::bought_together:
     case RouteId::similar:
-    case RouteId::metrics:
-    case RouteId::shop_stats: return Scope::read;
+    case RouteId::offer_stats:
+    case RouteId::shop_stats:
+    case RouteId::metrics: return Scope::read;
     case RouteId::orders:
+    case RouteId::events:
     case RouteId::cancel_order:
     case RouteId::order_returns:
     case RouteId::erase_customer:  // the strictest scope there is: erasing cannot be undone

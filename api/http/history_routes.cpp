@@ -43,7 +43,7 @@ std::pair<int, json> answer_erase(OrderStore* store, std::string_view customer_i
   const Erasure e = need_store(store).erase_customer(customer_id);
   return {200, json{{"customer_id", customer_id},
                     {"status", e.already_erased ? "already_erased" : "erased"},
-                    {"deleted", {{"orders", e.orders}, {"offers", e.offers}, {"sends", e.sends}}}}};
+                    {"deleted", {{"orders", e.orders}, {"offers", e.offers}, {"sends", e.sends}, {"events", e.events}}}}};
 }
 
 bool erased_customer(const OrderStore* store, const std::optional<std::string>& customer_id) {

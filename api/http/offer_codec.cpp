@@ -93,6 +93,7 @@ json offer_result_to_json(const Model& m, const OfferResult& r) {
               {"context", offer_context_name(r.context)},
               {"at", r.at == kNoTime ? json() : json(format_timestamp(r.at))},
               {"segment", segment_name(r.segment)},
+              {"arm", arm_name(r.arm)},
               {"offers", std::move(offers)},
               {"fallback", r.fallback}};
   if (!r.unknown_items.empty()) out["unknown_items"] = r.unknown_items;

@@ -91,7 +91,20 @@ json answer_offers(const OfferEngine& engine, OrderStore* store, const json& bod
   if (!send.send_id.empty()) {
     // Another request with this send id may have been answered since the look-up above (a
     // concurrent retry, another replica): then its answer is the one.
-    const auto stored = store->record_send({send.send_id, request.customer_id, context, result.at, answer.dump()}, shown);
+    // A holdout send keeps what cobuy would have offered, for the attribution report.
+    std::string counterfactual;
+    if (result.arm == Arm::holdout) {
+      json items = json::array();
+      for (const auto& o : result.counterfactual) {
+        items.push_back({{"offer_id", o.offer_id},
+                         {"item_id", engine.model().catalog.ids[o.item]},
+                         {"kind", offer_kind_name(o.kind)}});
+      }
+      counterfactual = items.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    // As written to the client: a catalogue text that is not UTF-8 is replaced, not refused.
+    const std::string text = answer.dump(-1, ' ', false, json::error_handler_t::replace);
+    const auto stored = store->record_send({send.send_id, request.customer_id, context, result.at, text, counterfactual}, shown);
     if (stored) return replayed(*stored, request);
   } else if (!request.customer_id.empty() && !shown.empty()) {
     store->record_offers(request.customer_id, shown, context, result.at);

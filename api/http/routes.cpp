@@ -26,6 +26,8 @@ std::string_view route_label(RouteId route) {
     case RouteId::cancel_order: return "/v1/orders/{order_id}/cancel";
     case RouteId::order_returns: return "/v1/orders/{order_id}/returns";
     case RouteId::erase_customer: return "/v1/customers/{customer_id}";
+    case RouteId::events: return "/v1/events";
+    case RouteId::offer_stats: return "/v1/stats/offers";
     case RouteId::bought_together: return "/v1/items/{item_id}/bought-together";
     case RouteId::similar: return "/v1/items/{item_id}/similar";
     case RouteId::metrics: return "/metrics";
@@ -64,6 +66,8 @@ std::optional<Route> match_route(std::string_view path) {
       {"/v1/recommendations", RouteId::recommendations, Method::post},
       {"/v1/offers", RouteId::offers, Method::post},
       {"/v1/orders", RouteId::orders, Method::post},
+      {"/v1/events", RouteId::events, Method::post},
+      {"/v1/stats/offers", RouteId::offer_stats, Method::get},
       {"/metrics", RouteId::metrics, Method::get},
       {"/v1/admin/reload", RouteId::reload, Method::post},
       {"/openapi.json", RouteId::openapi, Method::get},

@@ -22,6 +22,8 @@ enum class RouteId : std::uint8_t {
   cancel_order,
   order_returns,
   erase_customer,
+  events,
+  offer_stats,
   bought_together,
   similar,
   metrics,

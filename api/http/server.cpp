@@ -23,6 +23,7 @@
 #include "api/http/listen_socket.h"
 #include "api/http/cors.h"
 #include "api/http/dashboard_assets.h"
+#include "api/http/feedback_routes.h"
 #include "api/http/history_routes.h"
 #include "api/http/http_core.h"
 #include "api/http/metrics.h"
@@ -479,6 +480,16 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
     case RouteId::erase_customer: {
       const auto [status, answer] = answer_erase(options.orders.get(), route.path_id);
       write_json(res, status, answer);
+      return;
+    }
+    case RouteId::events: {
+      const auto [status, answer] = answer_event(options.orders.get(), parse_body(body), options.max_clock_skew);
+      write_json(res, status, answer);
+      return;
+    }
+    case RouteId::offer_stats: {
+      need_model();
+      write_json(res, 200, answer_offer_stats(options.orders.get(), served.offers->policy(), req.params));
       return;
     }
     case RouteId::metrics: {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/report/eval_report_svg.h"
+#include "api/report/report_files.h"
 #include "api/report/report_table.h"
 #include "core/error.h"
 
@@ -514,31 +515,9 @@ std::string report_html(const nlohmann::json& report) {
 
 void write_report(const nlohmann::json& report, const std::string& dir) {
   // Render everything first, so a rendering error leaves no partial set of files behind.
-  const std::vector<std::pair<std::string, std::string>> files = {
-      {"report.json", report.dump(2, ' ', false, json::error_handler_t::replace) + "\n"},
-      {"report.md", report_markdown(report)},
-      {"report.html", report_html(report)}};
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  COBUY_CHECK(!ec && fs::is_directory(dir), ErrorCode::io,
-              "cannot create report directory " << dir << (ec ? ": " + ec.message() : std::string()));
-  static std::atomic<unsigned> counter{0};
-  for (const auto& [name, content] : files) {
-    const fs::path target = fs::path(dir) / name;
-    const fs::path tmp = fs::path(dir) / ("." + name + ".tmp-" + std::to_string(::getpid()) + "-" +
-                                          std::to_string(counter++));
-    bool ok = false;
-    {
-      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-      ok = f.good() && (f << content).flush().good();
-    }
-    if (ok) fs::rename(tmp, target, ec);
-    if (!ok || ec) {
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      COBUY_FAIL(ErrorCode::io, "cannot write " << target.string() << (ec ? ": " + ec.message() : std::string()));
-    }
-  }
+  write_report_files(dir, {{"report.json", report.dump(2, ' ', false, json::error_handler_t::replace) + "\n"},
+                           {"report.md", report_markdown(report)},
+                           {"report.html", report_html(report)}});
 }
 
 }  // namespace cobuy

@@ -9,6 +9,9 @@
 #include "api/store/postgres_order_store.h"
 #include "api/store/sqlite_order_store.h"
 #include "core/error.h"
+#include "core/time_util.h"
+
+#include <nlohmann/json.hpp>
 
 namespace cobuy {
 
@@ -135,6 +138,39 @@ std::optional<OrderStore::Send> OrderStore::record_send(
   }
   static const std::vector<std::pair<std::string, std::string>> kNone;
   return insert_send(send, send.customer_id.empty() ? kNone : item_and_offer_ids);
+}
+
+RecordResult OrderStore::record_event(const OfferEvent& event) {
+  COBUY_CHECK(!event.send_id.empty(), ErrorCode::bad_request, "field 'send_id' is missing or empty");
+  COBUY_CHECK(event.type != OfferEventType::clicked || !event.offer_id.empty(), ErrorCode::bad_request,
+              "field 'offer_id' is missing: a clicked event names the offer clicked");
+  const auto send = find_send(event.send_id);
+  COBUY_CHECK(send, ErrorCode::not_found,
+              "unknown send_id '" << event.send_id << "': the order log holds no send under it (POST /v1/offers "
+                                  << "with this send_id first; a preview is not logged)");
+  if (!event.offer_id.empty()) {
+    const auto answer = nlohmann::json::parse(send->answer, nullptr, false);
+    bool found = false;
+    if (answer.is_object() && answer.contains("offers") && answer["offers"].is_array()) {
+      for (const auto& o : answer["offers"]) {
+        if (o.is_object() && o.value("offer_id", std::string()) == event.offer_id) found = true;
+      }
+    }
+    COBUY_CHECK(found, ErrorCode::not_found,
+                "unknown offer_id '" << event.offer_id << "': send '" << event.send_id << "' offered no such offer");
+  }
+  OfferEvent e = event;
+  e.customer_id = send->customer_id;
+  return insert_event(e, unix_now());
+}
+
+RecordResult OrderStore::event_duplicate_of(Timestamp stored_at, const OfferEvent& event) {
+  COBUY_CHECK(event.at == kNoTime || event.at == stored_at, ErrorCode::bad_request,
+              "event '" << offer_event_type_name(event.type) << "' of send '" << event.send_id << "'"
+                        << (event.offer_id.empty() ? std::string() : ", offer '" + event.offer_id + "'")
+                        << " was already recorded at " << format_timestamp(stored_at) << ", not at "
+                        << format_timestamp(event.at));
+  return RecordResult::duplicate;
 }
 
 bool OrderStore::same_contents(const PlacedOrder& a, const PlacedOrder& b) {

@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/offer_events.h"
 #include "core/placed_order.h"
 
 namespace cobuy {
@@ -60,6 +61,7 @@ struct Erasure {
   std::uint64_t orders = 0;     ///< orders deleted now, with their lines and returns
   std::uint64_t offers = 0;     ///< rows of the offers log deleted now
   std::uint64_t sends = 0;      ///< stored answers of sends deleted now
+  std::uint64_t events = 0;     ///< events of their sends deleted now
 };
 
 /// What a training run must also leave out of the shop's order files: all_orders() has left it out
@@ -76,8 +78,9 @@ class OrderStore {
   using RecordResult = cobuy::RecordResult;
 
   /// Schema version this build writes and reads. 2 added the sends, 3 cancellations, returns and
-  /// erased customers (an older log is upgraded when opened).
-  static constexpr int kSchemaVersion = 3;
+  /// erased customers, 4 the events of sends and the holdout's counterfactual offers (an older
+  /// log is upgraded when opened).
+  static constexpr int kSchemaVersion = 4;
 
   /// One email's offers as they were answered (POST /v1/offers with a send_id).
   struct Send {
@@ -86,6 +89,9 @@ class OrderStore {
     std::string context;      ///< e.g. "shipping"
     Timestamp at = kNoTime;   ///< the offers' time
     std::string answer;       ///< the answer as sent (JSON text)
+    /// A holdout send: what cobuy would have offered, never shown (a JSON array of
+    /// {"offer_id", "item_id", "kind"}); "" for a cobuy send.
+    std::string counterfactual;
   };
 
   /// Opens the log at `location`: a PostgreSQL connection URI (`postgresql://` or `postgres://`,
@@ -177,6 +183,20 @@ class OrderStore {
   /// The send stored under `send_id`, or nullopt.
   virtual std::optional<Send> find_send(std::string_view send_id) const = 0;
 
+  /// Sends whose time is in [from, until) (Unix seconds), by time then send_id.
+  virtual std::vector<Send> sends_between(Timestamp from, Timestamp until) const = 0;
+
+  /// Records `event` of a stored send, durably, with the send's customer. Idempotent on (send_id,
+  /// offer_id, type): the same event again -> duplicate (an event without a time matches any
+  /// stored time). Throws Error(not_found) naming the id for an unknown send_id or an offer_id
+  /// that is not among the send's offers, Error(bad_request) for an empty send_id, a clicked event
+  /// without an offer_id, or the same key already recorded at another time.
+  RecordResult record_event(const OfferEvent& event);
+
+  /// Events of the sends whose time is in [from, until), each with its customer and time, by
+  /// send_id, offer_id, type.
+  virtual std::vector<OfferEvent> events_between(Timestamp from, Timestamp until) const = 0;
+
   /// The most (item id, offered at) pairs offered_since() returns: far more than a customer gets
   /// in any re-offer window (offer_policy reoffer_after_days, 14 by default).
   static constexpr std::size_t kMaxOfferedRows = 1000;
@@ -202,6 +222,11 @@ class OrderStore {
   virtual std::optional<Send> insert_send(const Send& send,
                                           const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids) = 0;
 
+  /// record_event after validation: `event.customer_id` is the send's; `event.at` is kNoTime
+  /// when the caller gave no time, and then `now` is stored and a stored event of the key matches
+  /// whatever its time. For a taken key with another time, throws as record_event says.
+  virtual RecordResult insert_event(const OfferEvent& event, Timestamp now) = 0;
+
   /// cancel_order after its id is checked.
   virtual CancelResult mark_cancelled(std::string_view order_id) = 0;
   /// record_return after validation. Calls check_return with what the log holds of the order.
@@ -219,6 +244,10 @@ class OrderStore {
   /// Drops, in place, lines left with no quantity once returns are taken off (quantity <= 1e-9)
   /// and then orders left with no lines.
   static void drop_returned(std::vector<PlacedOrder>& orders);
+
+  /// `event`'s key is already stored, at `stored_at`: duplicate when event.at is kNoTime or the
+  /// same time, else Error(bad_request).
+  static RecordResult event_duplicate_of(Timestamp stored_at, const OfferEvent& event);
 
   /// Whether two orders with one id have the same customer, time and lines (in any order).
   static bool same_contents(const PlacedOrder& a, const PlacedOrder& b);

@@ -222,7 +222,7 @@ struct PostgresOrderStore::Impl {
     const Result r = run(kFindSend, Params().text(send_id));
     if (PQntuples(r.get()) == 0) return std::nullopt;
     const Row row{r.get(), 0};
-    return OrderStore::Send{std::string(send_id), row.text(0), row.text(1), row.integer(2), row.text(3)};
+    return OrderStore::Send{std::string(send_id), row.text(0), row.text(1), row.integer(2), row.text(3), row.text(4)};
   }
 
   std::vector<PlacedOrderLine> lines_of(const std::string& order_id) const {
@@ -410,6 +410,7 @@ std::optional<OrderStore::Send> PostgresOrderStore::insert_send(
   const Impl& db = *impl_;
   Params p;
   p.text(send.send_id).text(send.customer_id).text(send.context).integer(send.at).text(send.answer).integer(unix_now());
+  p.text(send.counterfactual);
   const Params offers = offer_params(send.customer_id, item_and_offer_ids, send.context, send.at);
   // Run twice when the link breaks: if the first commit went through, the second finds the send.
   return db.retrying([&]() -> std::optional<Send> {
@@ -502,9 +503,53 @@ Erasure PostgresOrderStore::delete_customer(std::string_view customer_id, std::s
     e.orders = changed(db.run(kEraseOrders, id));
     e.offers = changed(db.run(kEraseOffers, id));
     e.sends = changed(db.run(kEraseSends, id));
+    e.events = changed(db.run(kEraseEvents, id));
     e.already_erased = changed(db.run(kEraseCustomer, Params().text(key).integer(unix_now()))) == 0;
     t.commit();
     return e;
+  });
+}
+
+std::vector<OrderStore::Send> PostgresOrderStore::sends_between(Timestamp from, Timestamp until) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->retrying([&] {
+    const Result r = impl_->run(kSendsBetween, Params().integer(from).integer(until));
+    std::vector<Send> out;
+    for (int k = 0; k < PQntuples(r.get()); ++k) {
+      const Row row{r.get(), k};
+      out.push_back({row.text(0), row.text(1), row.text(2), row.integer(3), row.text(4), row.text(5)});
+    }
+    return out;
+  });
+}
+
+RecordResult PostgresOrderStore::insert_event(const OfferEvent& e, Timestamp now) {
+  std::lock_guard lock(impl_->mutex);
+  const Impl& db = *impl_;
+  Params p;
+  p.text(e.send_id).text(e.offer_id).text(offer_event_type_name(e.type)).integer(e.at == kNoTime ? now : e.at);
+  p.text(e.customer_id).integer(now);
+  // Run twice when the link breaks: if the first insert went through, the second finds it.
+  return db.retrying([&] {
+    if (changed(db.run(kInsertEvent, p)) > 0) return RecordResult::recorded;
+    const Result r =
+        db.run(kFindEvent, Params().text(e.send_id).text(e.offer_id).text(offer_event_type_name(e.type)));
+    COBUY_CHECK(PQntuples(r.get()) == 1, ErrorCode::io,
+                "order log " << db.where << ": an event of send '" << e.send_id << "' is taken but cannot be read");
+    return event_duplicate_of(Row{r.get(), 0}.integer(0), e);
+  });
+}
+
+std::vector<OfferEvent> PostgresOrderStore::events_between(Timestamp from, Timestamp until) const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->retrying([&] {
+    const Result r = impl_->run(kEventsBetween, Params().integer(from).integer(until));
+    std::vector<OfferEvent> out;
+    for (int k = 0; k < PQntuples(r.get()); ++k) {
+      const Row row{r.get(), k};
+      out.push_back({row.text(0), row.text(1), parse_offer_event_type("type", row.text(2)), row.integer(3), row.text(4)});
+    }
+    return out;
   });
 }
 

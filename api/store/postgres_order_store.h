@@ -38,6 +38,8 @@ class PostgresOrderStore final : public OrderStore {
   std::vector<std::pair<std::string, Timestamp>> offered_since(std::string_view customer_id,
                                                                Timestamp since) const override;
   std::optional<Send> find_send(std::string_view send_id) const override;
+  std::vector<Send> sends_between(Timestamp from, Timestamp until) const override;
+  std::vector<OfferEvent> events_between(Timestamp from, Timestamp until) const override;
   HistoryChanges history_changes() const override;
 
  private:
@@ -48,6 +50,7 @@ class PostgresOrderStore final : public OrderStore {
   std::optional<Send> insert_send(const Send& send,
                                   const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids) override;
 
+  RecordResult insert_event(const OfferEvent& event, Timestamp now) override;
   CancelResult mark_cancelled(std::string_view order_id) override;
   RecordResult insert_return(const OrderReturn& r) override;
   Erasure delete_customer(std::string_view customer_id, std::string_view key) override;

@@ -55,6 +55,17 @@ CREATE TABLE IF NOT EXISTS order_returns(
 CREATE TABLE IF NOT EXISTS erased_customers(
   customer_key TEXT PRIMARY KEY,
   erased_at BIGINT NOT NULL);
+ALTER TABLE sends ADD COLUMN IF NOT EXISTS counterfactual TEXT NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS sends_by_time ON sends(at);
+CREATE TABLE IF NOT EXISTS events(
+  send_id TEXT NOT NULL,
+  offer_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  customer_id TEXT NOT NULL,
+  recorded_at BIGINT NOT NULL,
+  PRIMARY KEY(send_id, offer_id, type));
+CREATE INDEX IF NOT EXISTS events_by_customer ON events(customer_id);
 )sql";
 
 inline constexpr Statement kFindOrder{"find_order", "SELECT customer_id, time FROM orders WHERE order_id = $1"};
@@ -99,12 +110,28 @@ inline constexpr Statement kOfferedSince{"offered_since",
                                   "customer_id = $1 AND offered_at >= $2 "
                                   "ORDER BY offered_at DESC, id DESC LIMIT 1000"};
 static_assert(OrderStore::kMaxOfferedRows == 1000, "kOfferedSince's LIMIT");
-inline constexpr Statement kFindSend{"find_send", "SELECT customer_id, context, at, answer FROM sends WHERE send_id = $1"};
+inline constexpr Statement kFindSend{"find_send",
+                                     "SELECT customer_id, context, at, answer, counterfactual FROM sends "
+                                     "WHERE send_id = $1"};
+inline constexpr Statement kSendsBetween{"sends_between",
+                                         "SELECT send_id, customer_id, context, at, answer, counterfactual FROM sends "
+                                         "WHERE at >= $1 AND at < $2 ORDER BY at, send_id"};
+// Events: when the key is taken this inserts nothing, and the caller compares the stored time.
+inline constexpr Statement kInsertEvent{"insert_event",
+                                        "INSERT INTO events(send_id, offer_id, type, at, customer_id, recorded_at) "
+                                        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (send_id, offer_id, type) DO NOTHING"};
+inline constexpr Statement kFindEvent{"find_event",
+                                      "SELECT at FROM events WHERE send_id = $1 AND offer_id = $2 AND type = $3"};
+inline constexpr Statement kEventsBetween{"events_between",
+                                          "SELECT e.send_id, e.offer_id, e.type, e.at, e.customer_id FROM events e "
+                                          "JOIN sends s ON s.send_id = e.send_id WHERE s.at >= $1 AND s.at < $2 "
+                                          "ORDER BY e.send_id, e.offer_id, e.type"};
+inline constexpr Statement kEraseEvents{"erase_events", "DELETE FROM events WHERE customer_id = $1"};
 // When the id is taken this inserts nothing (a concurrent insert of the same id waits for the
 // other's commit first), and the caller rolls back instead of logging the offers.
 inline constexpr Statement kInsertSend{"insert_send",
-                                "INSERT INTO sends(send_id, customer_id, context, at, answer, recorded_at) "
-                                "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (send_id) DO NOTHING"};
+                                "INSERT INTO sends(send_id, customer_id, context, at, answer, recorded_at, "
+                                "counterfactual) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (send_id) DO NOTHING"};
 // Changes to history. A return locks its order's row, so two returns of one order are checked
 // against each other's items one after the other.
 inline constexpr Statement kLockOrder{"lock_order", "SELECT customer_id, time FROM orders WHERE order_id = $1 FOR UPDATE"};
@@ -145,6 +172,7 @@ inline constexpr Statement kStatements[] = {
     kFindOrder,    kFindLines,    kInsertOrder,  kCustomerOrders, kLinesOf,        kAllOrders,   kCount,
     kInsertOffer,  kOfferedSince, kFindSend,     kInsertSend,     kLockOrder,      kIsCancelled, kCancel,
     kReturnsOf,    kInsertReturn, kIsErased,     kEraseLines,     kEraseReturns,   kEraseCancelled,
-    kEraseOrders,  kEraseOffers,  kEraseSends,   kEraseCustomer,  kErased,         kCancelled,   kReturned};
+    kEraseOrders,  kEraseOffers,  kEraseSends,   kEraseCustomer,  kErased,         kCancelled,   kReturned,
+    kSendsBetween, kInsertEvent,  kFindEvent,    kEventsBetween,  kEraseEvents};
 
 }  // namespace cobuy::postgres_log

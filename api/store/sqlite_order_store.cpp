@@ -9,20 +9,14 @@
 #include <optional>
 #include <unordered_set>
 
+#include "api/store/sqlite_connection.h"
 #include "core/error.h"
 #include "core/time_util.h"
 
 namespace cobuy {
 namespace {
 
-struct DbClose {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalize {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Db = std::unique_ptr<sqlite3, DbClose>;
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+using namespace sqlite_log;  // Connection, Query, Transaction
 
 constexpr int kBusyTimeoutMs = 5000;
 
@@ -70,7 +64,20 @@ CREATE TABLE IF NOT EXISTS order_returns(
 CREATE TABLE IF NOT EXISTS erased_customers(
   customer_key TEXT PRIMARY KEY,
   erased_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events(
+  send_id TEXT NOT NULL,
+  offer_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  customer_id TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY(send_id, offer_id, type));
+CREATE INDEX IF NOT EXISTS events_by_customer ON events(customer_id);
+CREATE INDEX IF NOT EXISTS sends_by_time ON sends(at);
 )sql";
+// Schema 4's column of a table created before it (kSchema creates sends without it, so that one
+// statement serves a new log and an upgraded one).
+constexpr const char* kAddCounterfactual = "ALTER TABLE sends ADD COLUMN counterfactual TEXT NOT NULL DEFAULT ''";
 
 // A line's quantity less what was returned of it (drop_returned drops what is left at zero).
 #define COBUY_LIVE_QUANTITY                                                                      \
@@ -88,108 +95,6 @@ constexpr const char* kEraseOrderRows[] = {
     "DELETE FROM order_lines WHERE order_id IN (SELECT order_id FROM orders WHERE customer_id = ?)",
     "DELETE FROM order_returns WHERE order_id IN (SELECT order_id FROM orders WHERE customer_id = ?)",
     "DELETE FROM cancelled_orders WHERE order_id IN (SELECT order_id FROM orders WHERE customer_id = ?)",
-};
-
-/// The connection and the file it is on, for error messages.
-struct Connection {
-  std::string path;
-  Db db;
-
-  [[noreturn]] void fail(std::string_view what) const {
-    COBUY_FAIL(ErrorCode::io, "order log " << path << ": " << what << ": " << sqlite3_errmsg(db.get()));
-  }
-  void check(int rc, std::string_view what) const {
-    if (rc != SQLITE_OK) fail(what);
-  }
-  void exec(const char* sql) const { check(sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr), sql); }
-  Stmt prepare(const std::string& sql) const {
-    sqlite3_stmt* raw = nullptr;
-    const int rc = sqlite3_prepare_v3(db.get(), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-    Stmt stmt(raw);
-    check(rc, "cannot prepare '" + sql + "'");
-    return stmt;
-  }
-};
-
-/// One use of a prepared statement: bind in parameter order, step, read columns. Resets the
-/// statement and clears its bindings when it goes out of scope, so it can be used again.
-class Query {
- public:
-  Query(const Connection& c, const Stmt& s) : c_(c), s_(s.get()) {}
-  ~Query() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  Query(const Query&) = delete;
-  Query& operator=(const Query&) = delete;
-
-  Query& text(std::string_view v) {
-    COBUY_CHECK(v.size() <= INT_MAX, ErrorCode::too_large, "a text of " << v.size() << " bytes is too long");
-    // A null pointer would bind SQL NULL; an empty string_view may have one. The value outlives the
-    // statement's use, so SQLite need not copy it.
-    return bound(sqlite3_bind_text(s_, ++n_, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
-  }
-  Query& integer(std::int64_t v) { return bound(sqlite3_bind_int64(s_, ++n_, v)); }
-  Query& real(double v) { return bound(sqlite3_bind_double(s_, ++n_, v)); }
-  Query& real(std::optional<double> v) { return v ? real(*v) : bound(sqlite3_bind_null(s_, ++n_)); }
-
-  /// Steps once: true when a row is ready, false when the statement is done.
-  bool step() {
-    const int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    c_.fail(std::string("cannot run '") + sqlite3_sql(s_) + "'");
-  }
-  /// Runs a statement that returns no rows.
-  void run() {
-    while (step()) {
-    }
-  }
-  /// Runs a statement that returns no rows; returns how many rows it changed.
-  std::uint64_t run_changes() {
-    run();
-    return static_cast<std::uint64_t>(sqlite3_changes(c_.db.get()));
-  }
-
-  std::string text_at(int col) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string();
-  }
-  std::int64_t integer_at(int col) const { return sqlite3_column_int64(s_, col); }
-  double real_at(int col) const { return sqlite3_column_double(s_, col); }
-  std::optional<double> optional_real_at(int col) const {
-    if (sqlite3_column_type(s_, col) == SQLITE_NULL) return std::nullopt;
-    return real_at(col);
-  }
-
- private:
-  Query& bound(int rc) {
-    c_.check(rc, "cannot bind a parameter");
-    return *this;
-  }
-  const Connection& c_;
-  sqlite3_stmt* s_;
-  int n_ = 0;
-};
-
-/// BEGIN IMMEDIATE (the write lock is taken up front, so a writer never fails half-way on a lock
-/// upgrade); rolls back unless committed.
-class Transaction {
- public:
-  explicit Transaction(const Connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
-  ~Transaction() {
-    if (open_) sqlite3_exec(c_.db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  void commit() {
-    c_.exec("COMMIT");
-    open_ = false;
-  }
-
- private:
-  const Connection& c_;
-  bool open_ = true;
 };
 
 /// Orders from rows of kSelectOrderLines (one row a line, grouped by order).
@@ -216,7 +121,8 @@ struct SqliteOrderStore::Impl {
   std::mutex mutex;  // one connection, one caller at a time
   Stmt find_order, find_lines, insert_order, insert_line, customer_orders, all_orders, count, insert_offer,
       offered_since, find_send, insert_send, live_lines, is_cancelled, cancel, returns_of, insert_return,
-      is_erased, erase_orders, erase_offers, erase_sends, erase_customer, erased, cancelled, returned;
+      is_erased, erase_orders, erase_offers, erase_sends, erase_customer, erased, cancelled, returned, find_event,
+      insert_event, erase_events, sends_between, events_between;
   std::vector<Stmt> erase_order_rows;  // kEraseOrderRows
 
   /// The ids (first column) of every row of `s`.
@@ -232,7 +138,8 @@ struct SqliteOrderStore::Impl {
     Query q(c, find_send);
     q.text(send_id);
     if (!q.step()) return std::nullopt;
-    return OrderStore::Send{std::string(send_id), q.text_at(0), q.text_at(1), q.integer_at(2), q.text_at(3)};
+    return OrderStore::Send{std::string(send_id), q.text_at(0), q.text_at(1), q.integer_at(2), q.text_at(3),
+                            q.text_at(4)};
   }
   void log_offers(std::string_view customer_id,
                   const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids,
@@ -296,6 +203,10 @@ std::unique_ptr<OrderStore> SqliteOrderStore::open(const std::string& path) {
                              << kSchemaVersion << "; use a newer cobuy");
     if (version < kSchemaVersion) {
       c.exec(kSchema);
+      const Stmt has_column =
+          c.prepare("SELECT COUNT(*) FROM pragma_table_info('sends') WHERE name = 'counterfactual'");
+      Query q(c, has_column);
+      if (q.step() && q.integer_at(0) == 0) c.exec(kAddCounterfactual);
       c.exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
     }
     t.commit();
@@ -324,9 +235,20 @@ std::unique_ptr<OrderStore> SqliteOrderStore::open(const std::string& path) {
       "= ? AND offered_at >= ? "
       "ORDER BY offered_at DESC, rowid DESC LIMIT " +
       std::to_string(OrderStore::kMaxOfferedRows));
-  impl->find_send = c.prepare("SELECT customer_id, context, at, answer FROM sends WHERE send_id = ?");
+  impl->find_send = c.prepare("SELECT customer_id, context, at, answer, counterfactual FROM sends WHERE send_id = ?");
   impl->insert_send = c.prepare(
-      "INSERT INTO sends(send_id, customer_id, context, at, answer, recorded_at) VALUES (?, ?, ?, ?, ?, ?)");
+      "INSERT INTO sends(send_id, customer_id, context, at, answer, recorded_at, counterfactual) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  impl->sends_between = c.prepare(
+      "SELECT send_id, customer_id, context, at, answer, counterfactual FROM sends WHERE at >= ? AND at < ? "
+      "ORDER BY at, send_id");
+  impl->find_event = c.prepare("SELECT at FROM events WHERE send_id = ? AND offer_id = ? AND type = ?");
+  impl->insert_event = c.prepare(
+      "INSERT INTO events(send_id, offer_id, type, at, customer_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)");
+  impl->events_between = c.prepare(
+      "SELECT e.send_id, e.offer_id, e.type, e.at, e.customer_id FROM events e JOIN sends s ON s.send_id = e.send_id "
+      "WHERE s.at >= ? AND s.at < ? ORDER BY e.send_id, e.offer_id, e.type");
+  impl->erase_events = c.prepare("DELETE FROM events WHERE customer_id = ?");
   impl->is_cancelled = c.prepare("SELECT 1 FROM cancelled_orders WHERE order_id = ?");
   impl->cancel = c.prepare("INSERT OR IGNORE INTO cancelled_orders(order_id, cancelled_at) VALUES (?, ?)");
   impl->returns_of = c.prepare(
@@ -436,6 +358,7 @@ std::optional<OrderStore::Send> SqliteOrderStore::insert_send(
       .integer(send.at)
       .text(send.answer)
       .integer(unix_now())
+      .text(send.counterfactual)
       .run();
   impl_->log_offers(send.customer_id, item_and_offer_ids, send.context, send.at);
   t.commit();
@@ -514,9 +437,55 @@ Erasure SqliteOrderStore::delete_customer(std::string_view customer_id, std::str
   e.orders = Query(c, impl_->erase_orders).text(customer_id).run_changes();
   e.offers = Query(c, impl_->erase_offers).text(customer_id).run_changes();
   e.sends = Query(c, impl_->erase_sends).text(customer_id).run_changes();
+  e.events = Query(c, impl_->erase_events).text(customer_id).run_changes();
   e.already_erased = Query(c, impl_->erase_customer).text(key).integer(unix_now()).run_changes() == 0;
   t.commit();
   return e;
+}
+
+std::vector<OrderStore::Send> SqliteOrderStore::sends_between(Timestamp from, Timestamp until) const {
+  std::lock_guard lock(impl_->mutex);
+  Query q(impl_->c, impl_->sends_between);
+  q.integer(from).integer(until);
+  std::vector<Send> out;
+  while (q.step()) {
+    out.push_back({q.text_at(0), q.text_at(1), q.text_at(2), q.integer_at(3), q.text_at(4), q.text_at(5)});
+  }
+  return out;
+}
+
+RecordResult SqliteOrderStore::insert_event(const OfferEvent& e, Timestamp now) {
+  std::lock_guard lock(impl_->mutex);
+  const Connection& c = impl_->c;
+  Transaction t(c);
+  const std::string_view type = offer_event_type_name(e.type);
+  {
+    Query q(c, impl_->find_event);
+    q.text(e.send_id).text(e.offer_id).text(type);
+    if (q.step()) return event_duplicate_of(q.integer_at(0), e);
+  }
+  Query(c, impl_->insert_event)
+      .text(e.send_id)
+      .text(e.offer_id)
+      .text(type)
+      .integer(e.at == kNoTime ? now : e.at)
+      .text(e.customer_id)
+      .integer(now)
+      .run();
+  t.commit();
+  return RecordResult::recorded;
+}
+
+std::vector<OfferEvent> SqliteOrderStore::events_between(Timestamp from, Timestamp until) const {
+  std::lock_guard lock(impl_->mutex);
+  Query q(impl_->c, impl_->events_between);
+  q.integer(from).integer(until);
+  std::vector<OfferEvent> out;
+  while (q.step()) {
+    out.push_back({q.text_at(0), q.text_at(1), parse_offer_event_type("type", q.text_at(2)), q.integer_at(3),
+                   q.text_at(4)});
+  }
+  return out;
 }
 
 bool SqliteOrderStore::erased_key_known(std::string_view key) const {

@@ -138,10 +138,10 @@ TEST(ApiKeys, EveryRouteHasItsScope) {
     EXPECT_EQ(route_scope(r), std::nullopt) << route_label(r);
   }
   for (const auto r : {RouteId::model, RouteId::constant, RouteId::recommendations, RouteId::offers,
-                       RouteId::bought_together, RouteId::similar, RouteId::metrics}) {
+                       RouteId::bought_together, RouteId::similar, RouteId::metrics, RouteId::offer_stats}) {
     EXPECT_EQ(route_scope(r), Scope::read) << route_label(r);
   }
-  for (const auto r : {RouteId::orders, RouteId::cancel_order, RouteId::order_returns, RouteId::erase_customer,
+  for (const auto r : {RouteId::orders, RouteId::events, RouteId::cancel_order, RouteId::order_returns, RouteId::erase_customer,
                        RouteId::reload}) {
     EXPECT_EQ(route_scope(r), Scope::write) << route_label(r);
   }

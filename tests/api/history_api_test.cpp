@@ -3,6 +3,8 @@
 // offers; an erased customer is answered as one the model does not know, though the model still
 // holds their history; bad input gets a clear error naming the field or id.
 
+#include <limits>
+
 #include "api/store/order_store.h"
 #include "server_fixture.h"
 
@@ -84,14 +86,16 @@ TEST_F(HistoryApiTest, AnErasedCustomerIsAnsweredAsAnUnknownOne) {
   post("/v1/orders", R"({"order_id": "a9", "customer_id": "alice", "timestamp": "2011-04-09", "items": [{"item_id": "cake"}]})",
        201);
   post("/v1/offers", R"({"customer_id": "alice", "context": "delivered", "send_id": "mail-1"})");
+  post("/v1/events", R"({"send_id": "mail-1", "type": "opened"})", 201);
 
   const auto erased = erase("alice");
   EXPECT_EQ(erased["status"], "erased");
   EXPECT_EQ(erased["customer_id"], "alice");
-  EXPECT_EQ(erased["deleted"], json({{"orders", 1}, {"offers", 6}, {"sends", 1}})) << "3 offers shown, 3 in the send";
+  EXPECT_EQ(erased["deleted"], json({{"orders", 1}, {"offers", 6}, {"sends", 1}, {"events", 1}}))
+      << "3 offers shown, 3 in the send, and the send's event";
   const auto again = erase("alice");
   EXPECT_EQ(again["status"], "already_erased");
-  EXPECT_EQ(again["deleted"], json({{"orders", 0}, {"offers", 0}, {"sends", 0}}));
+  EXPECT_EQ(again["deleted"], json({{"orders", 0}, {"offers", 0}, {"sends", 0}, {"events", 0}}));
 
   // The model still holds alice's orders; the answers do not use them.
   const auto offers = shipping_offers("alice");
@@ -116,6 +120,8 @@ TEST_F(HistoryApiTest, AnErasedCustomerIsAnsweredAsAnUnknownOne) {
   EXPECT_TRUE(store->offered_since("alice", 0).empty());
   EXPECT_FALSE(store->find_send("mail-1"));
   EXPECT_FALSE(store->find_send("mail-2"));
+  EXPECT_TRUE(store->events_between(std::numeric_limits<Timestamp>::min() + 1, std::numeric_limits<Timestamp>::max())
+                  .empty());
   EXPECT_EQ(store->order_count(), 0u);
 }
 

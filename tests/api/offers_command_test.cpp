@@ -277,7 +277,7 @@ TEST(OffersBatch, ParallelBlocksKeepInputOrderAndCarryErrorsBack) {
   EXPECT_EQ(stats.customers, 1500u);
   EXPECT_EQ(stats.offers, 1500u * 5) << "the policy's limit, filled with popular items where short";
   EXPECT_EQ(stats.bytes, serial.str().size());
-  EXPECT_EQ(serial.str().rfind("{\"at\":", 0), 0u) << serial.str().substr(0, 80);
+  EXPECT_EQ(serial.str().rfind("{\"arm\":\"cobuy\",\"at\":", 0), 0u) << serial.str().substr(0, 80);
 
   const LogLookup failing = [](const std::string& id) {
     COBUY_CHECK(id != "c700", ErrorCode::io, "log unreadable");
@@ -306,6 +306,41 @@ TEST(OffersBatch, ShardsAreFnv1aOfTheIdModuloN) {
   }
   const std::vector<std::string> ids = {"x", "y", "z", "w"};
   EXPECT_EQ(shard_customers(ids, Shard{}), ids);
+}
+
+}  // namespace
+}  // namespace cobuy
+
+namespace cobuy {
+namespace {
+
+// The A/B holdout in batch: each customer's arm is the one the holdout's hash gives (as in the
+// server: tests/api/feedback_api_test.cpp), held-out customers get the popular baseline, and each
+// line is still the in-process answer under the same policy.
+TEST_F(OffersCommandTest, HoldoutCustomersGetTheBaselineAsInTheServer) {
+  const fs::path policy = dir_ / "holdout_policy.json";
+  std::ofstream(policy) << R"({"holdout": {"share": 0.5, "salt": "batch-test", "baseline": "popular"}})";
+  auto r = run(offers_args("--all-customers --policy " + policy.string(), "holdout.jsonl"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto lines = read_lines(dir_ / "holdout.jsonl");
+  const OfferPolicy p = load_offer_policy(policy.string());
+  const OfferEngine engine(model_, p);
+  int held = 0;
+  ASSERT_EQ(lines.size(), model_->customers.ids.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string& id = model_->customers.ids[i];
+    const Arm arm = assign_arm(p.holdout, id);
+    EXPECT_EQ(lines[i]["arm"], arm_name(arm)) << id;
+    OfferRequest q;
+    q.customer_id = id;
+    EXPECT_EQ(lines[i], json::parse(offer_result_to_json(*model_, engine.offers(q, {})).dump())) << id;
+    if (arm == Arm::holdout) {
+      ++held;
+      for (const auto& o : lines[i]["offers"]) EXPECT_EQ(o["kind"], "popular") << id;
+    }
+  }
+  EXPECT_GT(held, 5) << "about half of 40 customers";
+  EXPECT_LT(held, 35);
 }
 
 }  // namespace

@@ -99,8 +99,8 @@ TEST_P(OrderHistoryStoreTest, ErasingACustomerDeletesEverythingOfTheirsAndIsReme
     auto store = open_with_orders();
     store->record_offers("c1", {{"mug", "x1"}, {"tea", "x2"}}, "shipping", 1500);
     store->record_offers("c2", {{"mug", "x3"}}, "shipping", 2500);
-    EXPECT_FALSE(store->record_send({"s1", "c1", "delivered", 1600, "{}"}, {{"bowl", "x4"}}));
-    EXPECT_FALSE(store->record_send({"s2", "c2", "delivered", 2600, "{}"}, {}));
+    EXPECT_FALSE(store->record_send({"s1", "c1", "delivered", 1600, "{}", ""}, {{"bowl", "x4"}}));
+    EXPECT_FALSE(store->record_send({"s2", "c2", "delivered", 2600, "{}", ""}, {}));
     store->cancel_order("o1");
     store->record_return({"o3", "r1", {{"apple", 1, std::nullopt}}});
 

@@ -82,7 +82,7 @@ TEST_P(SqliteOrderStore, AVersionOneLogIsUpgradedKeepingItsOrders) {
   }
   auto store = open();
   EXPECT_EQ(store->order_count(), 1u);
-  EXPECT_FALSE(store->record_send({"s1", "c1", "shipping", 100, "{}"}, {{"mug", "o"}}));
+  EXPECT_FALSE(store->record_send({"s1", "c1", "shipping", 100, "{}", ""}, {{"mug", "o"}}));
   EXPECT_TRUE(store->find_send("s1"));
 }
 
@@ -91,7 +91,7 @@ TEST_P(PostgresOrderStoreTest, AVersionOneLogIsUpgradedKeepingItsOrders) {
   server_->exec("orders", "DROP TABLE sends; UPDATE cobuy_schema SET version = 1");
   auto store = open();
   EXPECT_EQ(store->order_count(), 1u);
-  EXPECT_FALSE(store->record_send({"s1", "c1", "shipping", 100, "{}"}, {{"mug", "o"}}));
+  EXPECT_FALSE(store->record_send({"s1", "c1", "shipping", 100, "{}", ""}, {{"mug", "o"}}));
   EXPECT_TRUE(store->find_send("s1"));
 }
 
@@ -130,6 +130,54 @@ TEST_P(PostgresOrderStoreTest, AVersionTwoLogIsUpgradedKeepingItsOrders) {
                 "DROP TABLE cancelled_orders; DROP TABLE order_returns; DROP TABLE erased_customers; "
                 "DROP INDEX sends_by_customer; UPDATE cobuy_schema SET version = 2");
   expect_upgraded_to_version_three(*open());
+}
+
+/// `store`, a log with kEarly and send s1 opened after it was written with schema version 3, keeps
+/// both, reads the old send with no counterfactual, and records events and holdout sends.
+void expect_upgraded_to_version_four(OrderStore& store) {
+  EXPECT_EQ(store.order_count(), 1u);
+  const auto old = store.find_send("s1");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->answer, R"({"offers":[{"item_id":"mug","offer_id":"of1"}]})");
+  EXPECT_EQ(old->counterfactual, "");
+  EXPECT_EQ(store.record_event({"s1", "of1", OfferEventType::clicked, 150, ""}), RecordResult::recorded);
+  EXPECT_FALSE(store.record_send({"s2", "c1", "shipping", 200, "{}", "[]"}, {}));
+  EXPECT_EQ(store.find_send("s2")->counterfactual, "[]");
+  EXPECT_EQ(store.events_between(0, 1000).size(), 1u);
+}
+
+// A log of schema version 3 (before events) is upgraded when opened: orders and sends stay.
+TEST_P(SqliteOrderStore, AVersionThreeLogIsUpgradedKeepingItsOrdersAndSends) {
+  {
+    auto store = open();
+    store->record_order(kEarly);
+    store->record_send({"s1", "c1", "shipping", 100, R"({"offers":[{"item_id":"mug","offer_id":"of1"}]})", ""},
+                       {{"mug", "of1"}});
+  }
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(location_.c_str(), &raw), SQLITE_OK);
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    ASSERT_EQ(sqlite3_exec(db.get(),
+                           "DROP TABLE events; DROP INDEX sends_by_time; ALTER TABLE sends DROP COLUMN counterfactual; "
+                           "PRAGMA user_version=3",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  expect_upgraded_to_version_four(*open());
+}
+
+TEST_P(PostgresOrderStoreTest, AVersionThreeLogIsUpgradedKeepingItsOrdersAndSends) {
+  {
+    auto store = open();
+    store->record_order(kEarly);
+    store->record_send({"s1", "c1", "shipping", 100, R"({"offers":[{"item_id":"mug","offer_id":"of1"}]})", ""},
+                       {{"mug", "of1"}});
+  }
+  server_->exec("orders",
+                "DROP TABLE events; DROP INDEX sends_by_time; ALTER TABLE sends DROP COLUMN counterfactual; "
+                "UPDATE cobuy_schema SET version = 3");
+  expect_upgraded_to_version_four(*open());
 }
 
 TEST_P(PostgresOrderStoreTest, RefusesANewerSchema) {

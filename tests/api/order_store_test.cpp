@@ -159,7 +159,7 @@ TEST_P(OrderStoreTest, OffersLogReadsAtMostTheLatestRows) {
 TEST_P(OrderStoreTest, ASendIsRecordedOnceWithItsOffersAndReadBack) {
   auto store = open();
   EXPECT_FALSE(store->find_send("s1"));
-  const OrderStore::Send send{"s1", "c1", "shipping", 100, R"({"offers":[1]})"};
+  const OrderStore::Send send{"s1", "c1", "shipping", 100, R"({"offers":[1]})", ""};
   EXPECT_FALSE(store->record_send(send, {{"mug", "of-1"}, {"tea", "of-2"}})) << "recorded";
   const auto found = store->find_send("s1");
   ASSERT_TRUE(found);
@@ -170,18 +170,18 @@ TEST_P(OrderStoreTest, ASendIsRecordedOnceWithItsOffersAndReadBack) {
   using Offers = std::vector<std::pair<std::string, Timestamp>>;
   EXPECT_EQ(store->offered_since("c1", 0), (Offers{{"mug", 100}, {"tea", 100}}));
   // The same id again: the stored send comes back and nothing is written.
-  const auto again = store->record_send({"s1", "c1", "shipping", 200, R"({"offers":[2]})"}, {{"bowl", "of-3"}});
+  const auto again = store->record_send({"s1", "c1", "shipping", 200, R"({"offers":[2]})", ""}, {{"bowl", "of-3"}});
   ASSERT_TRUE(again);
   EXPECT_EQ(again->answer, send.answer);
   EXPECT_EQ(again->at, 100);
   EXPECT_EQ(store->offered_since("c1", 0).size(), 2u);
   // An anonymous send keeps its answer and logs no offers; refused sends write nothing.
-  EXPECT_FALSE(store->record_send({"s2", "", "shipping", 100, "{}"}, {{"mug", "of-4"}}));
+  EXPECT_FALSE(store->record_send({"s2", "", "shipping", 100, "{}", ""}, {{"mug", "of-4"}}));
   EXPECT_EQ(store->find_send("s2")->customer_id, "");
-  EXPECT_EQ(error_of([&] { store->record_send({"", "c1", "shipping", 100, "{}"}, {}); }).code(), ErrorCode::bad_request);
-  EXPECT_EQ(error_of([&] { store->record_send({"s3", "c1", "shipping", kNoTime, "{}"}, {}); }).code(),
+  EXPECT_EQ(error_of([&] { store->record_send({"", "c1", "shipping", 100, "{}", ""}, {}); }).code(), ErrorCode::bad_request);
+  EXPECT_EQ(error_of([&] { store->record_send({"s3", "c1", "shipping", kNoTime, "{}", ""}, {}); }).code(),
             ErrorCode::bad_request);
-  EXPECT_EQ(error_of([&] { store->record_send({"s4", "c1", "shipping", 100, "{}"}, {{"", "x"}}); }).code(),
+  EXPECT_EQ(error_of([&] { store->record_send({"s4", "c1", "shipping", 100, "{}", ""}, {{"", "x"}}); }).code(),
             ErrorCode::bad_request);
   EXPECT_FALSE(store->find_send("s3"));
   EXPECT_FALSE(store->find_send("s4"));
@@ -196,7 +196,7 @@ TEST_P(OrderStoreTest, TwoStoresRacingOneSendIdRecordItOnce) {
   std::vector<std::string> answers_a(kSends), answers_b(kSends);
   auto send_all = [&](OrderStore& store, const std::string& answer, std::vector<std::string>& got) {
     for (int k = 0; k < kSends; ++k) {
-      const auto stored = store.record_send({"race-" + std::to_string(k), "c9", "shipping", 100, answer}, {{"mug", "o"}});
+      const auto stored = store.record_send({"race-" + std::to_string(k), "c9", "shipping", 100, answer, ""}, {{"mug", "o"}});
       if (!stored) ++recorded;
       got[static_cast<std::size_t>(k)] = stored ? stored->answer : answer;
     }
@@ -215,7 +215,7 @@ TEST_P(OrderStoreTest, ReopeningKeepsEverything) {
     store->record_order(kLate);
     store->record_order(kOther);
     store->record_offers("c1", {{"mug", "of-1"}}, "shipping", 100);
-    store->record_send({"s1", "c1", "shipping", 100, "{}"}, {});
+    store->record_send({"s1", "c1", "shipping", 100, "{}", ""}, {});
   }
   auto store = open();
   EXPECT_TRUE(store->find_send("s1"));
