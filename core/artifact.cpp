@@ -321,7 +321,9 @@ json manifest_json(const Model& m) {
            for (std::size_t i = 0; i < m.bought_together.items(); ++i) k += m.bought_together.row(static_cast<ItemIndex>(i)).empty() ? 0 : 1;
            return k;
          }()},
-        {"items_with_vectors", items_with_vectors(m.embeddings, m.catalog.size())}}},
+        {"items_with_vectors", items_with_vectors(m.embeddings, m.catalog.size())},
+        {"items_without_orders",  // catalogue items no training order holds (format 1.9)
+         std::count(m.item_orders.begin(), m.item_orders.end(), 0u)}}},
       {"data_range", {{"first_order", time_or_null(m.stats.first_order)}, {"last_order", time_or_null(m.stats.last_order)}}},
       {"ingest", m.ingest_summary},
       {"evaluation", m.evaluation},

@@ -24,7 +24,7 @@ inline constexpr int kArtifactFormatMajor = 1;
 /// features); a 1.6 manifest's 14 weights still load, with that feature's weight 0.
 /// 1.8 added the catalogue's own item fields (Catalog::field_names and field_values) to items.bin
 /// (after the order counts); an older artifact still loads, with no item fields.
-inline constexpr int kArtifactFormatMinor = 8;
+inline constexpr int kArtifactFormatMinor = 9;
 
 /// Writes `model` to `dir` atomically under any kill (core/atomic_directory.h): every file is written
 /// and synced in a staging sibling that is then exchanged with the old `dir` in one step, so `dir`

@@ -129,8 +129,14 @@ void apply_catalog_file(const std::string& path, const IngestOptions& options, I
         continue;
       }
     }
-    const auto item = catalog.find(value(kId));
-    if (!item) continue;  // the catalogue holds only items that were ordered
+    std::optional<ItemIndex> item = catalog.find(value(kId));
+    if (!item) {
+      if (value(kId).empty()) continue;
+      // Never ordered: a new item, kept so that offers can show it as a new arrival.
+      item = catalog.add(value(kId));
+      ++summary.catalog_new_items;
+      for (auto& column : extra_values) column.emplace_back();
+    }
     if (const auto v = value(kTitleCol); !v.empty()) catalog.titles[*item] = v;
     if (const auto v = value(kCategoryCol); !v.empty()) catalog.categories[*item] = v;
     if (const auto p = parse_number(value(kPriceCol), decimal_comma); p && *p > 0) catalog.prices[*item] = static_cast<float>(*p);
@@ -144,7 +150,7 @@ void apply_catalog_file(const std::string& path, const IngestOptions& options, I
   }
   for (std::size_t k = 0; k < extra.size(); ++k) {
     if (!extra_used[k]) {
-      summary.catalog_columns_ignored.push_back(extra_names[k] + ": no ordered item has a value");
+      summary.catalog_columns_ignored.push_back(extra_names[k] + ": no item has a value");
       continue;
     }
     summary.catalog_columns_kept.push_back(extra_names[k]);

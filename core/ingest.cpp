@@ -561,7 +561,8 @@ nlohmann::json summary_json(const IngestSummary& s) {
           {"customers", s.customers},
           {"bad_row_examples", s.bad_row_examples},
           {"catalog_columns_kept", s.catalog_columns_kept},
-          {"catalog_columns_ignored", s.catalog_columns_ignored}};
+          {"catalog_columns_ignored", s.catalog_columns_ignored},
+          {"catalog_new_items", s.catalog_new_items}};
 }
 
 }  // namespace cobuy

@@ -70,6 +70,8 @@ struct IngestSummary {
   /// ignored, each as "name: why".
   std::vector<std::string> catalog_columns_kept;
   std::vector<std::string> catalog_columns_ignored;
+  /// Items the catalogue file names that no order holds, added to the catalogue (new arrivals).
+  std::uint64_t catalog_new_items = 0;
 };
 
 /// The summary as JSON: stored in the manifest's "ingest", printed by `cobuy train`, and what

@@ -16,7 +16,8 @@ using nlohmann::json;
 
 constexpr std::array<std::string_view, kOfferContexts> kContextNames = {
     "order_confirmation", "shipping", "delivered", "review_request", "replenishment", "win_back"};
-constexpr std::array<std::string_view, 5> kKindNames = {"cross_sell", "replenish", "win_back", "loyalty", "popular"};
+constexpr std::array<std::string_view, 6> kKindNames = {"cross_sell", "replenish", "win_back", "loyalty", "popular",
+                                                        "new_arrival"};
 constexpr std::array<std::string_view, kOfferSources> kSourceNames = {"order_complements", "history_complements",
                                                                       "due", "favourites", "popular"};
 constexpr std::array<Segment, 5> kSegments = {Segment::new_customer, Segment::active, Segment::loyal,
@@ -198,6 +199,14 @@ void to_json(json& j, const OfferPolicy& p) {
         {"include_categories", r.include_categories},
         {"exclude_categories", r.exclude_categories},
         {"in_stock_only", r.in_stock_only}}},
+      {"new_arrivals",
+       {{"share", p.new_arrivals.share},
+        {"min_orders", p.new_arrivals.min_orders},
+        {"contexts", [&] {
+           json contexts = json::array();
+           for (auto c : p.new_arrivals.contexts) contexts.push_back(std::string(offer_context_name(c)));
+           return contexts;
+         }()}}},
       {"currency", p.currency},
       {"coupon_template", p.coupon_template},
       {"merchandising", [&] {
@@ -314,6 +323,21 @@ OfferPolicy offer_policy_from_json(const json& j) {
     r.read("in_stock_only", x.in_stock_only);
     r.reject_unknown();
   }
+  if (const json* s = top.child("new_arrivals")) {
+    ObjectReader r(*s, "new_arrivals");
+    r.read("share", p.new_arrivals.share);
+    r.read("min_orders", p.new_arrivals.min_orders);
+    std::vector<std::string> contexts;
+    r.read("contexts", contexts);
+    for (const auto& c : contexts) {
+      try {
+        p.new_arrivals.contexts.push_back(parse_offer_context(c));
+      } catch (const Error& e) {
+        COBUY_FAIL(ErrorCode::bad_request, "new_arrivals.contexts: " << e.what());
+      }
+    }
+    r.reject_unknown();
+  }
   top.read("currency", p.currency);
   if (const json* rules = top.child("merchandising")) {
     COBUY_CHECK(rules->is_array(), ErrorCode::bad_request, "config field 'merchandising' must be an array of rules");
@@ -398,6 +422,9 @@ void validate(const OfferPolicy& p) {
   COBUY_CHECK(in(r.max_price_ratio, 0, 1e6), ErrorCode::bad_request, "rules.max_price_ratio must be >= 0");
   COBUY_CHECK(r.max_price_ratio == 0 || r.max_price_ratio >= r.min_price_ratio, ErrorCode::bad_request,
               "rules.max_price_ratio must be 0 (off) or at least rules.min_price_ratio");
+  COBUY_CHECK(in(p.new_arrivals.share, 0, 1), ErrorCode::bad_request, "new_arrivals.share must be in [0, 1]");
+  COBUY_CHECK(p.new_arrivals.min_orders >= 1 && p.new_arrivals.min_orders <= 1000000, ErrorCode::bad_request,
+              "new_arrivals.min_orders must be in [1, 1000000]");
   COBUY_CHECK(p.currency.size() <= 16, ErrorCode::bad_request, "currency must be at most 16 characters");
   for (std::size_t k = 0; k < p.merchandising.size(); ++k) {
     const auto& m = p.merchandising[k];

@@ -27,7 +27,7 @@ std::string_view offer_context_name(OfferContext c);
 OfferContext parse_offer_context(std::string_view name);
 
 /// What an offer is, as the email presents it.
-enum class OfferKind { cross_sell, replenish, win_back, loyalty, popular };
+enum class OfferKind { cross_sell, replenish, win_back, loyalty, popular, new_arrival };
 std::string_view offer_kind_name(OfferKind k);
 
 /// Where candidates come from; each context weighs them.
@@ -72,6 +72,16 @@ struct OfferRules {
                                             ///< a request's filters.in_stock says otherwise)
 };
 
+/// Catalogue items with few orders of their own (new arrivals), offered by title and category
+/// (core/new_arrivals.h) in a share of each list.
+struct NewArrivalPolicy {
+  /// At most floor(share x limit) places of a list are new arrivals (0 = none).
+  double share = 0.2;
+  /// An item is a new arrival while the training data holds fewer than this many orders of it.
+  std::uint32_t min_orders = 5;
+  std::vector<OfferContext> contexts;  ///< the emails that hold them (empty = all)
+};
+
 /// A merchandising rule: what a shop does to the ranked list on purpose (a campaign, a launch,
 /// clearing stock), on top of the engine's ranking and never past the other rules.
 enum class MerchAction {
@@ -108,6 +118,7 @@ struct OfferPolicy {
   SegmentConfig segments;
   ReplenishmentConfig replenishment;
   OfferRules rules;
+  NewArrivalPolicy new_arrivals;
   /// Currency of the catalogue's prices when an item has no "currency" field ("" = unknown).
   std::string currency;
   /// Coupon code of each discounted offer: a template of kCouponPlaceholders in braces, e.g.

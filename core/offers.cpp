@@ -263,6 +263,7 @@ OfferEngine::OfferEngine(std::shared_ptr<const Model> model, OfferPolicy policy,
   validate(policy_);
   thresholds_ = shop_thresholds(*model_, policy_.segments);
   replenishment_ = ReplenishmentTable(model_->customers, model_->catalog.size(), policy_.replenishment);
+  if (policy_.new_arrivals.share > 0) new_arrivals_ = NewArrivals(*model_, policy_.new_arrivals.min_orders);
 }
 
 OfferResult OfferEngine::offers(const OfferRequest& q, const CustomerLog& log) const {
@@ -476,13 +477,43 @@ OfferResult OfferEngine::ranked_offers(const OfferRequest& q, const CustomerLog&
   const auto new_available = static_cast<std::size_t>(
       std::count_if(ranked.begin(), ranked.end(), [&](const auto& r) { return !repeat.has(r.first); }));
   const std::size_t new_quota = std::min<std::size_t>({ctx.min_new, limit, new_available});
-  std::size_t repeats_taken = 0;
-  for (std::size_t r = 0; r < ranked.size() && res.offers.size() < limit; ++r) {
-    if (r == head) std::sort(ranked.begin() + static_cast<std::ptrdiff_t>(head), ranked.end(), better);
-    const auto& [i, c] = ranked[r];
-    const bool bought = repeat.has(i);
-    if (bought && repeats_taken >= limit - new_quota) continue;
-    if (take(i, c->score, c->source, c->anchor) && bought) ++repeats_taken;
+  std::size_t repeats_taken = 0, r = 0;
+  auto fill_ranked = [&](std::size_t cap) {
+    for (; r < ranked.size() && res.offers.size() < cap; ++r) {
+      if (r == head) std::sort(ranked.begin() + static_cast<std::ptrdiff_t>(head), ranked.end(), better);
+      const auto& [i, c] = ranked[r];
+      const bool bought = repeat.has(i);
+      if (bought && repeats_taken >= limit - new_quota) continue;
+      if (take(i, c->score, c->source, c->anchor) && bought) ++repeats_taken;
+    }
+  };
+  // New arrivals (core/new_arrivals.h) get up to the policy's share of the places, after the
+  // ranked offers; in stock only, and every rule of the list holds for them too.
+  std::vector<NewArrivalPick> arrivals;
+  if (const auto places = new_arrival_places(policy_.new_arrivals, q.context, limit); places > 0 && profile.orders > 0) {
+    arrivals = new_arrivals_.rank(content_history(profile, at), places + kPopularSlack, [&](ItemIndex i) {
+      return !m.catalog.out_of_stock(i) && rules.allows(i, false) && !merchandised(i, MerchAction::bury);
+    });
+    fill_ranked(limit - std::min(places, arrivals.size()));
+    std::size_t placed = 0;
+    for (const auto& a : arrivals) {
+      if (placed == places || res.offers.size() >= limit) break;
+      if (!take(a.item, 0, OfferSource::popular, a.anchor)) continue;
+      Offer& o = res.offers.back();
+      o.kind = OfferKind::new_arrival;
+      o.relation = Relation::substitute;
+      o.reason = m.catalog.ids[a.anchor];
+      o.score = static_cast<float>(a.score);
+      ++placed;
+    }
+  }
+  fill_ranked(limit);
+  // New arrivals stay below the engine's offers (their cosine is not a chance), scores best first.
+  std::stable_partition(res.offers.begin(), res.offers.end(), [](const Offer& o) { return o.kind != OfferKind::new_arrival; });
+  for (std::size_t k = 1; k < res.offers.size(); ++k) {
+    if (res.offers[k].kind == OfferKind::new_arrival) {
+      res.offers[k].score = std::min(res.offers[k].score, res.offers[k - 1].score * 0.999f);
+    }
   }
   // Fallback: popular items fill a short list, below every ranked offer.
   const double floor = res.offers.empty() ? 1.0 : res.offers.back().score * 0.999;

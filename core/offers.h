@@ -11,6 +11,7 @@
 
 #include "core/customer_profile.h"
 #include "core/model.h"
+#include "core/new_arrivals.h"
 #include "core/offer_policy.h"
 #include "core/placed_order.h"
 #include "core/recommender.h"
@@ -44,7 +45,9 @@ struct Offer {
   float score = 0;
   OfferKind kind = OfferKind::popular;
   Relation relation = Relation::popular;
-  std::string reason;        ///< anchor item id (cross_sell), "due" (replenish), "history", or "popular"
+  /// anchor item id (cross_sell; new_arrival: the closest item bought), "due" (replenish),
+  /// "history", or "popular"
+  std::string reason;
   double interval_days = 0;  ///< replenish: the item's usual repurchase interval
   double days_since = 0;     ///< replenish: days since the customer last bought it
   double discount_percent = 0;
@@ -93,6 +96,8 @@ class OfferEngine {
   const SegmentThresholds& thresholds() const { return thresholds_; }
   const ReplenishmentTable& replenishment() const { return replenishment_; }
   const ComplementSearch& complements() const { return complements_; }
+  /// The model's new arrivals under the policy's new_arrivals.min_orders.
+  const NewArrivals& new_arrivals() const { return new_arrivals_; }
 
  private:
   /// The ranked list for `request` with the sources and weights of `ctx`.
@@ -103,6 +108,7 @@ class OfferEngine {
   SegmentThresholds thresholds_;
   ReplenishmentTable replenishment_;
   ComplementSearch complements_;
+  NewArrivals new_arrivals_;
 };
 
 /// How many offers scratch buffers exist (a pool shared by every engine): at most as many as

@@ -79,6 +79,8 @@ void print_training_summary(const TrainingRun& run, const IngestSummary& summary
     std::printf("item fields   %s (the catalogue's own columns, returned with each item)\n",
                 kept.empty() ? "none" : kept.c_str());
     for (const auto& why : summary.catalog_columns_ignored) std::printf("ignored       column %s\n", why.c_str());
+    std::printf("new items     %llu (in the catalogue, never ordered: offered as new arrivals)\n",
+                static_cast<unsigned long long>(summary.catalog_new_items));
   }
   if (!run.orders_db.empty()) {
     std::printf("from db       %llu orders (%s)\n", static_cast<unsigned long long>(orders_from_db),

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -87,8 +89,8 @@ TEST_F(OrderFormatsCliTest, TheExampleCatalogueMakesOffersAnEmailCanRender) {
           EXPECT_FALSE(o.contains("discounted_price"));
           EXPECT_FALSE(o.contains("coupon_code"));
         }
-        if (o["relation"] == "complement") {
-          ++cross_sells;
+        if (o["relation"] == "complement" || o["kind"] == "new_arrival") {
+          cross_sells += o["relation"] == "complement" ? 1 : 0;
           EXPECT_EQ(o["reason_title"], titles.at(o["reason"]));
         } else {
           EXPECT_FALSE(o.contains("reason_title"));
@@ -99,6 +101,75 @@ TEST_F(OrderFormatsCliTest, TheExampleCatalogueMakesOffersAnEmailCanRender) {
   EXPECT_GT(offers, 20u);
   EXPECT_GT(discounted, 5u);
   EXPECT_GT(cross_sells, 5u);
+}
+
+// Catalogue items no order holds are kept (format 1.9) and offered as new arrivals to the
+// customers who bought look-alikes: the oolong tea to tea buyers; the small teapot, out of stock,
+// to no one.
+TEST_F(OrderFormatsCliTest, NeverOrderedCatalogueItemsAreOfferedAsNewArrivals) {
+  const std::string data = COBUY_BUNDLED_DATASETS;
+  std::ifstream in(data + "/example_catalog.csv");
+  std::stringstream catalog;
+  catalog << in.rdbuf();
+  catalog << "T-103,\"Oolong tea, loose 250g\",tea,8.20,1,https://shop.example/img/t-103.jpg,https://shop.example/p/oolong,Leaf & Co,EUR\n"
+          << "C-202,Glass teapot 0.5l,teaware,18.00,0,https://shop.example/img/c-202.jpg,https://shop.example/p/small-teapot,Clearbrew,EUR\n";
+  const auto catalog_path = write("catalog.csv", catalog.str());
+  auto r = run_cobuy(train(data + "/example_orders.csv", "--catalog " + catalog_path));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("new items     2"), std::string::npos) << r.output;
+  std::ifstream manifest_in(dir_ / "model" / "manifest.json");
+  const auto manifest = nlohmann::json::parse(manifest_in);
+  EXPECT_EQ(manifest["format_version"], "1.9");
+  EXPECT_EQ(manifest["counts"]["items_without_orders"], 2);
+  const auto customers = write("customers.txt", "c01\nc02\nc03\nc04\nc05\nc06\n");
+  const auto out = (dir_ / "offers.jsonl").string();
+  // Only never-ordered items are new here (every item of this small shop has fewer than the
+  // default 5 orders), and no category cap, so the oolong's place depends on its score alone.
+  const auto policy = write("policy.json", R"({"new_arrivals": {"min_orders": 1}, "rules": {"max_per_category": 0}})");
+  std::set<std::string> got_oolong;
+  std::size_t arrivals = 0;
+  // The items each customer bought (the reason of a new arrival is one of them).
+  const auto titles_bought = [&](const std::string& customer) {
+    std::set<std::string> items;
+    std::ifstream orders(data + "/example_orders.csv");
+    for (std::string row; std::getline(orders, row);) {
+      const auto first = row.find(','), second = row.find(',', first + 1), third = row.find(',', second + 1);
+      if (second != std::string::npos && row.substr(second + 1, third - second - 1) == customer) {
+        items.insert(row.substr(first + 1, second - first - 1));
+      }
+    }
+    return items;
+  };
+  for (const char* context : {"order_confirmation", "shipping", "delivered"}) {
+    r = run_cobuy("offers --model " + (dir_ / "model").string() + " --customers " + customers + " --context " + context +
+                  " --limit 5 --policy " + policy + " --out " + out);
+    ASSERT_EQ(r.status, 0) << r.output;
+    std::ifstream offers_in(out);
+    for (std::string line; std::getline(offers_in, line);) {
+      const auto answer = nlohmann::json::parse(line);
+      std::size_t in_list = 0;
+      for (const auto& o : answer["offers"]) {
+        EXPECT_NE(o["item_id"], "C-202") << "out of stock: " << line;
+        if (o["kind"] != "new_arrival") continue;
+        ++in_list;
+        ++arrivals;
+        EXPECT_EQ(o["relation"], "substitute");
+        EXPECT_TRUE(o.contains("reason_title")) << line;
+        if (o["item_id"] == "T-103") {
+          got_oolong.insert(answer["customer_id"].get<std::string>());
+          EXPECT_EQ(o["title"], "Oolong tea, loose 250g");
+          EXPECT_EQ(o["fields"]["url"], "https://shop.example/p/oolong");
+          EXPECT_TRUE(titles_bought(answer["customer_id"]).count(o["reason"])) << line;
+          if (answer["customer_id"] == "c01") {
+            EXPECT_EQ(o["reason"], "T-100") << "closest: the Assam tea, loose 250g";
+          }
+        }
+      }
+      EXPECT_LE(in_list, 1u) << "floor(0.2 x 5) = 1 place: " << line;
+    }
+  }
+  EXPECT_GT(arrivals, 0u);
+  EXPECT_TRUE(got_oolong.count("c01")) << "c01 bought the Assam tea, loose 250g";
 }
 
 TEST_F(OrderFormatsCliTest, AmbiguousDatesFailTheRunUntilTheOrderIsGiven) {

@@ -23,7 +23,14 @@ TEST_F(IngestTest, CatalogueFileOverridesKnownItems) {
   EXPECT_EQ(data.catalog.titles[b], "bee") << "empty catalogue values do not override";
   EXPECT_EQ(data.catalog.categories[b], "garden");
   EXPECT_FLOAT_EQ(data.catalog.prices[b], 2.0f);
-  EXPECT_FALSE(data.catalog.find("zz")) << "unknown items are not added";
+  // zz was never ordered: a new item, added after the ordered ones with what the file says.
+  const auto zz = data.catalog.find("zz");
+  ASSERT_TRUE(zz);
+  EXPECT_EQ(*zz, 2u);
+  EXPECT_EQ(data.catalog.titles[*zz], "Unknown item");
+  EXPECT_EQ(data.catalog.categories[*zz], "x");
+  EXPECT_FLOAT_EQ(data.catalog.prices[*zz], 1.0f);
+  EXPECT_EQ(data.orders.size(), 1u);
   EXPECT_EQ(data.catalog.in_stock, std::vector<std::uint8_t>(data.catalog.size(), kStockNotSaid))
       << "without an in_stock column no item's stock is said";
 }
@@ -36,7 +43,7 @@ TEST_F(IngestTest, CatalogueKeepsTheShopsOwnColumnsAndReportsTheIgnoredOnes) {
                              "item_id,title,image_url,Brand, url ,,brand,unused,currency\n"
                              "a,A,https://x/a.jpg,Acme,https://x/a,,Other,,GBP\n"
                              "b,B,,Bolt,https://x/b,x,Other,,\n"
-                             "zz,Z,https://x/z.jpg,Zed,https://x/z,,,never,EUR\n");  // zz was never ordered
+                             "zz,Z,https://x/z.jpg,Zed,https://x/z,,,,EUR\n");  // zz was never ordered
   IngestOptions o;
   o.catalog_path = catalog;
   IngestSummary s;
@@ -44,7 +51,7 @@ TEST_F(IngestTest, CatalogueKeepsTheShopsOwnColumnsAndReportsTheIgnoredOnes) {
   EXPECT_EQ(s.catalog_columns_kept, (std::vector<std::string>{"image_url", "Brand", "url", "currency"}));
   EXPECT_EQ(s.catalog_columns_ignored,
             (std::vector<std::string>{"column 6: the header names it with nothing", "brand: repeats an earlier column's name",
-                                      "unused: no ordered item has a value"}));
+                                      "unused: no item has a value"}));
   const auto& c = data.catalog;
   ASSERT_EQ(c.field_names, s.catalog_columns_kept);
   ASSERT_EQ(c.field_values.size(), 4u);
@@ -58,7 +65,9 @@ TEST_F(IngestTest, CatalogueKeepsTheShopsOwnColumnsAndReportsTheIgnoredOnes) {
   EXPECT_EQ(c.field(item_c, "Brand"), "") << "not in the catalogue file";
   EXPECT_EQ(c.field(a, "nope"), "");
   for (const auto& column : c.field_values) EXPECT_EQ(column.size(), c.size());
-  EXPECT_FALSE(c.find("zz"));
+  ASSERT_TRUE(c.find("zz")) << "never ordered: kept as a new item, with its fields";
+  EXPECT_EQ(c.field(*c.find("zz"), "Brand"), "Zed");
+  EXPECT_EQ(s.catalog_new_items, 1u);
 }
 
 TEST_F(IngestTest, CatalogueInStockColumn) {
@@ -88,7 +97,7 @@ TEST_F(IngestTest, CatalogueInStockColumn) {
   EXPECT_EQ(stock("g"), kStockNotSaid) << "empty: not said";
   EXPECT_EQ(stock("h"), kStockNotSaid) << "not in the catalogue file";
   EXPECT_EQ(data.catalog.titles[*data.catalog.find("c")], "C");
-  EXPECT_FALSE(data.catalog.find("zz")) << "unknown items are still not added";
+  EXPECT_EQ(stock("zz"), 0) << "a never-ordered item keeps its stock flag";
   EXPECT_TRUE(s.bad_row_examples.empty());
 }
 

@@ -57,9 +57,20 @@ inline void erase_array(std::string& bytes, std::size_t tail, std::uint64_t coun
   bytes.erase(at, length);
 }
 
-/// Turns the format 1.8 artifact in `dir`, whose catalogue has no item fields, into 1.7: items.bin
-/// without its last value (the field count, 0).
+/// Turns the format 1.9 artifact in `dir` into 1.8: the same files (1.9 only allows items.bin to hold
+/// catalogue items without orders), the manifest without counts.items_without_orders.
+inline void downgrade_to_format_1_8(const std::string& dir) {
+  auto manifest = read_manifest(dir);
+  ASSERT_EQ(manifest["format_version"], "1.9");
+  manifest["counts"].erase("items_without_orders");
+  manifest["format_version"] = "1.8";
+  write_manifest(dir, manifest);
+}
+
+/// Turns the format 1.8 (or 1.9) artifact in `dir`, whose catalogue has no item fields, into 1.7:
+/// items.bin without its last value (the field count, 0).
 inline void downgrade_to_format_1_7(const std::string& dir) {
+  if (read_manifest(dir)["format_version"] == "1.9") downgrade_to_format_1_8(dir);
   auto manifest = read_manifest(dir);
   ASSERT_EQ(manifest["format_version"], "1.8");
   rewrite_file(dir, "items.bin", manifest, [&](std::string& bytes) {
@@ -76,7 +87,7 @@ inline void downgrade_to_format_1_7(const std::string& dir) {
 /// Turns the format 1.7 (or 1.8) artifact in `dir` into 1.6: the manifest's next_order without its
 /// last feature (embedding_affinity) and that feature's weight, as a 1.6 build wrote it.
 inline void downgrade_to_format_1_6(const std::string& dir) {
-  if (read_manifest(dir)["format_version"] == "1.8") downgrade_to_format_1_7(dir);
+  if (const auto v = read_manifest(dir)["format_version"]; v == "1.8" || v == "1.9") downgrade_to_format_1_7(dir);
   auto manifest = read_manifest(dir);
   ASSERT_EQ(manifest["format_version"], "1.7");
   auto& next = manifest["next_order"];
@@ -92,7 +103,7 @@ inline void downgrade_to_format_1_6(const std::string& dir) {
 /// Turns the format 1.6 to 1.8 artifact in `dir` into 1.5: the manifest without `next_order`.
 inline void downgrade_to_format_1_5(const std::string& dir) {
   const auto from = read_manifest(dir)["format_version"];
-  if (from == "1.7" || from == "1.8") downgrade_to_format_1_6(dir);
+  if (from == "1.7" || from == "1.8" || from == "1.9") downgrade_to_format_1_6(dir);
   auto manifest = read_manifest(dir);
   ASSERT_EQ(manifest["format_version"], "1.6");
   manifest.erase("next_order");
@@ -104,7 +115,7 @@ inline void downgrade_to_format_1_5(const std::string& dir) {
 /// without the order keys (its last array), manifest format_version "1.4".
 inline void downgrade_to_format_1_4(const std::string& dir, const Model& model) {
   const auto from = read_manifest(dir)["format_version"];
-  if (from == "1.6" || from == "1.7" || from == "1.8") downgrade_to_format_1_5(dir);
+  if (from == "1.6" || from == "1.7" || from == "1.8" || from == "1.9") downgrade_to_format_1_5(dir);
   auto manifest = read_manifest(dir);
   ASSERT_EQ(manifest["format_version"], "1.5");
   const std::uint64_t n_orders = model.customers.order_times.size();
@@ -119,7 +130,7 @@ inline void downgrade_to_format_1_4(const std::string& dir, const Model& model) 
 /// format_version "1.1".
 inline void downgrade_to_format_1_1(const std::string& dir, const Model& model) {
   const auto version = read_manifest(dir)["format_version"];
-  if (version == "1.5" || version == "1.6" || version == "1.7" || version == "1.8") downgrade_to_format_1_4(dir, model);
+  if (version == "1.5" || version == "1.6" || version == "1.7" || version == "1.8" || version == "1.9") downgrade_to_format_1_4(dir, model);
   auto manifest = read_manifest(dir);
   ASSERT_TRUE(manifest["format_version"] == "1.2" || manifest["format_version"] == "1.3" ||
               manifest["format_version"] == "1.4");

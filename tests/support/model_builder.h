@@ -51,6 +51,16 @@ class ModelBuilder {
     similar_.emplace_back(a, subs);
     return *this;
   }
+  /// `id`'s title (default "title of ID").
+  ModelBuilder& title(const std::string& id, const std::string& title) {
+    m_.catalog.titles[*m_.catalog.find(id)] = title;
+    return *this;
+  }
+  /// How many training orders hold `id` (Model::item_orders; default 1).
+  ModelBuilder& item_orders(const std::string& id, std::uint32_t orders) {
+    item_orders_.emplace_back(id, orders);
+    return *this;
+  }
   /// The popular list, most popular first.
   ModelBuilder& popular(const std::vector<std::string>& ids) {
     popular_ = ids;
@@ -92,6 +102,7 @@ class ModelBuilder {
       score *= 0.9f;
     }
     m.item_orders.assign(n, 1);
+    for (const auto& [id, orders] : item_orders_) m.item_orders[*m.catalog.find(id)] = orders;
     auto& h = m.customers;
     std::vector<std::string> ids;
     for (const auto& o : orders_) {
@@ -132,6 +143,7 @@ class ModelBuilder {
   std::vector<std::pair<std::string, std::vector<std::string>>> rows_, similar_;
   std::vector<std::string> popular_;
   std::vector<PastOrder> orders_;
+  std::vector<std::pair<std::string, std::uint32_t>> item_orders_;
 };
 
 }  // namespace cobuy::testing

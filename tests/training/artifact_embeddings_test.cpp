@@ -88,7 +88,7 @@ TEST_F(ArtifactEmbeddingsTest, RoundTripKeepsVectorsAndIndexBytes) {
   EXPECT_EQ(loaded->embeddings.complement_index, m.embeddings.complement_index);
   const auto files = manifest()["files"];
   EXPECT_EQ(files["complements.faiss"]["bytes"].get<std::size_t>(), m.embeddings.complement_index.size());
-  EXPECT_EQ(manifest()["format_version"], "1.8");
+  EXPECT_EQ(manifest()["format_version"], "1.9");
   EXPECT_EQ(manifest()["counts"]["items_with_vectors"], m.catalog.size() - 2) << "all but 'cake' and 'lonely'";
 
   // The loaded bytes search like the trained ones.

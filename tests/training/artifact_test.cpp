@@ -101,7 +101,7 @@ TEST_F(ArtifactTest, RoundTripKeepsStockFlagsAndOrderValues) {
   ASSERT_EQ(model_.catalog.in_stock.size(), model_.catalog.size());
   ASSERT_EQ(model_.customers.order_values.size(), model_.customers.order_times.size());
   auto loaded = load_model(model_dir_);
-  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.8");
+  EXPECT_EQ(testing::read_manifest(model_dir_)["format_version"], "1.9");
   EXPECT_EQ(loaded->catalog.in_stock, model_.catalog.in_stock);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("spoon")], 0);
   EXPECT_EQ(loaded->catalog.in_stock[*loaded->catalog.find("tea")], 1);
@@ -279,6 +279,46 @@ TEST_F(ArtifactTest, RefusesAForeignDirectory) {
   expect_refused("manifest.json is missing");
   std::ofstream(fs::path(model_dir_) / "manifest.json") << "{not json";
   expect_refused("not valid JSON");
+}
+
+}  // namespace
+}  // namespace cobuy
+
+namespace cobuy {
+namespace {
+
+// Format 1.9: catalogue items no order holds (a --catalog file's new items) are trained past and
+// stored like any other item, with an order count of 0, and come back from the artifact.
+TEST(ArtifactNewItems, ItemsWithoutOrdersSurviveTheRoundTrip) {
+  const auto dir = std::filesystem::temp_directory_path() / ("cobuy-artifact-new-items-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  OrderData data;
+  testing::add_order(data, "o1", {"tea", "cup"}, "c1", "2011-01-01");
+  testing::add_order(data, "o2", {"tea", "cup"}, "c2", "2011-01-02");
+  const ItemIndex fresh = data.catalog.add("oolong");  // as apply_catalog_file adds a new item
+  data.catalog.titles[fresh] = "Oolong tea";
+  data.catalog.categories[fresh] = "tea";
+  data.catalog.prices[fresh] = 8.2f;
+  data.catalog.in_stock[fresh] = kInStock;
+  data.catalog.field_names = {"url"};
+  data.catalog.field_values = {{"", "", "https://x/oolong"}};
+  TrainConfig config;
+  config.cooccurrence.min_support = 1;
+  const Model model = train_model(data, config);
+  save_model(model, (dir / "m").string());
+  const auto loaded = load_model((dir / "m").string());
+  const auto i = loaded->catalog.find("oolong");
+  ASSERT_TRUE(i);
+  EXPECT_EQ(loaded->catalog.titles[*i], "Oolong tea");
+  EXPECT_EQ(loaded->catalog.categories[*i], "tea");
+  EXPECT_FLOAT_EQ(loaded->catalog.prices[*i], 8.2f);
+  EXPECT_EQ(loaded->catalog.in_stock[*i], kInStock);
+  EXPECT_EQ(loaded->catalog.field(*i, "url"), "https://x/oolong");
+  EXPECT_EQ(loaded->item_orders[*i], 0u);
+  EXPECT_TRUE(loaded->bought_together.row(*i).empty());
+  EXPECT_EQ(std::count(loaded->popular.begin(), loaded->popular.end(), *i), 0) << "never popular";
+  EXPECT_EQ(testing::read_manifest((dir / "m").string())["counts"]["items_without_orders"], 1);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
