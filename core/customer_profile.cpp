@@ -62,6 +62,11 @@ SegmentThresholds shop_thresholds(const Model& m, const SegmentConfig& config) {
     }
     spend.push_back(s);
   }
+  return segment_thresholds(std::move(gaps), std::move(orders), std::move(spend), config);
+}
+
+SegmentThresholds segment_thresholds(std::vector<double> gaps, std::vector<double> orders, std::vector<double> spend,
+                                     const SegmentConfig& config) {
   SegmentThresholds t;
   // Without repeat orders there is no shop rhythm to learn from: a quarter and a year.
   const double gap75 = gaps.empty() ? 90.0 : std::max(1.0, quantile(gaps, 0.75));

@@ -40,6 +40,10 @@ struct SegmentConfig {
 /// Thresholds for `model`: the configured values, the shop's quantiles for the rest. Throws
 /// Error(bad_request) if the result is inconsistent (lapsed_days <= at_risk_days).
 SegmentThresholds shop_thresholds(const Model& model, const SegmentConfig& config);
+/// The same from the shop's numbers: days between a customer's consecutive orders (pooled), and
+/// per customer its orders and spend.
+SegmentThresholds segment_thresholds(std::vector<double> gaps, std::vector<double> orders, std::vector<double> spend,
+                                     const SegmentConfig& config);
 
 /// One item a customer bought.
 struct ItemPurchases {

@@ -101,6 +101,27 @@ std::vector<ShopOrder> shop_orders(const Model& model, std::span<const PlacedOrd
   return out;
 }
 
+SegmentThresholds shop_thresholds(std::span<const ShopOrder> orders, const SegmentConfig& config) {
+  std::vector<const ShopOrder*> kept;
+  for (const auto& o : orders)
+    if (!o.customer_id.empty() && o.time != kNoTime) kept.push_back(&o);
+  std::sort(kept.begin(), kept.end(), [](const ShopOrder* a, const ShopOrder* b) {
+    return a->customer_id != b->customer_id ? a->customer_id < b->customer_id : a->time < b->time;
+  });
+  std::vector<double> gaps, counts, spend;
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    if (i == 0 || kept[i]->customer_id != kept[i - 1]->customer_id) {
+      counts.push_back(0);
+      spend.push_back(0);
+    } else {
+      gaps.push_back(static_cast<double>(kept[i]->time - kept[i - 1]->time) / kSecondsPerDay);
+    }
+    counts.back() += 1;
+    spend.back() += kept[i]->value;
+  }
+  return segment_thresholds(std::move(gaps), std::move(counts), std::move(spend), config);
+}
+
 ShopFigures shop_figures(std::span<const ShopOrder> orders, const SegmentThresholds& thresholds, Timestamp at) {
   ShopFigures f;
   // Counted orders in time order (customer id as tie-break, so the result does not depend on the

@@ -84,6 +84,10 @@ struct ShopFigures {
   std::vector<MonthFigures> months;          ///< every month from the first order's to the last's
 };
 
+/// Segment thresholds learnt from `orders` alone (as shop_thresholds does from a model): for a
+/// history without a model, such as an order log.
+SegmentThresholds shop_thresholds(std::span<const ShopOrder> orders, const SegmentConfig& config);
+
 /// The figures of `orders` (any order). Segments (RFM, segment_of) use `thresholds` at `at`
 /// (kNoTime: the last order's time, so an old history is not all lapsed).
 ShopFigures shop_figures(std::span<const ShopOrder> orders, const SegmentThresholds& thresholds, Timestamp at = kNoTime);

@@ -116,5 +116,51 @@ TEST(OfferReport, TheCommandReportsOnAnOrderLog) {
   fs::remove_all(dir);
 }
 
+TEST(OfferReport, TheCommandReportsTheShopFiguresOfTheLogAloneOrWithAModel) {
+  const fs::path dir = fs::temp_directory_path() / ("cobuy-report-shop-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string db = (dir / "orders.db").string();
+  {
+    auto store = OrderStore::open(db);
+    store->record_order({"x1", "z1", 10 * kDay, {{"mug", 2, 3.0}}});
+    store->record_order({"x2", "z1", 14 * kDay, {{"tea", 1, 4.0}}});
+    store->record_order({"x3", "z2", 12 * kDay, {{"mug", 1, 3.0}}});
+  }
+  const std::string out = (dir / "report").string();
+  auto run = testing::run_cobuy("report --orders-db " + db + " --out " + out);
+  ASSERT_EQ(run.status, 0) << run.output;
+  json j = json::parse(test::slurp(out + "/report.json"));
+  EXPECT_EQ(j["sections"], json({"offers", "shop"}));
+  EXPECT_EQ(j["shop"]["source"], "order log");
+  EXPECT_EQ(j["shop"]["customers"], 2);
+  EXPECT_EQ(j["shop"]["orders"], 3);
+  EXPECT_DOUBLE_EQ(j["shop"]["revenue"].get<double>(), 13.0);
+  EXPECT_DOUBLE_EQ(j["shop"]["repeat_purchase_rate"].get<double>(), 0.5);
+  const std::string md = test::slurp(out + "/report.md");
+  EXPECT_NE(md.find("## Shop figures"), std::string::npos) << md;
+  EXPECT_NE(md.find("| repeat-purchase rate | 50.0% |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 1970-01 | 3 | 13.00 |"), std::string::npos) << md;
+  const std::string html = test::slurp(out + "/report.html");
+  EXPECT_NE(html.find("Customers per month: new and returning"), std::string::npos);
+
+  // With a model: its history (the bundled example shop: 6 customers, 14 orders with a customer
+  // and a time) joins the log's.
+  const std::string data = COBUY_BUNDLED_DATASETS;
+  const std::string model = (dir / "model").string();
+  run = testing::run_cobuy("train --orders " + data + "/example_orders.csv --out " + model);
+  ASSERT_EQ(run.status, 0) << run.output;
+  run = testing::run_cobuy("report --orders-db " + db + " --model " + model + " --out " + out);
+  ASSERT_EQ(run.status, 0) << run.output;
+  j = json::parse(test::slurp(out + "/report.json"));
+  EXPECT_EQ(j["shop"]["source"], "model's history and the order log");
+  EXPECT_EQ(j["shop"]["customers"], 8);
+  EXPECT_EQ(j["shop"]["orders"], 17);
+  run = testing::run_cobuy("report --orders-db " + db + " --model " + (dir / "nowhere").string() + " --out " + out);
+  EXPECT_NE(run.status, 0);
+  EXPECT_NE(run.output.find("nowhere"), std::string::npos) << run.output;
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace cobuy

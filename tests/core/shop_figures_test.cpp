@@ -1,5 +1,6 @@
 // Shop figures: exact values on a small hand-made history, independence from input order, the
 // empty history, and the bundled example shop and Online Retail sample.
+#include "core/error.h"
 #include "core/shop_figures.h"
 
 #include <gtest/gtest.h>
@@ -244,6 +245,22 @@ TEST(ShopFigures, OnlineRetailSampleAddsUp) {
   EXPECT_LE(*f.gap_days_p25, *f.gap_days_median);
   EXPECT_LE(*f.gap_days_median, *f.gap_days_p75);
   EXPECT_EQ(f.months.front().month.substr(0, 4), "2010");
+}
+
+TEST(ShopFigures, ThresholdsFromOrdersAloneUseTheShopsQuantiles) {
+  // Gaps of 10 and 30 days (one customer), orders 3, 1, 1 and spend 60, 5, 7 per customer.
+  const std::vector<ShopOrder> orders = {{"a", 0, 20}, {"a", 10 * 86400, 20}, {"a", 40 * 86400, 20},
+                                         {"b", 5 * 86400, 5}, {"c", 6 * 86400, 7}, {"", 1, 100}};
+  const SegmentThresholds t = shop_thresholds(orders, SegmentConfig{});
+  const SegmentThresholds expected = segment_thresholds({10, 30}, {3, 1, 1}, {60, 5, 7}, SegmentConfig{});
+  EXPECT_DOUBLE_EQ(t.at_risk_days, expected.at_risk_days);
+  EXPECT_DOUBLE_EQ(t.lapsed_days, expected.lapsed_days);
+  EXPECT_EQ(t.loyal_min_orders, expected.loyal_min_orders);
+  EXPECT_DOUBLE_EQ(t.loyal_min_spend, 7.0);  // the median spend
+  SegmentConfig set;
+  set.at_risk_days = 50;
+  set.lapsed_days = 20;
+  EXPECT_THROW(shop_thresholds(orders, set), Error);  // lapsed before at risk: refused
 }
 
 }  // namespace
