@@ -162,11 +162,11 @@ function chartFrame(width, height) {
 function drawMonthly(box, months) {
   box.replaceChildren();
   if (!months.length) { box.append(el('p', {class: 'muted', text: 'no orders'})); return; }
-  const W = 520, H = 200, L = 40, B = 30, T = 10;
+  const W = 520, H = 200, L = 40, B = 30, T = 10, R = 120;  // R: the legend's column
   const root = chartFrame(W, H);
   const max = Math.max(1, ...months.map((m) => m.orders));
-  const step = (W - L - 10) / months.length;
-  root.append(svg('line', {x1: L, y1: H - B, x2: W - 10, y2: H - B, class: 'axis'}));
+  const step = (W - L - R) / months.length;
+  root.append(svg('line', {x1: L, y1: H - B, x2: W - R, y2: H - B, class: 'axis'}));
   root.append(svg('text', {x: L - 4, y: T + 8, class: 'tick', 'text-anchor': 'end'}, fmt.int(max)));
   months.forEach((m, i) => {
     const h = (H - B - T) * m.orders / max;
@@ -181,7 +181,7 @@ function drawMonthly(box, months) {
       root.append(svg('text', {x: x + w / 2, y: H - B + 14, class: 'tick', 'text-anchor': 'middle'}, m.month.slice(2)));
     }
   });
-  root.append(legend([['new customers', '#4e79a7'], ['returning', '#f28e2b']], L + 6, T + 4));
+  root.append(legend([['new customers', '#4e79a7'], ['returning', '#f28e2b']], W - R + 10, T + 4));
   box.append(root);
 }
 
@@ -198,13 +198,13 @@ function legend(entries, x, y) {
 function drawClvTrend(box, months) {
   box.replaceChildren();
   if (!months.length) { box.append(el('p', {class: 'muted', text: 'no orders'})); return; }
-  const W = 520, H = 200, L = 48, B = 30, T = 10;
+  const W = 520, H = 200, L = 48, B = 30, T = 10, R = 90;  // R: the legend's column
   const root = chartFrame(W, H);
   const values = months.flatMap((m) => [m.clv_to_date, ...SEGMENTS.map((s) => m.clv_by_segment[s])]).filter((v) => v !== null);
   const max = Math.max(1, ...values);
-  const x = (i) => L + (months.length === 1 ? (W - L - 10) / 2 : i * (W - L - 10) / (months.length - 1));
+  const x = (i) => L + (months.length === 1 ? (W - L - R) / 2 : i * (W - L - R) / (months.length - 1));
   const y = (v) => H - B - (H - B - T) * v / max;
-  root.append(svg('line', {x1: L, y1: H - B, x2: W - 10, y2: H - B, class: 'axis'}));
+  root.append(svg('line', {x1: L, y1: H - B, x2: W - R, y2: H - B, class: 'axis'}));
   root.append(svg('text', {x: L - 4, y: T + 8, class: 'tick', 'text-anchor': 'end'}, fmt.num(max, 0)));
   const series = [['all', (m) => m.clv_to_date, '#333']].concat(SEGMENTS.map((s) => [s, (m) => m.clv_by_segment[s], SEGMENT_COLORS[s]]));
   for (const [name, get, color] of series) {
@@ -216,7 +216,7 @@ function drawClvTrend(box, months) {
     });
     root.append(svg('path', {d: d.trim().replace(/ +/g, ' '), stroke: color, fill: 'none', 'stroke-width': name === 'all' ? 2.5 : 1.5, 'data-series': name}));
   }
-  root.append(legend(series.map(([n, , c]) => [n, c]), L + 6, T + 4));
+  root.append(legend(series.map(([n, , c]) => [n, c]), W - R + 10, T + 4));
   box.append(root);
 }
 
