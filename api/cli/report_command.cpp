@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -34,13 +35,13 @@ Timestamp time_flag(const std::string& text, const char* flag, Timestamp fallbac
 /// Shop figures of the order log, or with --model of the model's history plus the logged orders it
 /// does not hold (as GET /v1/stats/shop answers); segments use the model's thresholds or, without
 /// a model, thresholds learnt from the log the same way.
-ReportSection shop_section(const ReportArgs& a, const OfferPolicy& policy, const OrderStore& store) {
+ReportSection shop_section(const ReportArgs& a, const OfferPolicy& policy, std::span<const PlacedOrder> logged) {
   if (a.model_dir.empty()) {
-    const auto history = shop_orders(store.all_orders());
+    const auto history = shop_orders(logged);
     return shop_figures_section(shop_figures(history, shop_thresholds(history, policy.segments)), "order log");
   }
   const auto model = load_model(a.model_dir);
-  const auto history = shop_orders(*model, store.all_orders());
+  const auto history = shop_orders(*model, logged);
   return shop_figures_section(shop_figures(history, shop_thresholds(*model, policy.segments)),
                               "model's history and the order log");
 }
@@ -51,11 +52,12 @@ void run_report(const ReportArgs& a) {
   const Timestamp until = time_flag(a.until, "--until", std::numeric_limits<Timestamp>::max() / 2);
   COBUY_CHECK(until > from, ErrorCode::bad_request, "--until must be after --from");
   const auto store = OrderStore::open(a.orders_db);
-  OfferStats stats = read_offer_stats(*store, policy.attribution_days, from, until);
+  const std::vector<PlacedOrder> logged = store->all_orders();  // read once: both sections use them
+  OfferStats stats = read_offer_stats(*store, logged, policy.attribution_days, from, until);
   if (a.from.empty()) stats.from = kNoTime;
   if (a.until.empty()) stats.until = kNoTime;
   // The report's sections, in order.
-  const std::vector<ReportSection> sections = {offers_section(stats), shop_section(a, policy, *store)};
+  const std::vector<ReportSection> sections = {offers_section(stats), shop_section(a, policy, logged)};
   write_shop_report(a.out, "cobuy shop report", sections);
   std::fprintf(stderr,
                "cobuy: report of %llu cobuy and %llu holdout sends written to %s (report.json, report.md, "

@@ -45,11 +45,15 @@ SendRecord send_record(const OrderStore::Send& send) {
 }
 
 OfferStats read_offer_stats(const OrderStore& store, double attribution_days, Timestamp from, Timestamp until) {
+  return read_offer_stats(store, store.all_orders(), attribution_days, from, until);
+}
+
+OfferStats read_offer_stats(const OrderStore& store, std::vector<PlacedOrder> orders, double attribution_days,
+                            Timestamp from, Timestamp until) {
   std::vector<SendRecord> sends;
   for (const auto& s : store.sends_between(from, until)) sends.push_back(send_record(s));
   const auto window = static_cast<Timestamp>(attribution_days * kSecondsPerDay);
   const Timestamp last = until > std::numeric_limits<Timestamp>::max() - window ? until : until + window;
-  std::vector<PlacedOrder> orders = store.all_orders();
   std::erase_if(orders, [&](const PlacedOrder& o) { return o.time <= from || o.time > last; });
   return compute_offer_stats(sends, store.events_between(from, until), orders, attribution_days, from, until);
 }

@@ -16,5 +16,9 @@ SendRecord send_record(const OrderStore::Send& send);
 /// The report over the sends of `store` whose time is in [from, until) (Unix seconds), with
 /// orders up to `attribution_days` after `until`.
 OfferStats read_offer_stats(const OrderStore& store, double attribution_days, Timestamp from, Timestamp until);
+/// The same with the store's orders already read (`store.all_orders()`), for a caller that needs
+/// them for more than this report.
+OfferStats read_offer_stats(const OrderStore& store, std::vector<PlacedOrder> orders, double attribution_days,
+                            Timestamp from, Timestamp until);
 
 }  // namespace cobuy
