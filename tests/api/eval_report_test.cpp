@@ -116,7 +116,7 @@ TEST(EvalReport, TradeoffTablesPairEachFixedSplitWithTheEnginesSplitAndTheCobuyC
   EXPECT_EQ(report_markdown(sample_report()).find("Repeat against new items"), std::string::npos) << "no curves, no section";
 }
 
-std::size_t count(const std::string& haystack, const std::string& needle) {
+std::size_t occurrences(const std::string& haystack, const std::string& needle) {
   std::size_t n = 0;
   for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
   return n;
@@ -141,7 +141,7 @@ TEST(ReportMarkdown, HasTitleDataModelsAndTablesPerK) {
     EXPECT_NE(md.find("| " + name + " |"), std::string::npos) << name;
   EXPECT_NE(md.find("## Basket completion"), std::string::npos);
   EXPECT_NE(md.find("## Next order"), std::string::npos);
-  EXPECT_EQ(count(md, "### K = "), 6u);  // three cut-offs for each of two tasks
+  EXPECT_EQ(occurrences(md, "### K = "), 6u);  // three cut-offs for each of two tasks
   EXPECT_NE(md.find("| model | hit_rate | ndcg | mrr | coverage | popularity pct |"), std::string::npos);
   // Known metrics keep their fixed order, not nlohmann's alphabetical one.
   EXPECT_NE(md.find("| model | recall | ndcg | recall_repeat | recall_new |"), std::string::npos);
@@ -218,9 +218,9 @@ TEST(ReportHtml, IsSelfContainedWithOneSvgPerChart) {
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_NE(html.find("</html>"), std::string::npos);
   // basket: hit_rate and ndcg lines; next order: recall and ndcg lines, repeat vs new bars; coverage.
-  EXPECT_EQ(count(html, "<svg"), 6u);
-  EXPECT_EQ(count(html, "</svg>"), 6u);
-  EXPECT_EQ(count(html, "http"), count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
+  EXPECT_EQ(occurrences(html, "<svg"), 6u);
+  EXPECT_EQ(occurrences(html, "</svg>"), 6u);
+  EXPECT_EQ(occurrences(html, "http"), occurrences(html, "xmlns=\"http://www.w3.org/2000/svg\""));
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("<link"), std::string::npos);
   EXPECT_NE(html.find("recall@10 on repeat vs new items"), std::string::npos);
@@ -241,7 +241,7 @@ TEST(ReportHtml, RendersWithoutNextOrder) {
   json r = sample_report();
   r["tasks"].erase("next_order");
   const std::string html = report_html(r);
-  EXPECT_EQ(count(html, "<svg"), 3u);  // hit_rate and ndcg lines, coverage
+  EXPECT_EQ(occurrences(html, "<svg"), 3u);  // hit_rate and ndcg lines, coverage
   EXPECT_EQ(html.find("Next order"), std::string::npos);
   EXPECT_EQ(html.find("repeat vs new"), std::string::npos);
   EXPECT_NE(html.find("</html>"), std::string::npos);
@@ -251,7 +251,7 @@ TEST(ReportHtml, RendersAReportWithoutTasks) {
   json r = sample_report();
   r.erase("tasks");
   const std::string html = report_html(r);
-  EXPECT_EQ(count(html, "<svg"), 0u);
+  EXPECT_EQ(occurrences(html, "<svg"), 0u);
   EXPECT_NE(html.find("bought_together"), std::string::npos);
 }
 
@@ -294,7 +294,7 @@ TEST(ReportSweep, MarkdownHasTheSectionAfterModelsWithRowsBestFirstAndTheChosenR
   ASSERT_NE(third, std::string::npos) << md;
   EXPECT_LT(best, second);
   EXPECT_LT(second, third);
-  EXPECT_EQ(count(md.substr(sweep, task - sweep), "**"), 6u);  // only the chosen row is bold
+  EXPECT_EQ(occurrences(md.substr(sweep, task - sweep), "**"), 6u);  // only the chosen row is bold
   EXPECT_NE(md.find("\nChosen: blend.cooccurrence = 0.25, ease.lambda = 5 (written to chosen_config.json)\n", third),
             std::string::npos)
       << md;

@@ -14,6 +14,7 @@
 #include "api/store/order_store.h"
 #include "support/run_cobuy.h"
 #include "support/slurp.h"
+#include "support/days.h"
 
 namespace cobuy {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr Timestamp kDay = 86400;
+using testing::kDay;
 
 /// 4 cobuy sends (2 converted) and 4 holdout sends (none converted), one customer each.
 OfferStats example_stats() {

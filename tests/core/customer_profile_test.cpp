@@ -8,11 +8,12 @@
 #include "core/replenishment.h"
 #include "core/time_util.h"
 #include "support/model_builder.h"
+#include "support/days.h"
 
 namespace cobuy {
 namespace {
 
-constexpr Timestamp kDay = 86400;
+using testing::kDay;
 Timestamp ts(const char* iso) { return *parse_timestamp(iso); }
 
 CustomerProfile profile(std::uint32_t orders, double spend, Timestamp last) {

@@ -21,7 +21,7 @@ namespace cobuy {
 namespace {
 
 /// kettle, teacup and sugar are out of stock; mug is said to be in stock; the rest say nothing.
-std::shared_ptr<const Model> shop() {
+std::shared_ptr<const Model> stock_shop() {
   testing::ModelBuilder b;
   b.item("tea", "drinks", 3).item("saucer", "kitchen", 2).item("kettle", "kitchen", 30, false);
   b.item("cake", "food", 3).item("spoon", "kitchen", 1).item("mug", "kitchen", 5, true);
@@ -43,7 +43,7 @@ std::vector<std::string> ids(const Model& m, const std::vector<Recommendation>& 
 using Ids = std::vector<std::string>;
 
 TEST(InStock, CatalogSaysInOutOrNothing) {
-  const auto m = shop();
+  const auto m = stock_shop();
   const auto& c = m->catalog;
   EXPECT_EQ(c.stock_said(*c.find("kettle")), false);
   EXPECT_EQ(c.stock_said(*c.find("mug")), true);
@@ -54,7 +54,7 @@ TEST(InStock, CatalogSaysInOutOrNothing) {
 }
 
 TEST(InStock, BasketCompletionSkipsOutOfStockItemsAndStaysFull) {
-  const auto m = shop();
+  const auto m = stock_shop();
   Query q;
   q.items = {"tea"};
   q.limit = 3;
@@ -69,7 +69,7 @@ TEST(InStock, BasketCompletionSkipsOutOfStockItemsAndStaysFull) {
 }
 
 TEST(InStock, NextOrderSkipsOutOfStockRepeatsAndStaysFull) {
-  const auto m = shop();
+  const auto m = stock_shop();
   Query q;
   q.customer_id = "c";
   q.limit = 4;
@@ -86,7 +86,7 @@ TEST(InStock, NextOrderSkipsOutOfStockRepeatsAndStaysFull) {
 }
 
 TEST(InStock, BoughtTogetherTakesTheNextItemsOfTheRow) {
-  const auto m = shop();
+  const auto m = stock_shop();
   const auto tea = *m->catalog.find("tea");
   EXPECT_EQ(ids(*m, bought_together(*m, tea, 2)), (Ids{"saucer", "cake"}));
   Filters all;
@@ -97,7 +97,7 @@ TEST(InStock, BoughtTogetherTakesTheNextItemsOfTheRow) {
 }
 
 TEST(InStock, BoughtTogetherEmbeddingFillSkipsOutOfStockItems) {
-  Model with_vectors = *shop();
+  Model with_vectors = *stock_shop();
   testing::add_item_vectors(with_vectors);
   const auto m = std::make_shared<const Model>(std::move(with_vectors));
   const auto& c = m->catalog;
@@ -111,7 +111,7 @@ TEST(InStock, BoughtTogetherEmbeddingFillSkipsOutOfStockItems) {
 }
 
 TEST(InStock, SimilarSkipsOutOfStockSubstitutes) {
-  const auto m = shop();
+  const auto m = stock_shop();
   const auto tea = *m->catalog.find("tea");
   EXPECT_EQ(ids(*m, similar_items(*m, tea, 1)), (Ids{"mug"}));
   Filters all;
@@ -120,7 +120,7 @@ TEST(InStock, SimilarSkipsOutOfStockSubstitutes) {
 }
 
 TEST(InStock, OffersFollowThePolicyUnlessTheRequestSays) {
-  const auto m = shop();
+  const auto m = stock_shop();
   OfferPolicy p;
   p.rules.max_per_category = 0;
   p.limit = 10;
@@ -150,7 +150,7 @@ TEST(InStock, OffersFollowThePolicyUnlessTheRequestSays) {
 TEST(InStock, StockFlagsSurviveTheArtifact) {
   const auto dir = std::filesystem::temp_directory_path() / ("cobuy-in-stock-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
-  auto m = std::make_shared<Model>(*shop());
+  auto m = std::make_shared<Model>(*stock_shop());
   m->created_at = "2011-12-10T00:00:00Z";
   m->ingest_summary = nlohmann::json::object();
   save_model(*m, dir.string());

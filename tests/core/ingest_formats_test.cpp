@@ -10,6 +10,7 @@
 #include "core/ingest.h"
 #include "core/log.h"
 #include "core/time_util.h"
+#include "support/days.h"
 
 namespace cobuy {
 namespace {
@@ -18,7 +19,7 @@ namespace fs = std::filesystem;
 constexpr Timestamp kJan1At9 = 1704099600;  // 2024-01-01T09:00:00Z (date -u -d ... +%s)
 constexpr Timestamp kFeb1 = 1706745600;     // 2024-02-01T00:00:00Z
 constexpr Timestamp kJan2 = 1704153600;     // 2024-01-02T00:00:00Z
-constexpr Timestamp kDay = 86400;
+using testing::kDay;
 
 class IngestFormatsTest : public ::testing::Test {
  protected:

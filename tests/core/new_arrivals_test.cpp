@@ -20,7 +20,7 @@ namespace {
 /// A shop of mugs and garden tools. Customer "kitchen" bought mugs, customer "garden" bought a
 /// rake and a spade. Never ordered: a new mug (in stock), a new teapot out of stock, a new hoe, a
 /// new enamel mug out of stock; "bowl" has 2 orders (still new under min_orders 5), "plate" 5.
-std::shared_ptr<const Model> shop() {
+std::shared_ptr<const Model> mugs_and_garden_shop() {
   testing::ModelBuilder b;
   b.item("m1", "kitchen", 5).item("m2", "kitchen", 5).item("rake", "garden", 9).item("spade", "garden", 12);
   b.item("cake", "food", 2).item("newmug", "kitchen", 6, true).item("teapot", "kitchen", 20, false);
@@ -85,7 +85,7 @@ TEST(ContentIndex, ATokenOnEveryItemWeighsNothingAndVectorsAreUnitLength) {
 }
 
 TEST(NewArrivals, ANewItemGoesToTheCustomerWhoseHistoryMatchesItsTitleAndCategoryOnly) {
-  const OfferEngine e(shop(), policy());
+  const OfferEngine e(mugs_and_garden_shop(), policy());
   const auto kitchen = offers_for(e, "kitchen");
   const auto garden = offers_for(e, "garden");
   const auto k = arrivals(e, kitchen), g = arrivals(e, garden);
@@ -104,22 +104,22 @@ TEST(NewArrivals, ANewItemGoesToTheCustomerWhoseHistoryMatchesItsTitleAndCategor
 }
 
 TEST(NewArrivals, TheShareCapsThePlacesAndZeroTurnsThemOff) {
-  const OfferEngine two(shop(), policy(0.2));  // 10 places: 2
+  const OfferEngine two(mugs_and_garden_shop(), policy(0.2));  // 10 places: 2
   EXPECT_EQ(arrivals(two, offers_for(two, "kitchen")).size(), 2u);
   EXPECT_EQ(arrivals(two, offers_for(two, "kitchen", 4)).size(), 0u) << "floor(0.2 x 4) = 0";
-  const OfferEngine one(shop(), policy(0.1));
+  const OfferEngine one(mugs_and_garden_shop(), policy(0.1));
   EXPECT_EQ(arrivals(one, offers_for(one, "kitchen")), std::vector<std::string>{"newmug"});
-  const OfferEngine off(shop(), policy(0));
+  const OfferEngine off(mugs_and_garden_shop(), policy(0));
   EXPECT_TRUE(arrivals(off, offers_for(off, "kitchen")).empty());
   OfferPolicy elsewhere = policy(0.5);
   elsewhere.new_arrivals.contexts = {OfferContext::shipping};
-  const OfferEngine other(shop(), elsewhere);
+  const OfferEngine other(mugs_and_garden_shop(), elsewhere);
   EXPECT_TRUE(arrivals(other, offers_for(other, "kitchen")).empty()) << "not a listed context";
   EXPECT_EQ(new_arrival_places(elsewhere.new_arrivals, OfferContext::shipping, 5), 2u);
 }
 
 TEST(NewArrivals, OutOfStockNewItemsAreNeverOffered) {
-  const OfferEngine e(shop(), policy(1.0));
+  const OfferEngine e(mugs_and_garden_shop(), policy(1.0));
   for (const char* c : {"kitchen", "garden"}) {
     const auto got = arrivals(e, offers_for(e, c));
     EXPECT_EQ(std::find(got.begin(), got.end(), "teapot"), got.end());
@@ -136,7 +136,7 @@ TEST(NewArrivals, OutOfStockNewItemsAreNeverOffered) {
 }
 
 TEST(NewArrivals, AnItemWithMinOrdersIsNoLongerANewArrival) {
-  const auto m = shop();
+  const auto m = mugs_and_garden_shop();
   const NewArrivals five(*m, 5);
   EXPECT_TRUE(five.is_new(*m->catalog.find("newmug")));
   EXPECT_TRUE(five.is_new(*m->catalog.find("bowl"))) << "2 orders < 5";
@@ -158,7 +158,7 @@ TEST(NewArrivals, AnItemWithMinOrdersIsNoLongerANewArrival) {
 }
 
 TEST(NewArrivals, TheListRulesHoldForThem) {
-  const auto m = shop();
+  const auto m = mugs_and_garden_shop();
   const OfferEngine e(m, policy(0.5));
   OfferRequest q;
   q.customer_id = "kitchen";
@@ -186,7 +186,7 @@ TEST(NewArrivals, TheListRulesHoldForThem) {
 }
 
 TEST(NewArrivals, ACustomerWithoutHistoryGetsNone) {
-  const OfferEngine e(shop(), policy(1.0));
+  const OfferEngine e(mugs_and_garden_shop(), policy(1.0));
   EXPECT_TRUE(arrivals(e, offers_for(e, "nobody")).empty());
 }
 

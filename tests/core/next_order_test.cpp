@@ -18,7 +18,6 @@
 namespace cobuy {
 namespace {
 
-constexpr double kDay = 86400;
 
 /// A: {x, y} day 0, {x} day 10, {x, z} day 30, {x} day 60. B: {y} day 0, {p} day 3, {y, y} day 5.
 Model two_customers() {

@@ -14,11 +14,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "support/days.h"
 
 namespace cobuy {
 namespace {
 
-constexpr Timestamp kDay = 86400;
+using testing::kDay;
 
 SendRecord send(const std::string& id, const std::string& customer, Timestamp at, Arm arm,
                 std::vector<OfferedItem> offers, const std::string& context = "delivered",

@@ -24,7 +24,7 @@ Timestamp ts(const char* iso) { return *parse_timestamp(iso); }
 
 /// A small shop. Customer "tea" buys tea every 10 days (6 orders), and a mug once; "once" has
 /// one order; mug2 is the mug's substitute and appears in the teapot's row.
-std::shared_ptr<const Model> shop() {
+std::shared_ptr<const Model> tea_shop() {
   testing::ModelBuilder b;
   b.item("mug", "kitchen", 5).item("mug2", "kitchen", 5).item("teapot", "kitchen", 20).item("spoon", "kitchen", 1);
   b.item("tea", "drinks", 3).item("coffee", "drinks", 4).item("coaster", "home", 2).item("biscuit", "food", 2);
@@ -76,7 +76,7 @@ const Offer& offer_for(const Model& m, const OfferResult& r, const std::string& 
 }
 
 TEST(Offers, OrderConfirmationOffersComplementsOfTheOrderWithTheirAnchor) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "once";
@@ -91,7 +91,7 @@ TEST(Offers, OrderConfirmationOffersComplementsOfTheOrderWithTheirAnchor) {
 }
 
 TEST(Offers, ScratchBuffersFollowConcurrencyNotTheThreadsThatEverAsked) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "tea";
@@ -108,7 +108,7 @@ TEST(Offers, ScratchBuffersFollowConcurrencyNotTheThreadsThatEverAsked) {
 }
 
 TEST(Offers, NeverAnItemOfTheOrderJustPlacedUnlessItIsDueAgain) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "tea";
@@ -127,7 +127,7 @@ TEST(Offers, NeverAnItemOfTheOrderJustPlacedUnlessItIsDueAgain) {
 }
 
 TEST(Offers, NoSubstituteOfARecentPurchaseDuringTheCoolingOffPeriod) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "tea";  // bought the mug on 2011-02-20
@@ -142,7 +142,7 @@ TEST(Offers, NoSubstituteOfARecentPurchaseDuringTheCoolingOffPeriod) {
 }
 
 TEST(Offers, CategoryIncludeAndExcludeFromThePolicyAndTheRequest) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferPolicy p = fixed_policy();
   p.rules.exclude_categories = {"home"};
   OfferEngine excluding(m, p);
@@ -161,7 +161,7 @@ TEST(Offers, CategoryIncludeAndExcludeFromThePolicyAndTheRequest) {
 }
 
 TEST(Offers, PriceRangeRelativeToTheOrder) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferPolicy p = fixed_policy();
   p.rules.max_price_ratio = 2.0;  // order mean unit price 5: at most 10
   p.rules.min_price_ratio = 0.5;  // at least 2.5
@@ -179,7 +179,7 @@ TEST(Offers, PriceRangeRelativeToTheOrder) {
 }
 
 TEST(Offers, InStockOnlyWhenTheCatalogueSaysSo) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferPolicy p = fixed_policy();
   OfferRequest q;
   q.customer_id = "once";
@@ -190,7 +190,7 @@ TEST(Offers, InStockOnlyWhenTheCatalogueSaysSo) {
 }
 
 TEST(Offers, AtMostNItemsPerCategory) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferPolicy p = fixed_policy();
   p.rules.max_per_category = 1;
   OfferRequest q;
@@ -206,7 +206,7 @@ TEST(Offers, AtMostNItemsPerCategory) {
 }
 
 TEST(Offers, NoItemOfferedAgainWithinTheReofferWindow) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "once";
@@ -219,7 +219,7 @@ TEST(Offers, NoItemOfferedAgainWithinTheReofferWindow) {
 }
 
 TEST(Offers, DiscountAndValidUntilFollowTheSegmentTier) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "newcomer";  // unknown: new segment, 10% for 14 days
@@ -285,7 +285,7 @@ TEST(Offers, ADiscountedOfferCarriesItsPriceAfterTheDiscountCurrencyAndCoupon) {
 // time window, and never past the other rules.
 class MerchandisingTest : public ::testing::Test {
  protected:
-  std::shared_ptr<const Model> m = shop();
+  std::shared_ptr<const Model> m = tea_shop();
   OfferRequest request() const {
     OfferRequest q;
     q.customer_id = "newcomer";
@@ -403,7 +403,7 @@ TEST_F(MerchandisingTest, RulesApplyOnlyInTheirContextsAndTimeWindow) {
 }
 
 TEST(Offers, WinBackGivesALapsedCustomerTheirBestItemsWithTheLapsedDiscount) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "tea";
@@ -431,7 +431,7 @@ std::vector<NextOrderCandidate> engine_list(const Model& m, const OfferEngine& e
 }
 
 TEST(Offers, DeliveredRanksAsTheNextOrderEngineWithEachChanceCountedOnce) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());  // the default weights of "delivered"
   OfferRequest q;
   q.customer_id = "tea";
@@ -449,7 +449,7 @@ TEST(Offers, DeliveredRanksAsTheNextOrderEngineWithEachChanceCountedOnce) {
 }
 
 TEST(Offers, ADueItemIsReplenishTheOtherItemsLoyaltyAndPopularPicksKeepTheirKind) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "tea";
@@ -472,7 +472,7 @@ TEST(Offers, ADueItemIsReplenishTheOtherItemsLoyaltyAndPopularPicksKeepTheirKind
 }
 
 TEST(Offers, WithoutAnOrderTheCustomersLatestOrderIsTheAnchor) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "once";  // latest order: coffee on 2011-02-01
@@ -482,7 +482,7 @@ TEST(Offers, WithoutAnOrderTheCustomersLatestOrderIsTheAnchor) {
 }
 
 TEST(Offers, OrdersFromTheLogCountInTheProfile) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "once";
@@ -495,7 +495,7 @@ TEST(Offers, OrdersFromTheLogCountInTheProfile) {
 }
 
 TEST(Offers, SameInputsGiveTheSameOfferIdsAndOtherContextsOtherIds) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "once";
@@ -510,7 +510,7 @@ TEST(Offers, SameInputsGiveTheSameOfferIdsAndOtherContextsOtherIds) {
 }
 
 TEST(Offers, UnknownItemsAndCustomersAreNotErrorsButBadRequestsAre) {
-  auto m = shop();
+  auto m = tea_shop();
   OfferEngine engine(m, fixed_policy());
   OfferRequest q;
   q.customer_id = "nobody";

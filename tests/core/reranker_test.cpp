@@ -97,7 +97,7 @@ TEST(RerankerJson, RefusesMalformedManifestsNamingTheField) {
 }
 
 /// a's row: b c d e f with scores 1, 0.9, 0.81, 0.729, 0.656; d is bought far more often.
-Model shop() {
+Model popular_d_shop() {
   auto m = testing::ModelBuilder()
                .item("a").item("b").item("c").item("d").item("e").item("f")
                .bought_with("a", {"b", "c", "d", "e", "f"})
@@ -114,7 +114,7 @@ std::vector<std::string> ids(const Model& m, const RecommendResult& r) {
 }
 
 TEST(Reranker, ReordersOnlyTheFirstStagesBestCandidates) {
-  auto m = shop();
+  auto m = popular_d_shop();
   Query q;
   q.items = {"a"};
   q.limit = 5;
@@ -134,7 +134,7 @@ TEST(Reranker, ReordersOnlyTheFirstStagesBestCandidates) {
 }
 
 TEST(Reranker, SeesTheCustomersHistoryAsOfTheQueryTime) {
-  auto m = shop();
+  auto m = popular_d_shop();
   Query q;
   q.items = {"a"};
   q.customer_id = "ann";

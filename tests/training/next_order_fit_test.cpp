@@ -13,6 +13,7 @@
 #include "core/time_util.h"
 #include "support/order_builder.h"
 #include "training/train.h"
+#include "support/days.h"
 
 namespace cobuy {
 namespace {
@@ -40,7 +41,7 @@ TEST(FitLogistic, RecoversPlantedWeightsAndIgnoresAConstantFeature) {
   EXPECT_EQ(none.bias, 0.0);
 }
 
-constexpr Timestamp kDay = 86400;
+using testing::kDay;
 constexpr int kCustomers = 200, kOrders = 10, kPairs = 6;
 
 Timestamp start_of(int c) { return *parse_timestamp("2011-01-01") + (c % 50) * 3 * kDay + c * 60; }

@@ -17,7 +17,7 @@ namespace {
 
 // ann buys tea + saucer again and again, bob pen + paper; after 2011-09-01 ann orders tea, saucer
 // and the new cake, bob orders paper and "novel" (an item that exists only in the test part).
-OrderData history() {
+OrderData ann_and_bob() {
   OrderData d;
   for (int k = 1; k <= 5; ++k) testing::add_order(d, "a" + std::to_string(k), {"tea", "saucer"}, "ann", "2011-0" + std::to_string(k) + "-01");
   for (int k = 1; k <= 4; ++k) testing::add_order(d, "b" + std::to_string(k), {"pen", "paper"}, "bob", "2011-0" + std::to_string(k) + "-02");
@@ -29,17 +29,17 @@ OrderData history() {
 }
 
 TEST(OfflineEval, LastBasketSplitTakesEachCustomersLatestOrder) {
-  const auto [train, test] = split_last_basket(history());
+  const auto [train, test] = split_last_basket(ann_and_bob());
   ASSERT_EQ(test.orders.size(), 2u);  // ann's t3 and bob's t2; orders without a customer stay in train
   std::vector<std::string> ids;
   for (const auto& o : test.orders) ids.push_back(o.id);
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, (std::vector<std::string>{"t2", "t3"}));
-  EXPECT_EQ(train.orders.size(), history().orders.size() - 2);
+  EXPECT_EQ(train.orders.size(), ann_and_bob().orders.size() - 2);
 }
 
 TEST(OfflineEval, NextOrderCasesAreEachCustomersFirstTestOrder) {
-  const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
+  const auto [train, test] = split_by_time(ann_and_bob(), *parse_timestamp("2011-09-01"));
   const auto cases = next_order_cases(train, test);
   ASSERT_EQ(cases.size(), 2u);
   EXPECT_EQ(cases[0].customer, "ann");
@@ -147,7 +147,7 @@ TEST(OfflineEval, TheFixedRuleGivesGpTopFreqsLastPlacesToEasesBestNewItems) {
 }
 
 TEST(OfflineEval, NextOrderSplitsRepeatAndNewItems) {
-  const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
+  const auto [train, test] = split_by_time(ann_and_bob(), *parse_timestamp("2011-09-01"));
   const Model m = train_model(train, TrainConfig{});
   // A ranker that returns tea, saucer, cake for everyone.
   const Ranker fixed = [&](const Query&) {
@@ -175,7 +175,7 @@ TEST(OfflineEval, NextOrderSplitsRepeatAndNewItems) {
 }
 
 TEST(OfflineEval, BasketCompletionScoresMatchTheServingPath) {
-  const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
+  const auto [train, test] = split_by_time(ann_and_bob(), *parse_timestamp("2011-09-01"));
   const Model m = train_model(train, TrainConfig{});
   const auto cases = basket_completion_cases(train, test, 42);
   ASSERT_FALSE(cases.empty());
@@ -189,7 +189,7 @@ TEST(OfflineEval, BasketCompletionScoresMatchTheServingPath) {
 }
 
 TEST(NextOrderTradeoff, EachCurveScoresItsListsAndEachRulePointIsMatchedWithACobuyPointReachingIt) {
-  const auto [train, test] = split_by_time(history(), *parse_timestamp("2011-09-01"));
+  const auto [train, test] = split_by_time(ann_and_bob(), *parse_timestamp("2011-09-01"));
   const Model m = train_model(train, TrainConfig{});
   const auto cases = next_order_cases(train, test);
   const auto item_orders = orders_holding(train);
