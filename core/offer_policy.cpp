@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
+#include "core/coupon_codes.h"
 #include "core/error.h"
 #include "core/json_reader.h"
 
@@ -209,6 +211,7 @@ void to_json(json& j, const OfferPolicy& p) {
          }()}}},
       {"currency", p.currency},
       {"coupon_template", p.coupon_template},
+      {"coupon_codes", coupon_pools_json(p.coupon_codes)},
       {"merchandising", [&] {
          json rules = json::array();
          for (const auto& r : p.merchandising) rules.push_back(merch_json(r));
@@ -346,6 +349,7 @@ OfferPolicy offer_policy_from_json(const json& j) {
     }
   }
   top.read("coupon_template", p.coupon_template);
+  if (const json* codes = top.child("coupon_codes")) p.coupon_codes = coupon_pools_from_json(*codes);
   if (const json* h = top.child("holdout")) {
     ObjectReader r(*h, "holdout");
     r.read("share", p.holdout.share);
@@ -371,7 +375,10 @@ OfferPolicy offer_policy_from_json(const json& j) {
 OfferPolicy load_offer_policy(const std::string& path) {
   const json j = read_json_file(path, "offer policy");
   try {
-    return offer_policy_from_json(j);
+    OfferPolicy p = offer_policy_from_json(j);
+    resolve_coupon_paths(p.coupon_codes, std::filesystem::path(path).parent_path().string());
+    check_coupon_files(p.coupon_codes);
+    return p;
   } catch (const Error& e) {
     COBUY_FAIL(e.code(), "offer policy " << path << ": " << e.what());
   }
@@ -442,6 +449,7 @@ void validate(const OfferPolicy& p) {
   COBUY_CHECK(p.holdout.salt.size() <= 256, ErrorCode::bad_request, "holdout.salt must be at most 256 bytes");
   COBUY_CHECK(in(p.attribution_days, 0.001, 3650), ErrorCode::bad_request, "attribution_days must be in (0, 3650]");
   expand_coupon_template(p.coupon_template, [](std::string_view) { return std::string(); });  // throws naming the fault
+  validate_coupon_pools(p.coupon_codes);
 }
 
 }  // namespace cobuy

@@ -6,6 +6,7 @@
 #include <array>
 #include <functional>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -107,6 +108,15 @@ struct MerchRule {
   bool matches(const std::string& item_id, const std::string& category) const;
 };
 
+/// A file of single-use coupon codes (core/coupon_codes.h): the codes of the discounts of one
+/// percent, or of every percent.
+struct CouponPool {
+  std::optional<double> percent;  ///< the discount its codes give; none = every percent
+  /// The file, one code a line; load_offer_policy resolves a relative path against the policy
+  /// file's directory.
+  std::string path;
+};
+
 /// The whole policy.
 struct OfferPolicy {
   std::uint32_t limit = 5;        ///< offers per list when the request gives no limit
@@ -124,6 +134,11 @@ struct OfferPolicy {
   /// Coupon code of each discounted offer: a template of kCouponPlaceholders in braces, e.g.
   /// "SAVE{percent}-{offer_id}" ("" = no codes).
   std::string coupon_template;
+  /// Single-use coupon codes: the pools of `"coupon_codes": {"10": "save10.txt", ...}` by percent
+  /// (at most one a percent), or the one pool of `"coupon_codes": "codes.txt"` (every percent).
+  /// A discounted offer whose percent has a pool gets the next code of it instead of the
+  /// template's (see core/coupon_codes.h); empty = none.
+  std::vector<CouponPool> coupon_codes;
   /// Boost, pin and bury rules, applied in this order of kind (every boost, then bury, then pins
   /// in the order given).
   std::vector<MerchRule> merchandising;
@@ -150,7 +165,9 @@ std::string format_percent(double percent);
 /// JSON mapping; unknown keys and wrong types throw Error(bad_request) naming the key.
 void to_json(nlohmann::json& j, const OfferPolicy& p);
 OfferPolicy offer_policy_from_json(const nlohmann::json& j);
-/// Reads a policy file (JSON; lines starting with // are comments); throws Error naming the file.
+/// Reads a policy file (JSON; lines starting with // are comments), resolves its coupon_codes
+/// paths against the file's directory and checks those files (check_coupon_files); throws Error
+/// naming the file.
 OfferPolicy load_offer_policy(const std::string& path);
 /// Checks ranges; throws Error(bad_request) naming the field.
 void validate(const OfferPolicy& p);

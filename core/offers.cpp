@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/coupon_codes.h"
 #include "core/deadline.h"
 #include "core/error.h"
 #include "core/fnv.h"
@@ -582,14 +583,7 @@ OfferResult OfferEngine::ranked_offers(const OfferRequest& q, const CustomerLog&
     }
     if (o.discount_percent > 0) {
       if (!std::isnan(price)) o.discounted_price = std::round(static_cast<double>(price) * (100 - o.discount_percent)) / 100;
-      if (!policy_.coupon_template.empty()) {
-        o.coupon_code = expand_coupon_template(policy_.coupon_template, [&](std::string_view name) -> std::string {
-          if (name == "percent") return format_percent(o.discount_percent);
-          if (name == "offer_id") return o.offer_id;
-          if (name == "item_id") return m.catalog.ids[o.item];
-          return q.customer_id;  // "customer_id", the last of kCouponPlaceholders
-        });
-      }
+      assign_coupon(o, policy_, m.catalog.ids[o.item], q.customer_id);
     }
   }
   return res;

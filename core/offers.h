@@ -55,7 +55,12 @@ struct Offer {
   /// With a discount and a known price: the price after it, rounded to cents; NaN otherwise.
   double discounted_price = std::numeric_limits<double>::quiet_NaN();
   std::string currency;      ///< the item's "currency" field, else the policy's; "" = unknown
-  std::string coupon_code;   ///< with a discount: the policy's coupon template filled in; "" = none
+  /// With a discount: its code, from the percent's single-use pool or the policy's coupon
+  /// template (core/coupon_codes.h); "" = none.
+  std::string coupon_code;
+  /// With a discount whose percent has a single-use pool: the pool's name (coupon_pool_name),
+  /// from which the code is claimed after the list is made; "" = none.
+  std::string coupon_pool;
   std::string offer_id;      ///< stable id for attribution (same inputs, same id)
 };
 

@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <tuple>
 
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include "api/http/offer_codec.h"
+#include "api/store/coupon_pools.h"
 #include "core/error.h"
 #include "core/fnv.h"
 
@@ -23,23 +25,29 @@ struct Chunk {
   std::size_t end = 0;
   std::string text;
   std::uint64_t offers = 0;
+  std::uint64_t coupon_codes = 0;
+  std::uint64_t offers_without_code = 0;
 };
 
 void fill(const OfferEngine& engine, const std::vector<std::string>& customers, const OffersBatchOptions& o,
-          const LogLookup* log, Chunk& c) {
+          const LogLookup* log, const CouponClaimFn* coupons, Chunk& c) {
   static const CustomerLog kNoLog;
   OfferRequest q;
   q.context = o.context;
   q.at = o.at;
   q.limit = o.limit;
+  std::vector<OfferResult> results;
   for (std::size_t i = c.begin; i < c.end; ++i) {
     q.customer_id = customers[i];
-    OfferResult r;
     try {
-      r = log ? engine.offers(q, (*log)(q.customer_id)) : engine.offers(q, kNoLog);
+      results.push_back(log ? engine.offers(q, (*log)(q.customer_id)) : engine.offers(q, kNoLog));
     } catch (const Error& e) {
       throw Error(e.code(), "customer '" + q.customer_id + "': " + e.what());
     }
+  }
+  // One claim for the block: one transaction of the order log, not one per customer.
+  if (coupons) std::tie(c.coupon_codes, c.offers_without_code) = (*coupons)(results);
+  for (const auto& r : results) {
     c.offers += r.offers.size();
     // The same serialisation as the server's answers (invalid UTF-8 in titles replaced).
     c.text += offer_result_to_json(engine.model(), r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -51,7 +59,9 @@ void fill(const OfferEngine& engine, const std::vector<std::string>& customers, 
 
 OffersBatchStats run_offers_batch(const OfferEngine& engine, const std::vector<std::string>& customers,
                                   const OffersBatchOptions& o, std::ostream& out, const ProgressFn& progress,
-                                  const LogLookup* log) {
+                                  const LogLookup* log, const CouponClaimFn* coupons) {
+  COBUY_CHECK(coupons || engine.policy().coupon_codes.empty(), ErrorCode::bad_request,
+              coupon_codes_need_a_log("--orders-db"));
   const auto start = std::chrono::steady_clock::now();
   OffersBatchStats stats;
   const std::size_t n = customers.size();
@@ -85,7 +95,7 @@ OffersBatchStats run_offers_batch(const OfferEngine& engine, const std::vector<s
                                             }) &
             tbb::make_filter<std::size_t, std::size_t>(tbb::filter_mode::parallel,
                                                        [&](std::size_t slot) {
-                                                         fill(engine, customers, o, log, slots[slot]);
+                                                         fill(engine, customers, o, log, coupons, slots[slot]);
                                                          return slot;
                                                        }) &
             tbb::make_filter<std::size_t, void>(tbb::filter_mode::serial_in_order, [&](std::size_t slot) {
@@ -94,6 +104,8 @@ OffersBatchStats run_offers_batch(const OfferEngine& engine, const std::vector<s
               COBUY_CHECK(out.good(), ErrorCode::io, "cannot write the offers output");
               stats.customers += c.end - c.begin;
               stats.offers += c.offers;
+              stats.coupon_codes += c.coupon_codes;
+              stats.offers_without_code += c.offers_without_code;
               stats.bytes += c.text.size();
               c = Chunk{};  // free the text now
               if (progress) progress("offers", stats.customers, n);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/offers.h"
@@ -18,6 +19,12 @@ namespace cobuy {
 /// What the order log knows of one customer (orders recorded since training, earlier offers).
 /// Called from several worker threads at once, so it must be thread-safe.
 using LogLookup = std::function<CustomerLog(const std::string& customer_id)>;
+
+/// Gives the offers of `results` (one block of customers) their single-use coupon codes in one
+/// claim (claim_coupons, api/store/coupon_pools.h); returns how many codes it claimed and how
+/// many offers lost their discount. Called from several worker threads at once, so it must be
+/// thread-safe.
+using CouponClaimFn = std::function<std::pair<std::uint64_t, std::uint64_t>(std::vector<OfferResult>& results)>;
 
 /// The request every customer of a batch gets (besides their id).
 struct OffersBatchOptions {
@@ -34,18 +41,23 @@ struct OffersBatchStats {
   std::uint64_t offers = 0;     ///< offers over all lines
   std::uint64_t bytes = 0;      ///< bytes written, newlines included
   double seconds = 0;           ///< wall time
+  std::uint64_t coupon_codes = 0;         ///< single-use coupon codes claimed
+  std::uint64_t offers_without_code = 0;  ///< discounted offers that lost their discount: pool empty
 };
 
 /// Writes one JSON line per entry of `customers` to `out`, in order: offer_result_to_json(model,
 /// engine.offers(request, log)) for the request {customer id, no order (the engine anchors on the
 /// customer's latest order), o.context, o.at, o.limit}, with the customer's log from `log` (null =
-/// no log). Blocks of customers run in parallel and are written in order. `progress` (may be null)
-/// is called from the writing thread with stage "offers". An exception from a worker (an Error
-/// naming the customer, or a failing `log`) is rethrown here; `out` then holds a prefix of the
-/// lines. Throws Error(io) when `out` fails.
+/// no log). Blocks of customers run in parallel and are written in order. With the policy's
+/// single-use coupon codes, `coupons` claims each block's codes before its lines are written
+/// (required then: Error(bad_request) without it). `progress` (may be null) is called from the
+/// writing thread with stage "offers". An exception from a worker (an Error naming the customer,
+/// or a failing `log` or `coupons`) is rethrown here; `out` then holds a prefix of the lines, and
+/// codes claimed for blocks not written stay claimed (used, never handed out twice). Throws
+/// Error(io) when `out` fails.
 OffersBatchStats run_offers_batch(const OfferEngine& engine, const std::vector<std::string>& customers,
                                   const OffersBatchOptions& o, std::ostream& out, const ProgressFn& progress = nullptr,
-                                  const LogLookup* log = nullptr);
+                                  const LogLookup* log = nullptr, const CouponClaimFn* coupons = nullptr);
 
 /// The 64-bit FNV-1a hash of `text`: stable across runs, builds and machines.
 std::uint64_t fnv1a64(std::string_view text);

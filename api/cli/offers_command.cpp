@@ -10,6 +10,7 @@
 #include "api/cli/commands.h"
 #include "api/http/offer_routes.h"
 #include "api/cli/offers_batch.h"
+#include "api/store/coupon_pools.h"
 #include "api/store/order_store.h"
 #include "api/cli/terminal_progress.h"
 #include "core/artifact.h"
@@ -90,6 +91,9 @@ void run_offers(const Args& a) {
   OfferPolicy policy = a.policy_path.empty() ? OfferPolicy() : load_offer_policy(a.policy_path);
   COBUY_CHECK(a.limit <= policy.max_limit, ErrorCode::bad_request,
               "--limit must be between 1 and the policy's max_limit " << policy.max_limit << ", got " << a.limit);
+  // The server's log, so that a code a batch gives out is never given by a server, nor again.
+  COBUY_CHECK(policy.coupon_codes.empty() || !a.orders_db.empty(), ErrorCode::bad_request,
+              coupon_codes_need_a_log("--orders-db"));
   const std::shared_ptr<const Model> model = load_model(a.model_dir);
   const OfferEngine engine(model, std::move(policy), make_complement_search(model));
   if (a.all_customers) customers = all_customers(*model);
@@ -102,17 +106,34 @@ void run_offers(const Args& a) {
     // The server's lookup, so a batch line equals the API's answer given the same log.
     lookup = [&store, &model](const std::string& id) { return customer_log(store.get(), *model, id); };
   }
+  CouponClaimFn coupons;
+  if (!engine.policy().coupon_codes.empty()) {
+    import_coupon_pools(*store, engine.policy());  // the files' codes the log does not hold yet
+    coupons = [&store](std::vector<OfferResult>& results) {
+      std::vector<CouponList> lists;
+      // As the server does: a code given to an erased customer names nobody.
+      for (auto& r : results) lists.push_back({&r.offers, store->is_erased(r.customer_id) ? "" : r.customer_id});
+      const CouponClaims claimed = claim_coupons(*store, lists, "");
+      return std::pair<std::uint64_t, std::uint64_t>(claimed.codes.size(), claimed.without_code);
+    };
+  }
 
   TempOutput out(a.out);
   TerminalProgress progress;
   const auto stats = run_offers_batch(engine, customers, options, out.stream(), progress.callback(),
-                                      store ? &lookup : nullptr);
+                                      store ? &lookup : nullptr, coupons ? &coupons : nullptr);
   progress.finish();
   out.commit();
   std::printf("offers: %llu customers, %llu offers in %.2f s (%.0f customers/s) -> %s\n",
               static_cast<unsigned long long>(stats.customers), static_cast<unsigned long long>(stats.offers),
               stats.seconds, stats.seconds > 0 ? static_cast<double>(stats.customers) / stats.seconds : 0.0,
               a.out.c_str());
+  if (coupons) {
+    std::printf("coupon codes: %llu claimed from the order log; %llu discounted offers went without their discount "
+                "(their pool was empty)\n",
+                static_cast<unsigned long long>(stats.coupon_codes),
+                static_cast<unsigned long long>(stats.offers_without_code));
+  }
 }
 
 }  // namespace
@@ -137,7 +158,8 @@ void add_offers_command(CLI::App& app) {
                                                  "config/offer_policy.json)");
   cmd->add_option("--orders-db", args->orders_db,
                   "Order log written by `cobuy serve` (a SQLite file or postgresql://...): newer orders and "
-                  "earlier offers count");
+                  "earlier offers count; a policy with single-use coupon codes (coupon_codes) needs it, and "
+                  "the batch claims its codes there");
   cmd->add_option("--out", args->out, "Offers file to write (JSONL, one line per customer, in order)")->required();
   cmd->callback([args] { run_offers(*args); });
 }

@@ -7,6 +7,7 @@
 
 #include "api/http/api_keys.h"
 #include "api/cli/commands.h"
+#include "api/store/coupon_pools.h"
 #include "api/store/order_store.h"
 #include "api/http/serve_loop.h"
 #include "api/http/server.h"
@@ -125,6 +126,8 @@ void add_serve_command(CLI::App& app) {
     // Before the model loads: a refused address should not cost a model load first.
     check_listen_address(args->options.host, args->options.keys != nullptr);
     if (!args->policy_path.empty()) args->options.policy = load_offer_policy(args->policy_path);
+    COBUY_CHECK(args->options.policy.coupon_codes.empty() || !args->orders_db.empty(), ErrorCode::bad_request,
+                coupon_codes_need_a_log("--orders-db"));
     if (!args->orders_db.empty()) args->options.orders = OrderStore::open(args->orders_db);
     args->options.request_timeout = std::chrono::milliseconds(args->request_timeout_ms);
     args->options.header_timeout = std::chrono::milliseconds(args->header_timeout_ms);

@@ -59,7 +59,8 @@ void Metrics::record_request(RouteId route, int status, double seconds) {
   duration_nanos_[r].fetch_add(static_cast<std::uint64_t>(nanos), std::memory_order_relaxed);
 }
 
-std::string Metrics::exposition(const ModelGauges* model) const {
+std::string Metrics::exposition(const ModelGauges* model,
+                                const std::vector<std::pair<std::string, std::uint64_t>>* coupon_codes_left) const {
   std::string out;
   out.reserve(16 * 1024);
   const auto load = [](const Counter& c) { return c.load(std::memory_order_relaxed); };
@@ -100,6 +101,15 @@ std::string Metrics::exposition(const ModelGauges* model) const {
   }
   header(out, "cobuy_orders_recorded_total", "counter", "Orders newly recorded through POST /v1/orders.");
   sample(out, "cobuy_orders_recorded_total", "", std::to_string(load(orders_recorded_)));
+  header(out, "cobuy_offers_without_coupon_total", "counter",
+         "Discounted offers sent without their discount: the single-use coupon pool of their percent was empty.");
+  sample(out, "cobuy_offers_without_coupon_total", "", std::to_string(load(offers_without_code_)));
+  if (coupon_codes_left) {
+    header(out, "cobuy_coupon_codes_left", "gauge", "Single-use coupon codes not yet handed out, by pool (percent).");
+    for (const auto& [pool, left] : *coupon_codes_left) {
+      sample(out, "cobuy_coupon_codes_left", "pool=\"" + escape_label(pool) + "\"", std::to_string(left));
+    }
+  }
   header(out, "cobuy_fallbacks_total", "counter", "Recommendation and offer answers that fell back to popular items.");
   sample(out, "cobuy_fallbacks_total", "", std::to_string(load(fallbacks_)));
   header(out, "cobuy_reloads_total", "counter", "Model reloads (POST /v1/admin/reload, SIGHUP), by result.");

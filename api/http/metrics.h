@@ -1,6 +1,7 @@
 #pragma once
 /// The server's Prometheus metrics: request counters and latency histograms per route, business
-/// counters (orders recorded, fallback answers, reloads), rendered as text exposition 0.0.4.
+/// counters (orders recorded, fallback answers, reloads, offers whose coupon pool ran dry) and the
+/// single-use coupon codes left, rendered as text exposition 0.0.4.
 /// Counters are relaxed atomics in fixed arrays indexed by route and status: no lock and no map
 /// lookup on the request path.
 
@@ -11,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "api/http/request_head.h"
 #include "api/http/routes.h"
@@ -36,6 +39,8 @@ class Metrics {
   void add_fallback() { fallbacks_.fetch_add(1, std::memory_order_relaxed); }
   /// An order newly recorded in the order log (not a duplicate).
   void add_order_recorded() { orders_recorded_.fetch_add(1, std::memory_order_relaxed); }
+  /// Discounted offers sent without their discount: their single-use coupon pool had run dry.
+  void add_offers_without_code(std::uint64_t n) { offers_without_code_.fetch_add(n, std::memory_order_relaxed); }
   /// A model reload, successful or not.
   void add_reload(bool ok) { (ok ? reloads_ok_ : reloads_failed_).fetch_add(1, std::memory_order_relaxed); }
 
@@ -45,7 +50,10 @@ class Metrics {
   }
 
   /// The whole exposition (text/plain; version=0.0.4); `model` null = no model loaded.
-  std::string exposition(const ModelGauges* model) const;
+  /// `coupon_codes_left`: (pool name, codes never claimed) of each single-use coupon pool of the
+  /// policy; null = no pools (or the order log could not say).
+  std::string exposition(const ModelGauges* model,
+                         const std::vector<std::pair<std::string, std::uint64_t>>* coupon_codes_left = nullptr) const;
 
  private:
   /// Statuses with their own label value; any other is counted under status="other".
@@ -60,6 +68,7 @@ class Metrics {
   std::array<Counter, kRouteCount> duration_nanos_{};
   Counter fallbacks_{0};
   Counter orders_recorded_{0};
+  Counter offers_without_code_{0};
   Counter reloads_ok_{0};
   Counter reloads_failed_{0};
   std::array<Counter, http::kRejectionCount> rejections_{};

@@ -1,12 +1,16 @@
 #include "api/http/offer_routes.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "api/http/json_fields.h"
 #include "api/http/offer_codec.h"
+#include "api/store/coupon_pools.h"
 #include "api/store/order_store.h"
+#include "core/coupon_codes.h"
 #include "core/customer_profile.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/time_util.h"
 
 namespace cobuy {
@@ -68,9 +72,36 @@ json replayed(const OrderStore::Send& stored, const OfferRequest& request) {
   return json::parse(stored.answer);
 }
 
+/// Single-use codes claimed for an answer that was not sent after all (another request stored
+/// its send first, or storing failed): put back in their pools unless kept.
+class UnsentCodes {
+ public:
+  UnsentCodes(OrderStore& store, const std::vector<std::string>& codes, const std::string& send_id)
+      : store_(store), codes_(codes), send_id_(send_id) {}
+  ~UnsentCodes() {
+    if (kept_ || codes_.empty()) return;
+    try {
+      store_.release_coupon_codes(codes_, send_id_);
+    } catch (const std::exception& e) {
+      // They stay claimed and unused: lost to the pool, never handed out twice.
+      log::warn("coupon codes not put back", {{"send_id", send_id_}, {"codes", codes_.size()}, {"error", e.what()}});
+    }
+  }
+  UnsentCodes(const UnsentCodes&) = delete;
+  UnsentCodes& operator=(const UnsentCodes&) = delete;
+  void keep() { kept_ = true; }
+
+ private:
+  OrderStore& store_;
+  const std::vector<std::string>& codes_;
+  const std::string& send_id_;
+  bool kept_ = false;
+};
+
 }  // namespace
 
-json answer_offers(const OfferEngine& engine, OrderStore* store, const json& body, Timestamp max_clock_skew) {
+json answer_offers(const OfferEngine& engine, OrderStore* store, const json& body, Timestamp max_clock_skew,
+                   OffersAnswerCounts* counts) {
   const OfferRequest request = offer_request_from_json(body);
   const SendOptions send = send_options(body);
   check_offer_times(request, unix_now(), max_clock_skew);
@@ -80,11 +111,24 @@ json answer_offers(const OfferEngine& engine, OrderStore* store, const json& bod
     if (const auto stored = store->find_send(send.send_id)) return replayed(*stored, request);
   }
   const CustomerLog log = customer_log(store, engine.model(), request.customer_id);
-  const OfferResult result = engine.offers(request, log);
+  OfferResult result = engine.offers(request, log);
+  const bool logged = store && !send.preview;
+  CouponClaims claimed;
+  if (!logged) {
+    COBUY_CHECK(send.preview || engine.policy().coupon_codes.empty(), ErrorCode::unavailable,
+                coupon_codes_need_a_log("--orders-db"));
+    preview_coupon_codes(result.offers);
+  } else {
+    // An erased customer's codes are claimed naming nobody: nothing more of them is kept.
+    claimed = claim_coupons(*store, {{&result.offers, log.erased ? "" : request.customer_id}},
+                            log.erased ? "" : send.send_id);
+    if (counts) counts->offers_without_code += claimed.without_code;
+  }
   json answer = offer_result_to_json(engine.model(), result);
   if (!send.send_id.empty()) answer["send_id"] = send.send_id;
   // Nothing is logged of an erased customer: neither the offers nor the send.
-  if (!store || send.preview || log.erased) return answer;
+  if (!logged || log.erased) return answer;
+  UnsentCodes unsent(*store, claimed.codes, send.send_id);
   std::vector<std::pair<std::string, std::string>> shown;
   for (const auto& o : result.offers) shown.emplace_back(engine.model().catalog.ids[o.item], o.offer_id);
   const std::string context(offer_context_name(request.context));
@@ -105,11 +149,23 @@ json answer_offers(const OfferEngine& engine, OrderStore* store, const json& bod
     // As written to the client: a catalogue text that is not UTF-8 is replaced, not refused.
     const std::string text = answer.dump(-1, ' ', false, json::error_handler_t::replace);
     const auto stored = store->record_send({send.send_id, request.customer_id, context, result.at, text, counterfactual}, shown);
-    if (stored) return replayed(*stored, request);
+    if (stored) return replayed(*stored, request);  // its codes, not ours: ours go back
   } else if (!request.customer_id.empty() && !shown.empty()) {
     store->record_offers(request.customer_id, shown, context, result.at);
   }
+  unsent.keep();
   return answer;
+}
+
+void import_policy_coupons(OrderStore* store, const OfferPolicy& policy) {
+  if (policy.coupon_codes.empty()) return;
+  COBUY_CHECK(store, ErrorCode::bad_request, coupon_codes_need_a_log("--orders-db"));
+  const auto added = import_coupon_pools(*store, policy);
+  const auto left = store->coupon_codes_left();
+  for (const auto& [pool, fresh] : added) {
+    const auto it = std::find_if(left.begin(), left.end(), [&](const auto& p) { return p.first == pool; });
+    log::info("coupon codes imported", {{"pool", pool}, {"new", fresh}, {"left", it == left.end() ? 0 : it->second}});
+  }
 }
 
 std::pair<int, json> answer_order(OrderStore* store, const json& body, Timestamp max_clock_skew) {

@@ -145,6 +145,7 @@ ModelStatus Server::Impl::reload(const std::string& dir) {
   try {
     COBUY_CHECK(!from.empty(), ErrorCode::bad_request,
                 "no model directory: name one in the body ({\"model\": \"DIR\"}) or start the server with --model");
+    import_policy_coupons(options.orders.get(), options.policy);  // codes appended to the files since
     auto model = load_model(from);
     live = {model->version, from, now_iso(), ""};
     const auto old = set_model(std::move(model), from, live.loaded_at);
@@ -456,8 +457,11 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
     }
     case RouteId::offers: {
       need_model();
-      const json answer = answer_offers(*served.offers, options.orders.get(), parse_body(body), options.max_clock_skew);
+      OffersAnswerCounts counts;
+      const json answer =
+          answer_offers(*served.offers, options.orders.get(), parse_body(body), options.max_clock_skew, &counts);
       if (answer.value("fallback", false)) metrics.add_fallback();
+      metrics.add_offers_without_code(counts.offers_without_code);
       write_json(res, 200, answer);
       return;
     }
@@ -494,7 +498,8 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
     }
     case RouteId::metrics: {
       res.status = 200;
-      res.set_content(answer_metrics(metrics, served.model.get()), "text/plain; version=0.0.4");
+      res.set_content(answer_metrics(metrics, served.model.get(), options.orders.get(), &options.policy),
+                      "text/plain; version=0.0.4");
       return;
     }
     case RouteId::reload: {
@@ -531,6 +536,7 @@ void Server::Impl::answer(const Route& route, const httplib::Request& req, httpl
 Server::Server(std::shared_ptr<const Model> model, ServerOptions options)
     : impl_(std::make_unique<Impl>(std::move(model), std::move(options))) {
   COBUY_CHECK(impl_->options.max_body_bytes > 0, ErrorCode::bad_request, "max_body_bytes must be positive");
+  import_policy_coupons(impl_->options.orders.get(), impl_->options.policy);
   impl_->install_routes();
 }
 

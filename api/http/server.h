@@ -43,7 +43,9 @@ struct ServerOptions {
   /// Time budget of one request's work (deadline::Scope): past it, the request answers 503 with
   /// code "timeout" instead of holding its worker.
   std::chrono::milliseconds request_timeout{2000};
-  OfferPolicy policy;                  ///< POST /v1/offers
+  /// POST /v1/offers. Single-use coupon codes (coupon_codes) need `orders`: the Server imports
+  /// their files there when made and on every reload (see import_policy_coupons).
+  OfferPolicy policy;
   /// How far ahead of this server's clock an order's timestamp may be (POST /v1/orders, an
   /// offers request's order); seconds. An offers request's `at` may be a year more.
   Timestamp max_clock_skew = kDefaultMaxClockSkew;
@@ -71,7 +73,8 @@ class Server {
   /// `model` may be null: the server then answers /healthz, reports 503 on /readyz and on the
   /// routes that need a model, until set_model() provides one. The model's embedding index (if
   /// any) is loaded here, once, and fills short bought-together lists; throws Error(bad_data) if
-  /// it is unusable.
+  /// it is unusable. A policy with single-use coupon codes but no order log throws
+  /// Error(bad_request) saying --orders-db is needed; their files are imported into the log here.
   Server(std::shared_ptr<const Model> model, ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
@@ -93,10 +96,12 @@ class Server {
   /// model's embedding index is loaded first: if it is unusable this throws Error(bad_data) and
   /// the old model keeps serving.
   void set_model(std::shared_ptr<const Model> model);
-  /// Loads the artifact in `dir` ("" = ServerOptions::model_dir) with load_model() and swaps it in
-  /// as set_model() does; POST /v1/admin/reload and SIGHUP call this. Reloads are serialised.
-  /// Throws Error(bad_request) when no directory is known, and load_model()'s Error(bad_data or
-  /// io) for an unusable artifact, in which case the old model keeps serving.
+  /// Imports the policy's files of single-use coupon codes again (codes appended since join their
+  /// pools), then loads the artifact in `dir` ("" = ServerOptions::model_dir) with load_model()
+  /// and swaps it in as set_model() does; POST /v1/admin/reload and SIGHUP call this. Reloads are
+  /// serialised. Throws Error(bad_request) when no directory is known, read_coupon_codes()'s
+  /// errors for a file of codes that became unreadable or invalid, and load_model()'s
+  /// Error(bad_data or io) for an unusable artifact; the old model keeps serving then.
   ModelStatus reload(const std::string& dir = "");
   /// Re-reads ServerOptions::keys_path (if set) and swaps the new keys in, so keys created or
   /// revoked since start-up take effect; SIGHUP calls this. Throws the load error (and logs it)

@@ -140,6 +140,27 @@ std::optional<OrderStore::Send> OrderStore::record_send(
   return insert_send(send, send.customer_id.empty() ? kNone : item_and_offer_ids);
 }
 
+std::uint64_t OrderStore::import_coupon_codes(std::string_view pool, const std::vector<std::string>& codes) {
+  COBUY_CHECK(!pool.empty(), ErrorCode::bad_request, "the coupon pool's name is empty");
+  for (const auto& code : codes) {
+    COBUY_CHECK(!code.empty(), ErrorCode::bad_request, "coupon pool '" << pool << "': a code is empty");
+  }
+  return codes.empty() ? 0 : insert_coupon_codes(pool, codes, unix_now());
+}
+
+std::vector<std::optional<std::string>> OrderStore::claim_coupon_codes(const std::vector<CouponClaim>& claims,
+                                                                       std::string_view send_id) {
+  for (std::size_t k = 0; k < claims.size(); ++k) {
+    COBUY_CHECK(!claims[k].pool.empty(), ErrorCode::bad_request, "coupon claim " << k << " names no pool");
+  }
+  if (claims.empty()) return {};
+  return take_coupon_codes(claims, send_id, unix_now());
+}
+
+std::uint64_t OrderStore::release_coupon_codes(const std::vector<std::string>& codes, std::string_view send_id) {
+  return codes.empty() ? 0 : return_coupon_codes(codes, send_id);
+}
+
 RecordResult OrderStore::record_event(const OfferEvent& event) {
   COBUY_CHECK(!event.send_id.empty(), ErrorCode::bad_request, "field 'send_id' is missing or empty");
   COBUY_CHECK(event.type != OfferEventType::clicked || !event.offer_id.empty(), ErrorCode::bad_request,

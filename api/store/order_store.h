@@ -15,7 +15,8 @@
 /// newer build's schema makes this build refuse. Changes to history (schema 3): an order may be
 /// cancelled or have items returned, and a customer may be erased; the reads (customer_orders,
 /// all_orders) then answer what is left: no cancelled order, returned quantities taken off their
-/// lines, nothing of an erased customer.
+/// lines, nothing of an erased customer. Single-use coupon codes (schema 5): pools of codes
+/// imported from the policy's files, each code claimed once, whichever store or process asks.
 ///
 /// Thread safety: every method may be called from any thread; each store serialises its calls on
 /// its one connection. Several processes may open the same log.
@@ -62,6 +63,15 @@ struct Erasure {
   std::uint64_t offers = 0;     ///< rows of the offers log deleted now
   std::uint64_t sends = 0;      ///< stored answers of sends deleted now
   std::uint64_t events = 0;     ///< events of their sends deleted now
+  /// Coupon codes claimed for them that no longer name them now (the codes stay used).
+  std::uint64_t coupon_codes = 0;
+};
+
+/// One single-use coupon code wanted: from which pool, for which offer to which customer.
+struct CouponClaim {
+  std::string pool;         ///< the pool's name (core/coupon_codes.h, coupon_pool_name), e.g. "10"
+  std::string offer_id;     ///< the offer that shows the code
+  std::string customer_id;  ///< "" = anonymous (or erased: nobody is named)
 };
 
 /// What a training run must also leave out of the shop's order files: all_orders() has left it out
@@ -78,9 +88,9 @@ class OrderStore {
   using RecordResult = cobuy::RecordResult;
 
   /// Schema version this build writes and reads. 2 added the sends, 3 cancellations, returns and
-  /// erased customers, 4 the events of sends and the holdout's counterfactual offers (an older
-  /// log is upgraded when opened).
-  static constexpr int kSchemaVersion = 4;
+  /// erased customers, 4 the events of sends and the holdout's counterfactual offers, 5 the
+  /// single-use coupon codes (an older log is upgraded when opened).
+  static constexpr int kSchemaVersion = 5;
 
   /// One email's offers as they were answered (POST /v1/offers with a send_id).
   struct Send {
@@ -133,9 +143,11 @@ class OrderStore {
   RecordResult record_return(const OrderReturn& r);
 
   /// Erases `customer_id` on request, in one transaction: deletes their orders (with lines,
-  /// returns and cancellations), their offers log and their sends, and remembers the customer by
-  /// customer_key() alone, so that record_order refuses them from then on and is_erased() knows
-  /// them. Idempotent (already_erased the second time). Throws Error(bad_request) for an empty id.
+  /// returns and cancellations), their offers log and their sends, takes their customer, send and
+  /// offer ids off the coupon codes claimed for them (which stay claimed: a code goes out once),
+  /// and remembers the customer by customer_key() alone, so that record_order refuses them from
+  /// then on and is_erased() knows them. Idempotent (already_erased the second time). Throws
+  /// Error(bad_request) for an empty id.
   Erasure erase_customer(std::string_view customer_id);
 
   /// Whether `customer_id` was erased.
@@ -197,6 +209,32 @@ class OrderStore {
   /// send_id, offer_id, type.
   virtual std::vector<OfferEvent> events_between(Timestamp from, Timestamp until) const = 0;
 
+  /// Adds `codes` (one pool's, in file order) to pool `pool`, in one transaction, each unless the
+  /// log already holds it (in any pool: `INSERT ... ON CONFLICT DO NOTHING`), after the codes
+  /// already there. Idempotent, so a file imported at every start adds only the codes appended to
+  /// it since. Returns how many codes were new. Throws Error(bad_request) for an empty pool name
+  /// or an empty code.
+  std::uint64_t import_coupon_codes(std::string_view pool, const std::vector<std::string>& codes);
+
+  /// Claims, in one transaction, a code for each of `claims`: the first code of its pool, in the
+  /// order of import (file order), that was never claimed, marked claimed now for the claim's
+  /// offer and customer under `send_id` ("" = none: no send id, or a batch). Returns one entry
+  /// per claim, in order; nullopt where the pool had no code left. No code is ever claimed
+  /// twice, by any store on the log (replicas sharing PostgreSQL, processes sharing the SQLite
+  /// file), nor released by a later erasure. Throws Error(bad_request) for a claim without a pool.
+  std::vector<std::optional<std::string>> claim_coupon_codes(const std::vector<CouponClaim>& claims,
+                                                             std::string_view send_id);
+
+  /// Puts `codes`, claimed by claim_coupon_codes under `send_id` and never shown, back in their
+  /// pools, in one transaction, where they go out first again: for the loser of two requests
+  /// racing on one send id (record_send answered the other's send), or a request that failed
+  /// after claiming. Only codes whose claim names `send_id` are released; returns how many were.
+  std::uint64_t release_coupon_codes(const std::vector<std::string>& codes, std::string_view send_id);
+
+  /// (pool name, codes never claimed) of each pool with codes left, ordered by pool name (a pool
+  /// used up, or never imported, is not listed).
+  virtual std::vector<std::pair<std::string, std::uint64_t>> coupon_codes_left() const = 0;
+
   /// The most (item id, offered at) pairs offered_since() returns: far more than a customer gets
   /// in any re-offer window (offer_policy reoffer_after_days, 14 by default).
   static constexpr std::size_t kMaxOfferedRows = 1000;
@@ -226,6 +264,15 @@ class OrderStore {
   /// when the caller gave no time, and then `now` is stored and a stored event of the key matches
   /// whatever its time. For a taken key with another time, throws as record_event says.
   virtual RecordResult insert_event(const OfferEvent& event, Timestamp now) = 0;
+
+  /// import_coupon_codes after validation, with at least one code.
+  virtual std::uint64_t insert_coupon_codes(std::string_view pool, const std::vector<std::string>& codes,
+                                            Timestamp now) = 0;
+  /// claim_coupon_codes after validation, with at least one claim; `now` is the time of claiming.
+  virtual std::vector<std::optional<std::string>> take_coupon_codes(const std::vector<CouponClaim>& claims,
+                                                                    std::string_view send_id, Timestamp now) = 0;
+  /// release_coupon_codes with at least one code.
+  virtual std::uint64_t return_coupon_codes(const std::vector<std::string>& codes, std::string_view send_id) = 0;
 
   /// cancel_order after its id is checked.
   virtual CancelResult mark_cancelled(std::string_view order_id) = 0;

@@ -66,6 +66,17 @@ CREATE TABLE IF NOT EXISTS events(
   recorded_at BIGINT NOT NULL,
   PRIMARY KEY(send_id, offer_id, type));
 CREATE INDEX IF NOT EXISTS events_by_customer ON events(customer_id);
+CREATE TABLE IF NOT EXISTS coupon_codes(
+  seq BIGSERIAL PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE,
+  pool TEXT NOT NULL,
+  loaded_at BIGINT NOT NULL,
+  send_id TEXT NOT NULL DEFAULT '',
+  offer_id TEXT NOT NULL DEFAULT '',
+  customer_id TEXT NOT NULL DEFAULT '',
+  claimed_at BIGINT);
+CREATE INDEX IF NOT EXISTS coupon_codes_free ON coupon_codes(pool, seq) WHERE claimed_at IS NULL;
+CREATE INDEX IF NOT EXISTS coupon_codes_by_customer ON coupon_codes(customer_id);
 )sql";
 
 inline constexpr Statement kFindOrder{"find_order", "SELECT customer_id, time FROM orders WHERE order_id = $1"};
@@ -163,6 +174,32 @@ inline constexpr Statement kEraseSends{"erase_sends", "DELETE FROM sends WHERE c
 inline constexpr Statement kEraseCustomer{"erase_customer",
                                    "INSERT INTO erased_customers(customer_key, erased_at) VALUES ($1, $2) "
                                    "ON CONFLICT (customer_key) DO NOTHING"};
+// Single-use coupon codes (schema 5). `seq` numbers them in import order (file order: the rows
+// of one import are inserted in the array's order); `claimed_at` NULL = free. A code already
+// known, in any pool, is left as it is; a concurrent import of the same code waits for the
+// other's commit and then skips it.
+inline constexpr Statement kInsertCoupons{"insert_coupons",
+                                          "INSERT INTO coupon_codes(code, pool, loaded_at) SELECT t.code, $1, $3 "
+                                          "FROM unnest($2::text[]) WITH ORDINALITY AS t(code, n) ORDER BY t.n "
+                                          "ON CONFLICT (code) DO NOTHING"};
+// The next free code of a pool, locked and marked in one statement. SKIP LOCKED: a code another
+// transaction is claiming is passed over (not waited for), so two replicas never get one code and
+// neither waits for the other's commit.
+inline constexpr Statement kClaimCoupon{"claim_coupon",
+                                        "WITH next AS (SELECT seq FROM coupon_codes WHERE pool = $5 "
+                                        "AND claimed_at IS NULL ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                                        "UPDATE coupon_codes c SET send_id = $1, offer_id = $2, customer_id = $3, "
+                                        "claimed_at = $4 FROM next WHERE c.seq = next.seq RETURNING c.code"};
+inline constexpr Statement kReleaseCoupons{"release_coupons",
+                                           "UPDATE coupon_codes SET send_id = '', offer_id = '', customer_id = '', "
+                                           "claimed_at = NULL WHERE code = ANY($1::text[]) AND send_id = $2 "
+                                           "AND claimed_at IS NOT NULL"};
+inline constexpr Statement kCouponsLeft{"coupons_left",
+                                        "SELECT pool, COUNT(*) FROM coupon_codes WHERE claimed_at IS NULL "
+                                        "GROUP BY pool ORDER BY pool"};
+inline constexpr Statement kUnlinkCoupons{"unlink_coupons",
+                                          "UPDATE coupon_codes SET send_id = '', offer_id = '', customer_id = '' "
+                                          "WHERE customer_id = $1"};
 inline constexpr Statement kErased{"erased", "SELECT customer_key FROM erased_customers"};
 inline constexpr Statement kCancelled{"cancelled", "SELECT order_id FROM cancelled_orders"};
 inline constexpr Statement kReturned{"returned",
@@ -173,6 +210,7 @@ inline constexpr Statement kStatements[] = {
     kInsertOffer,  kOfferedSince, kFindSend,     kInsertSend,     kLockOrder,      kIsCancelled, kCancel,
     kReturnsOf,    kInsertReturn, kIsErased,     kEraseLines,     kEraseReturns,   kEraseCancelled,
     kEraseOrders,  kEraseOffers,  kEraseSends,   kEraseCustomer,  kErased,         kCancelled,   kReturned,
-    kSendsBetween, kInsertEvent,  kFindEvent,    kEventsBetween,  kEraseEvents};
+    kSendsBetween, kInsertEvent,  kFindEvent,    kEventsBetween,  kEraseEvents,    kInsertCoupons, kClaimCoupon,
+    kReleaseCoupons, kCouponsLeft, kUnlinkCoupons};
 
 }  // namespace cobuy::postgres_log

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "api/store/sqlite_connection.h"
+#include "api/store/sqlite_coupon_codes.h"
 #include "core/error.h"
 #include "core/time_util.h"
 
@@ -124,6 +125,7 @@ struct SqliteOrderStore::Impl {
       is_erased, erase_orders, erase_offers, erase_sends, erase_customer, erased, cancelled, returned, find_event,
       insert_event, erase_events, sends_between, events_between;
   std::vector<Stmt> erase_order_rows;  // kEraseOrderRows
+  std::optional<CouponCodes> coupons;   // schema 5's table
 
   /// The ids (first column) of every row of `s`.
   std::unordered_set<std::string> ids(const Stmt& s) {
@@ -203,6 +205,7 @@ std::unique_ptr<OrderStore> SqliteOrderStore::open(const std::string& path) {
                              << kSchemaVersion << "; use a newer cobuy");
     if (version < kSchemaVersion) {
       c.exec(kSchema);
+      c.exec(kCouponSchema);
       const Stmt has_column =
           c.prepare("SELECT COUNT(*) FROM pragma_table_info('sends') WHERE name = 'counterfactual'");
       Query q(c, has_column);
@@ -265,6 +268,7 @@ std::unique_ptr<OrderStore> SqliteOrderStore::open(const std::string& path) {
   impl->cancelled = c.prepare("SELECT order_id FROM cancelled_orders");
   impl->returned = c.prepare(
       "SELECT DISTINCT order_id FROM order_returns WHERE order_id NOT IN (SELECT order_id FROM cancelled_orders)");
+  impl->coupons.emplace(c);
   return std::make_unique<SqliteOrderStore>(std::move(impl));
 }
 
@@ -438,9 +442,44 @@ Erasure SqliteOrderStore::delete_customer(std::string_view customer_id, std::str
   e.offers = Query(c, impl_->erase_offers).text(customer_id).run_changes();
   e.sends = Query(c, impl_->erase_sends).text(customer_id).run_changes();
   e.events = Query(c, impl_->erase_events).text(customer_id).run_changes();
+  e.coupon_codes = impl_->coupons->unlink_customer(customer_id);
   e.already_erased = Query(c, impl_->erase_customer).text(key).integer(unix_now()).run_changes() == 0;
   t.commit();
   return e;
+}
+
+std::uint64_t SqliteOrderStore::insert_coupon_codes(std::string_view pool, const std::vector<std::string>& codes,
+                                                    Timestamp now) {
+  std::lock_guard lock(impl_->mutex);
+  Transaction t(impl_->c);
+  const auto added = impl_->coupons->insert(pool, codes, now);
+  t.commit();
+  return added;
+}
+
+std::vector<std::optional<std::string>> SqliteOrderStore::take_coupon_codes(const std::vector<CouponClaim>& claims,
+                                                                            std::string_view send_id, Timestamp now) {
+  std::lock_guard lock(impl_->mutex);
+  // BEGIN IMMEDIATE: no other connection claims between finding a free code and marking it.
+  Transaction t(impl_->c);
+  std::vector<std::optional<std::string>> codes;
+  for (const auto& claim : claims) codes.push_back(impl_->coupons->take(claim, send_id, now));
+  t.commit();
+  return codes;
+}
+
+std::uint64_t SqliteOrderStore::return_coupon_codes(const std::vector<std::string>& codes, std::string_view send_id) {
+  std::lock_guard lock(impl_->mutex);
+  Transaction t(impl_->c);
+  std::uint64_t released = 0;
+  for (const auto& code : codes) released += impl_->coupons->put_back(code, send_id) ? 1 : 0;
+  t.commit();
+  return released;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> SqliteOrderStore::coupon_codes_left() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->coupons->left();
 }
 
 std::vector<OrderStore::Send> SqliteOrderStore::sends_between(Timestamp from, Timestamp until) const {

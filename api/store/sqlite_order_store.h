@@ -30,6 +30,7 @@ class SqliteOrderStore final : public OrderStore {
   std::vector<Send> sends_between(Timestamp from, Timestamp until) const override;
   std::vector<OfferEvent> events_between(Timestamp from, Timestamp until) const override;
   HistoryChanges history_changes() const override;
+  std::vector<std::pair<std::string, std::uint64_t>> coupon_codes_left() const override;
 
  private:
   RecordResult insert_order(const PlacedOrder& order) override;
@@ -40,6 +41,11 @@ class SqliteOrderStore final : public OrderStore {
                                   const std::vector<std::pair<std::string, std::string>>& item_and_offer_ids) override;
 
   RecordResult insert_event(const OfferEvent& event, Timestamp now) override;
+  std::uint64_t insert_coupon_codes(std::string_view pool, const std::vector<std::string>& codes,
+                                    Timestamp now) override;
+  std::vector<std::optional<std::string>> take_coupon_codes(const std::vector<CouponClaim>& claims,
+                                                            std::string_view send_id, Timestamp now) override;
+  std::uint64_t return_coupon_codes(const std::vector<std::string>& codes, std::string_view send_id) override;
   CancelResult mark_cancelled(std::string_view order_id) override;
   RecordResult insert_return(const OrderReturn& r) override;
   Erasure delete_customer(std::string_view customer_id, std::string_view key) override;

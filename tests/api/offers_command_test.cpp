@@ -242,6 +242,63 @@ TEST_F(OffersCommandTest, OrdersDbOrdersAnchorTheOffers) {
   for (const auto& o : lines[0]["offers"]) EXPECT_NE(o["item_id"], "i3") << "offered too recently";
 }
 
+/// The coupon codes of a batch's (or an answer's) discounted offers; fails for a discount without one.
+std::vector<std::string> coupon_codes(const std::vector<json>& lines) {
+  std::vector<std::string> out;
+  for (const auto& l : lines) {
+    for (const auto& o : l["offers"]) {
+      EXPECT_EQ(o.contains("discount_percent"), o.contains("coupon_code")) << o;
+      if (o.contains("coupon_code")) out.push_back(o["coupon_code"]);
+    }
+  }
+  return out;
+}
+
+// A batch with single-use codes needs the order log, and claims its codes there: a server on the
+// same log, and the next batch, get other codes.
+TEST_F(OffersCommandTest, SingleUseCouponCodesAreClaimedFromTheOrderLogOnce) {
+  {
+    std::ofstream codes(dir_ / "batch_codes.txt");
+    for (int k = 0; k < 400; ++k) codes << "B" << k << "\n";
+  }
+  const std::string policy = (dir_ / "coupon_policy.json").string();
+  std::ofstream(policy) << R"({"coupon_codes": "batch_codes.txt"})";
+  auto r = run(offers_args("--all-customers --policy " + policy, "coupons.jsonl"));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("coupon_codes"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--orders-db"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "coupons.jsonl"));
+
+  const auto db = (dir_ / "coupons.db").string();
+  OrderStore::open(db).reset();
+  r = run(offers_args("--all-customers --policy " + policy + " --orders-db " + db, "coupons.jsonl"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto lines = read_lines(dir_ / "coupons.jsonl");
+  const auto first = coupon_codes(lines);
+  ASSERT_FALSE(first.empty()) << "the test needs customers with a discount";
+  EXPECT_NE(r.output.find("coupon codes: " + std::to_string(first.size()) + " claimed"), std::string::npos) << r.output;
+  std::set<std::string> used(first.begin(), first.end());
+  EXPECT_EQ(used.size(), first.size()) << "no code twice";
+  auto store = OrderStore::open(db);
+  EXPECT_EQ(store->coupon_codes_left(),
+            (std::vector<std::pair<std::string, std::uint64_t>>{{"any", 400 - first.size()}}));
+
+  // The server's answer for a customer of the batch: the same discounts, other codes.
+  const auto with_code =
+      std::find_if(lines.begin(), lines.end(), [](const json& l) { return !coupon_codes({l}).empty(); });
+  const OfferEngine engine(model_, load_offer_policy(policy));
+  const json served = answer_offers(engine, store.get(), {{"customer_id", (*with_code)["customer_id"]}});
+  const auto server_codes = coupon_codes({served});
+  EXPECT_EQ(server_codes.size(), coupon_codes({*with_code}).size());
+  for (const auto& c : server_codes) EXPECT_TRUE(used.insert(c).second) << c << " was given by the batch";
+
+  r = run(offers_args("--all-customers --policy " + policy + " --orders-db " + db, "coupons2.jsonl"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto second = coupon_codes(read_lines(dir_ / "coupons2.jsonl"));
+  EXPECT_EQ(second.size(), first.size());
+  for (const auto& c : second) EXPECT_TRUE(used.insert(c).second) << c << " was given before";
+}
+
 TEST(OffersBatch, ParallelBlocksKeepInputOrderAndCarryErrorsBack) {
   datasets::SyntheticOrdersConfig sc;
   sc.customers = 1500;

@@ -180,6 +180,42 @@ TEST_P(PostgresOrderStoreTest, AVersionThreeLogIsUpgradedKeepingItsOrdersAndSend
   expect_upgraded_to_version_four(*open());
 }
 
+/// `store`, a log with kEarly and an erased customer opened after it was written with schema
+/// version 4, keeps both, and imports and claims coupon codes.
+void expect_upgraded_to_version_five(OrderStore& store) {
+  EXPECT_EQ(store.order_count(), 1u);
+  EXPECT_TRUE(store.is_erased("c9"));
+  EXPECT_EQ(store.import_coupon_codes("10", {"A1", "A2"}), 2u);
+  EXPECT_EQ(store.claim_coupon_codes({{"10", "of1", "c1"}}, "s1"), (std::vector<std::optional<std::string>>{"A1"}));
+}
+
+// A log of schema version 4 (before coupon codes) is upgraded when opened.
+TEST_P(SqliteOrderStore, AVersionFourLogIsUpgradedKeepingItsOrders) {
+  {
+    auto store = open();
+    store->record_order(kEarly);
+    store->erase_customer("c9");
+  }
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(location_.c_str(), &raw), SQLITE_OK);
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    ASSERT_EQ(sqlite3_exec(db.get(), "DROP TABLE coupon_codes; PRAGMA user_version=4", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  expect_upgraded_to_version_five(*open());
+}
+
+TEST_P(PostgresOrderStoreTest, AVersionFourLogIsUpgradedKeepingItsOrders) {
+  {
+    auto store = open();
+    store->record_order(kEarly);
+    store->erase_customer("c9");
+  }
+  server_->exec("orders", "DROP TABLE coupon_codes; UPDATE cobuy_schema SET version = 4");
+  expect_upgraded_to_version_five(*open());
+}
+
 TEST_P(PostgresOrderStoreTest, RefusesANewerSchema) {
   open()->record_order(kEarly);
   server_->exec("orders", "UPDATE cobuy_schema SET version = 7");

@@ -122,6 +122,36 @@ TEST(OfferPolicy, CouponTemplatesFillEveryPlaceholder) {
   EXPECT_EQ(offer_policy_from_json({{"coupon_template", "SAVE{percent}-{offer_id}"}, {"currency", "GBP"}}).currency, "GBP");
 }
 
+TEST(OfferPolicy, CouponCodePoolsParseByPercentAndBadKeysAreRefusedByName) {
+  const OfferPolicy p = offer_policy_from_json({{"coupon_codes", {{"10", "save10.txt"}, {"12.5", "/abs/save.txt"}}}});
+  ASSERT_EQ(p.coupon_codes.size(), 2u);
+  EXPECT_EQ(p.coupon_codes[0].percent, 10.0);
+  EXPECT_EQ(p.coupon_codes[0].path, "save10.txt");
+  EXPECT_EQ(p.coupon_codes[1].percent, 12.5);
+  json j, back;
+  to_json(j, p);
+  EXPECT_EQ(j["coupon_codes"], json({{"10", "save10.txt"}, {"12.5", "/abs/save.txt"}}));
+  to_json(back, offer_policy_from_json(j));
+  EXPECT_EQ(j, back);
+  // One file for every percent.
+  const OfferPolicy every = offer_policy_from_json({{"coupon_codes", "codes.txt"}});
+  ASSERT_EQ(every.coupon_codes.size(), 1u);
+  EXPECT_FALSE(every.coupon_codes[0].percent);
+  to_json(j, every);
+  EXPECT_EQ(j["coupon_codes"], "codes.txt");
+  to_json(j, OfferPolicy{});
+  EXPECT_EQ(j["coupon_codes"], json::object()) << "none by default";
+
+  EXPECT_NE(error_of({{"coupon_codes", {{"ten", "a.txt"}}}}).find("key 'ten' is not a percent"), std::string::npos);
+  EXPECT_NE(error_of({{"coupon_codes", {{"10%", "a.txt"}}}}).find("key '10%' is not a percent"), std::string::npos);
+  EXPECT_NE(error_of({{"coupon_codes", {{"0", "a.txt"}}}}).find("key '0' is not a percent"), std::string::npos);
+  EXPECT_NE(error_of({{"coupon_codes", {{"150", "a.txt"}}}}).find("key '150' is not a percent"), std::string::npos);
+  EXPECT_NE(error_of({{"coupon_codes", {{"10", 5}}}}).find("coupon_codes.\"10\" must be the path"), std::string::npos);
+  EXPECT_NE(error_of({{"coupon_codes", {{"10", ""}}}}).find("coupon_codes.\"10\": the path"), std::string::npos);
+  EXPECT_NE(error_of({{"coupon_codes", {{"10", "a.txt"}, {"10.0", "b.txt"}}}}).find("given twice"), std::string::npos);
+  EXPECT_NE(error_of({{"coupon_codes", 5}}).find("'coupon_codes' must be an object"), std::string::npos);
+}
+
 TEST(OfferPolicy, ContextNamesParseAndUnknownOnesAreListed) {
   EXPECT_EQ(parse_offer_context("review_request"), OfferContext::review_request);
   try {

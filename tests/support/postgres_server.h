@@ -133,6 +133,17 @@ class PostgresServer {
   /// Runs `sql` (one or more statements) against `database`; throws std::runtime_error on failure.
   void exec(const std::string& database, const std::string& sql) { run_sql(connect(database).get(), sql); }
 
+  /// The first column of the first row of `sql` against `database` ("" for no row or NULL);
+  /// throws std::runtime_error on failure.
+  std::string scalar(const std::string& database, const std::string& sql) {
+    const auto conn = connect(database);
+    std::unique_ptr<PGresult, decltype(&::PQclear)> res(::PQexec(conn.get(), sql.c_str()), &::PQclear);
+    if (!res || ::PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
+      throw std::runtime_error("SQL failed: " + sql + ": " + ::PQerrorMessage(conn.get()));
+    }
+    return ::PQntuples(res.get()) > 0 ? ::PQgetvalue(res.get(), 0, 0) : "";
+  }
+
  private:
   using Connection = std::unique_ptr<PGconn, decltype(&::PQfinish)>;
 
