@@ -8,6 +8,7 @@
 #include "api/store/order_store.h"
 #include "core/error.h"
 #include "support/order_store_fixture.h"
+#include "support/expect_in.h"
 
 namespace cobuy {
 namespace {
@@ -35,9 +36,7 @@ class OrderEventsStoreTest : public testing::OrderStoreTest {
 INSTANTIATE_TEST_SUITE_P(Stores, OrderEventsStoreTest, ::testing::Values(Backend::sqlite, Backend::postgres),
                          testing::backend_name);
 
-void expect_in(const std::string& message, const std::string& part) {
-  EXPECT_NE(message.find(part), std::string::npos) << message;
-}
+using testing::expect_in;
 
 TEST_P(OrderEventsStoreTest, AnEventIsRecordedOnceAndReadBackWithItsCustomer) {
   auto store = open_with_sends();

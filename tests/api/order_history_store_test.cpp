@@ -6,6 +6,7 @@
 #include "api/store/order_store.h"
 #include "core/error.h"
 #include "support/order_store_fixture.h"
+#include "support/expect_in.h"
 
 namespace cobuy {
 namespace {
@@ -30,10 +31,7 @@ class OrderHistoryStoreTest : public testing::OrderStoreTest {
 INSTANTIATE_TEST_SUITE_P(Stores, OrderHistoryStoreTest, ::testing::Values(Backend::sqlite, Backend::postgres),
                          testing::backend_name);
 
-/// `message` holds `part`.
-void expect_in(const std::string& message, const std::string& part) {
-  EXPECT_NE(message.find(part), std::string::npos) << message;
-}
+using testing::expect_in;
 
 TEST_P(OrderHistoryStoreTest, ACancelledOrderIsLeftOutDurablyAndCancellingAgainIsFine) {
   {

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "support/expect_in.h"
 
 namespace cobuy {
 namespace {
@@ -43,9 +44,7 @@ class CouponFiles : public ::testing::Test {
   fs::path dir_;
 };
 
-void expect_in(const std::string& text, const std::string& part) {
-  EXPECT_NE(text.find(part), std::string::npos) << text;
-}
+using testing::expect_in;
 
 TEST_F(CouponFiles, AreReadRelativeToThePolicyFileSkippingCommentsAndBlankLines) {
   write("save10.txt", "# codes of the spring campaign\n\n  A1 \r\nA2\t\n   # indented comment\nB 3\n");
