@@ -163,7 +163,8 @@ void import_policy_coupons(OrderStore* store, const OfferPolicy& policy) {
   const auto added = import_coupon_pools(*store, policy);
   const auto left = store->coupon_codes_left();
   for (const auto& [pool, fresh] : added) {
-    const auto it = std::find_if(left.begin(), left.end(), [&](const auto& p) { return p.first == pool; });
+    const std::string& name = pool;  // clang 14 cannot capture a structured binding
+    const auto it = std::find_if(left.begin(), left.end(), [&](const auto& p) { return p.first == name; });
     log::info("coupon codes imported", {{"pool", pool}, {"new", fresh}, {"left", it == left.end() ? 0 : it->second}});
   }
 }
