@@ -28,6 +28,7 @@ class Collective {
   /// Element-wise sums of `values` over the ranks, in place at every rank.
   virtual void sum(std::span<std::uint32_t> values) = 0;
   virtual void sum(std::span<std::uint64_t> values) = 0;
+  virtual void sum(std::span<float> values) = 0;
   /// Element-wise sums of `values` over the ranks, in place at rank 0 (the other ranks' values
   /// are left unspecified).
   virtual void sum_to_root(std::span<float> values) = 0;
@@ -43,6 +44,7 @@ class SoloCollective final : public Collective {
   std::vector<std::string> all_to_all(const std::vector<std::string>& parts) override { return parts; }
   void sum(std::span<std::uint32_t>) override {}
   void sum(std::span<std::uint64_t>) override {}
+  void sum(std::span<float>) override {}
   void sum_to_root(std::span<float>) override {}
 };
 

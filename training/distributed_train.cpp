@@ -370,6 +370,26 @@ CountedSources count_sources(Collective& comm, const std::vector<Order>& owned, 
   return sources;
 }
 
+SgnsEmbeddings train_embeddings_data_parallel(Collective& comm, const std::vector<Order>& owned, std::size_t n_items,
+                                              const TrainConfig& config, int rounds_per_epoch, Timestamp before) {
+  const Baskets baskets = baskets_of(owned, n_items, before);
+  SgnsAveraging averaging;
+  averaging.item_counts = item_order_counts(baskets);
+  comm.sum(averaging.item_counts);
+  averaging.rounds_per_epoch = rounds_per_epoch;
+  const float share = 1.0f / static_cast<float>(comm.size());
+  averaging.average = [&](std::span<float> rows) {
+    comm.sum(rows);
+    for (float& x : rows) x *= share;
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  auto vectors = train_sgns(baskets, sgns_config(config.embedding, config.threads), nullptr, &averaging);
+  log::info("embeddings trained", {{"rank", comm.rank()},
+                                   {"baskets", baskets.size()},
+                                   {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}});
+  return vectors;
+}
+
 std::optional<Model> train_distributed(Collective& comm, const DistributedOrders& orders, const TrainConfig& config,
                                        const nlohmann::json& ingest_summary, const ProgressFn& progress) {
   validate(config);
@@ -390,19 +410,28 @@ std::optional<Model> train_distributed(Collective& comm, const DistributedOrders
   const CountedSources all = count_sources(comm, orders.owned, n_items, config);
   CountedSources before_cut;
   if (cut != kNoTime) before_cut = count_sources(comm, orders.owned, n_items, config, cut);
-  const auto t1 = std::chrono::steady_clock::now();
   log::info("sources counted", {{"rank", comm.rank()},
                                 {"pair_entries", all.pairs.entries()},
-                                {"seconds", std::chrono::duration<double>(t1 - t0).count()}});
+                                {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}});
+  std::optional<SgnsEmbeddings> vectors, vectors_before_cut;
+  if (config.embedding.epochs > 0) {
+    vectors = train_embeddings_data_parallel(comm, orders.owned, n_items, config, kEmbeddingAveragingRounds);
+    if (cut != kNoTime && carve_trains_embeddings(config)) {
+      vectors_before_cut =
+          train_embeddings_data_parallel(comm, orders.owned, n_items, config, kEmbeddingAveragingRounds, cut);
+    }
+  }
+  const auto t1 = std::chrono::steady_clock::now();
   if (comm.rank() != 0) return std::nullopt;
   // train_model takes what was counted from its cache, as if it had counted it itself.
-  auto cache = [&](const CountedSources& counted) {
+  auto cache = [&](const CountedSources& counted, const std::optional<SgnsEmbeddings>& embeddings) {
     SourceCache c;
     c.pairs = &counted.pairs;
     if (counted.ease) c.ease.emplace(ease_cache_key(config), *counted.ease);
+    if (embeddings) c.embeddings = &*embeddings;
     return c;
   };
-  SourceCache sources = cache(all), carve = cache(before_cut);
+  SourceCache sources = cache(all, vectors), carve = cache(before_cut, vectors_before_cut);
   if (cut != kNoTime) sources.carve = &carve;
   auto model = train_model(orders.all, config, ingest_summary, progress, &sources);
   log::info("rank 0 trained the rest",

@@ -4,9 +4,10 @@
 /// the pieces an order has in several files are merged as ingestion merges them; the catalogue and
 /// the customers are agreed on in file order, so every index is the one a single process gives.
 /// Item counts, pair counts and EASE's Gram matrix are counted by each rank over the orders it
-/// owns and summed; so are those of the validation carve's first stage. Rank 0 then gathers the
+/// owns and summed; so are those of the validation carve's first stage. The embeddings train
+/// data-parallel, each rank on its own orders, averaged over the ranks. Rank 0 then gathers the
 /// orders, since the artifact holds every customer's history, solves EASE once and trains the
-/// rest (popularity, histories, embeddings, the learned stages) as train_model does.
+/// rest (popularity, histories, the learned stages) as train_model does.
 
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@
 #include "training/collective.h"
 #include "training/cooccurrence.h"
 #include "training/ease.h"
+#include "training/sgns.h"
 
 namespace cobuy {
 
@@ -60,9 +62,21 @@ struct CountedSources {
 CountedSources count_sources(Collective& comm, const std::vector<Order>& owned, std::size_t n_items,
                              const TrainConfig& config, Timestamp before = kNoTime);
 
+/// Embeddings trained data-parallel (SgnsAveraging): each rank trains config.embedding's
+/// embeddings on the baskets of its owned orders (those timed before `before`, and the untimed,
+/// when it is not kNoTime), and the ranks average their vectors `rounds_per_epoch` times an
+/// epoch. Every rank calls it and gets the same vectors.
+SgnsEmbeddings train_embeddings_data_parallel(Collective& comm, const std::vector<Order>& owned, std::size_t n_items,
+                                              const TrainConfig& config, int rounds_per_epoch,
+                                              Timestamp before = kNoTime);
+
+/// How often train_distributed's ranks average their embeddings in an epoch (bench/RESULTS.md,
+/// "Data-parallel embeddings").
+inline constexpr int kEmbeddingAveragingRounds = 4;
+
 /// Trains on the orders exchange_orders gave, every rank calling it; returns the model at rank 0
-/// (equal to train_model's on the same files but for EASE's float sums, which differ in order)
-/// and nullopt elsewhere.
+/// (equal to train_model's on the same files but for EASE's float sums, which differ in order,
+/// and for the embeddings, which are trained data-parallel) and nullopt elsewhere.
 std::optional<Model> train_distributed(Collective& comm, const DistributedOrders& orders, const TrainConfig& config,
                                        const nlohmann::json& ingest_summary, const ProgressFn& progress = nullptr);
 

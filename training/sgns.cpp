@@ -356,8 +356,15 @@ float sgns_step(float* in, float* const out_vectors[], const int labels[], int n
   return loss;
 }
 
-SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, const SgnsCallback& callback) {
+SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, const SgnsCallback& callback,
+                          const SgnsAveraging* averaging) {
   validate(config);
+  if (averaging) {
+    COBUY_CHECK(averaging->item_counts.size() == baskets.n_items && averaging->rounds_per_epoch >= 1 &&
+                    averaging->average,
+                ErrorCode::internal,
+                "sgns averaging: item_counts must have one count per item, rounds_per_epoch must be >= 1");
+  }
   COBUY_CHECK(baskets.size() <= std::numeric_limits<std::uint32_t>::max(), ErrorCode::too_large,
               "sgns: at most 2^32 - 1 baskets, got " << baskets.size());
   const std::size_t n_items = baskets.n_items;
@@ -365,7 +372,7 @@ SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, cons
   const auto ustride = static_cast<std::size_t>(stride);
 
   // Vocabulary, subsampling and the negative distribution, all from basket counts.
-  const std::vector<std::uint32_t> counts = item_order_counts(baskets);
+  const std::vector<std::uint32_t> counts = averaging ? averaging->item_counts : item_order_counts(baskets);
   std::vector<std::uint64_t> keep(n_items, 0);
   std::vector<ItemIndex> vocab;
   std::vector<double> weights;
@@ -440,17 +447,28 @@ SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, cons
         std::swap(order[i - 1], order[shuffle.below(static_cast<std::uint32_t>(i))]);
       }
     }
-    if (single) {
-      train_baskets(ctx, 0, baskets.size(), epoch, main_worker);
-    } else {
-      // Ranges of the visiting order; with shuffle_baskets each is a random sample of baskets,
-      // so concurrent workers rarely train near-identical (consecutive bulk) orders at once.
-      arena.execute([&] {
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, baskets.size(), kGrain),
-                          [&](const tbb::blocked_range<std::size_t>& r) {
-                            train_baskets(ctx, r.begin(), r.end(), epoch, workers.local());
-                          });
-      });
+    // Without averaging one round is the whole epoch; with it, the processes average their
+    // vectors after each round.
+    const int rounds = averaging ? averaging->rounds_per_epoch : 1;
+    for (int round = 0; round < rounds; ++round) {
+      const std::size_t begin = baskets.size() * static_cast<std::size_t>(round) / static_cast<std::size_t>(rounds);
+      const std::size_t end = baskets.size() * static_cast<std::size_t>(round + 1) / static_cast<std::size_t>(rounds);
+      if (single) {
+        train_baskets(ctx, begin, end, epoch, main_worker);
+      } else {
+        // Ranges of the visiting order; with shuffle_baskets each is a random sample of baskets,
+        // so concurrent workers rarely train near-identical (consecutive bulk) orders at once.
+        arena.execute([&] {
+          tbb::parallel_for(tbb::blocked_range<std::size_t>(begin, end, kGrain),
+                            [&](const tbb::blocked_range<std::size_t>& r) {
+                              train_baskets(ctx, r.begin(), r.end(), epoch, workers.local());
+                            });
+        });
+      }
+      if (averaging) {
+        averaging->average(input);
+        averaging->average(output);
+      }
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     SgnsEpochStats stats;

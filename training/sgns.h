@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "training/cooccurrence.h"
@@ -82,6 +83,20 @@ struct SgnsEpochStats {
 /// Called on the calling thread after each epoch.
 using SgnsCallback = std::function<void(const SgnsEpochStats&)>;
 
+/// Data-parallel training over several processes by model averaging (as distributed word2vec
+/// trainers do, e.g. Ji et al.'s and Spark MLlib's): every process trains its own share of the
+/// baskets from the same starting vectors, and at `rounds_per_epoch` evenly spaced points of
+/// each epoch the vectors are replaced by their mean over the processes. Every process must pass
+/// the same item_counts and rounds_per_epoch, and `average` must meet the other processes'.
+struct SgnsAveraging {
+  /// Baskets holding each item, over every process's baskets: the vocabulary, subsampling and
+  /// negative distribution are those of one process training on all of them.
+  std::vector<std::uint32_t> item_counts;
+  int rounds_per_epoch = 1;
+  /// Replaces `rows` with their element-wise mean over the processes (all of them call it).
+  std::function<void(std::span<float> rows)> average;
+};
+
 /// Trains SGNS embeddings on `baskets` (see SgnsConfig for every choice). In each basket (after
 /// subsampling and a fresh shuffle), for each item c in turn: the input rows of c's context
 /// items, in groups of at most config.batch, are updated against c's output row (label 1) and
@@ -92,7 +107,10 @@ using SgnsCallback = std::function<void(const SgnsEpochStats&)>;
 /// fastText and gensim do) on config.threads workers that take chunks of baskets in basket
 /// order. The learning rate decays linearly with the share of planned pairs done (constant
 /// within a basket). Throws Error(bad_request) for an invalid config.
-SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, const SgnsCallback& callback = nullptr);
+/// With `averaging`, this process's share of a data-parallel run (SgnsAveraging); the learning
+/// rate then decays with the share of this process's own planned pairs.
+SgnsEmbeddings train_sgns(const Baskets& baskets, const SgnsConfig& config, const SgnsCallback& callback = nullptr,
+                          const SgnsAveraging* averaging = nullptr);
 
 /// word2vec's SGNS update of one input vector `in` (dim floats) against n output vectors
 /// out_vectors[0..n) with labels[t] in {0, 1} (1 = observed context, 0 = negative sample), as in

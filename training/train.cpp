@@ -29,24 +29,6 @@ void report(const ProgressFn& progress, std::string_view stage, std::uint64_t do
   if (progress) progress(stage, done, total);
 }
 
-SgnsConfig sgns_config(const EmbeddingConfig& e, std::uint32_t threads) {
-  SgnsConfig s;
-  s.dim = static_cast<int>(e.dim);
-  s.epochs = static_cast<int>(e.epochs);
-  s.negatives = static_cast<int>(e.negatives);
-  s.ns_exponent = e.ns_exponent;
-  s.learning_rate = e.learning_rate;
-  s.min_learning_rate = e.min_learning_rate;
-  s.subsample = e.subsample;
-  s.min_count = e.min_count;
-  s.window = static_cast<int>(e.window);
-  s.max_contexts = e.max_contexts;
-  s.seed = e.seed;
-  s.deterministic = e.deterministic;
-  s.threads = threads;
-  return s;
-}
-
 /// The item-item tables: "bought together" blends the weighted sources (a source with weight 0
 /// is not trained) and drops each item's substitutes; "similar" holds the substitutes.
 void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const TrainConfig& config, Model& m,
@@ -80,10 +62,14 @@ void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const Tr
     m.penalties = scaled(ease.negative, config.blend.ease / table_scale(ease.positive));
   }
   if (config.embedding.epochs > 0) {
-    const auto vectors = train_sgns(baskets, sgns_config(config.embedding, config.threads), [&](const SgnsEpochStats& s) {
-      report(progress, "embed", static_cast<std::uint64_t>(s.epoch), config.embedding.epochs);
-      log::debug("embedding epoch", {{"epoch", s.epoch}, {"loss", s.loss}, {"pairs_per_s", s.pairs_per_second}});
-    });
+    SgnsEmbeddings trained;
+    if (!cache || !cache->embeddings) {
+      trained = train_sgns(baskets, sgns_config(config.embedding, config.threads), [&](const SgnsEpochStats& s) {
+        report(progress, "embed", static_cast<std::uint64_t>(s.epoch), config.embedding.epochs);
+        log::debug("embedding epoch", {{"epoch", s.epoch}, {"loss", s.loss}, {"pairs_per_s", s.pairs_per_second}});
+      });
+    }
+    const SgnsEmbeddings& vectors = cache && cache->embeddings ? *cache->embeddings : trained;
     m.embeddings = item_embeddings(vectors, config.embedding.index);
     const auto lookalikes = embedding_lookalikes(vectors, top_k, config.embedding.index);
     m.similar = substitutes_from_lookalikes(lookalikes, pairs, m.item_orders, baskets.size(),
@@ -102,6 +88,24 @@ void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const Tr
 }
 
 }  // namespace
+
+SgnsConfig sgns_config(const EmbeddingConfig& e, std::uint32_t threads) {
+  SgnsConfig s;
+  s.dim = static_cast<int>(e.dim);
+  s.epochs = static_cast<int>(e.epochs);
+  s.negatives = static_cast<int>(e.negatives);
+  s.ns_exponent = e.ns_exponent;
+  s.learning_rate = e.learning_rate;
+  s.min_learning_rate = e.min_learning_rate;
+  s.subsample = e.subsample;
+  s.min_count = e.min_count;
+  s.window = static_cast<int>(e.window);
+  s.max_contexts = e.max_contexts;
+  s.seed = e.seed;
+  s.deterministic = e.deterministic;
+  s.threads = threads;
+  return s;
+}
 
 std::string ease_cache_key(const TrainConfig& config) {
   nlohmann::json settings;

@@ -11,6 +11,7 @@
 #include "core/order_data.h"
 #include "core/progress.h"
 #include "training/ease.h"
+#include "training/sgns.h"
 
 namespace cobuy {
 
@@ -23,9 +24,15 @@ struct SourceCache {
   /// The data's pair counts (every pair, min_support 1) when counted elsewhere, as distributed
   /// training does (training/distributed_train.h); null = train_model counts them.
   const PairCounts* pairs = nullptr;
+  /// The data's embeddings when trained elsewhere (data-parallel, by distributed training) with
+  /// config.embedding's settings; null = train_model trains them when config.embedding.epochs > 0.
+  const SgnsEmbeddings* embeddings = nullptr;
   /// Likewise for the first stage of the validation carve (training/validation_carve.h).
   const SourceCache* carve = nullptr;
 };
+
+/// The trainer's settings for config.embedding, on `threads` workers (0 = all cores).
+SgnsConfig sgns_config(const EmbeddingConfig& embedding, std::uint32_t threads);
 
 /// The key of `config`'s EASE tables in SourceCache::ease.
 std::string ease_cache_key(const TrainConfig& config);

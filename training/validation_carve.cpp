@@ -22,6 +22,10 @@ Timestamp carve_cut(const OrderData& data, const TrainConfig& config) {
   return cut != kNoTime && (first == kNoTime || first < cut) ? cut : kNoTime;
 }
 
+bool carve_trains_embeddings(const TrainConfig& config) {
+  return config.embedding.epochs > 0 && (config.blend.embedding > 0 || config.next_order.fit);
+}
+
 ValidationCarve carve_validation(const OrderData& data, const TrainConfig& config, const ProgressFn& progress,
                                  const SourceCache* first_sources) {
   ValidationCarve c;
@@ -39,9 +43,7 @@ ValidationCarve carve_validation(const OrderData& data, const TrainConfig& confi
   TrainConfig stage = config;
   stage.rerank.enabled = false;
   stage.next_order.fit = false;
-  // The embeddings are trained again on the first stage's orders when the blend or the
-  // next-order engine (its customer-vector candidates) uses them; substitutes alone need none.
-  if (stage.blend.embedding == 0 && !config.next_order.fit) stage.embedding.epochs = 0;
+  if (!carve_trains_embeddings(config)) stage.embedding.epochs = 0;
   // Sources counted elsewhere are of the time split's training part only.
   SourceCache sources = first_sources && cut != kNoTime ? *first_sources : SourceCache{};
   c.first = train_model(c.fit_train, stage, nlohmann::json::object(), nullptr, &sources);

@@ -22,12 +22,17 @@ struct ValidationCarve {
 };
 
 /// Carves the latest config.rerank.validation_fraction of `data`'s orders when they have times (a
-/// seeded random share otherwise) and trains the first stage on the rest, without embeddings
-/// unless the blend uses them and without learned stages.
-/// With `first_sources`, the first stage takes its pair counts and EASE tables from there when the
+/// seeded random share otherwise) and trains the first stage on the rest, without learned stages
+/// and without embeddings unless carve_trains_embeddings.
+/// With `first_sources`, the first stage takes its pair counts, EASE tables and embeddings from there when the
 /// carve is the time split at carve_cut (they must be those of fit_train's orders).
 ValidationCarve carve_validation(const OrderData& data, const TrainConfig& config, const ProgressFn& progress = nullptr,
                                  const SourceCache* first_sources = nullptr);
+
+/// Whether the carve's first stage trains embeddings again: when config.embedding trains them and
+/// the blend or the next-order engine (its customer-vector candidates) uses them; substitutes
+/// alone need none.
+bool carve_trains_embeddings(const TrainConfig& config);
 
 /// The time the carve splits `data` at: orders from then on are the validation part. kNoTime when
 /// no time split leaves orders on both sides (the carve is then a random share).

@@ -89,6 +89,7 @@ class MpiCollective final : public Collective {
 
   void sum(std::span<std::uint32_t> v) override { all_reduce(v.data(), v.size(), MPI_UINT32_T); }
   void sum(std::span<std::uint64_t> v) override { all_reduce(v.data(), v.size(), MPI_UINT64_T); }
+  void sum(std::span<float> v) override { all_reduce(v.data(), v.size(), MPI_FLOAT); }
 
   void sum_to_root(std::span<float> v) override {
     for (std::size_t at = 0; at < v.size(); at += kChunk) {

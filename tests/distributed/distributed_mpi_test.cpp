@@ -4,12 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 #include <memory>
 
 #include "api/cli/mpi_collective.h"
 #include "core/artifact.h"
+#include "core/bootstrap.h"
+#include "core/evaluation.h"
 #include "core/fnv.h"
 #include "core/ingest.h"
 #include "support/distributed_fixture.h"
@@ -17,6 +20,7 @@
 #include "training/distributed_train.h"
 #include "training/ease.h"
 #include "training/train.h"
+#include "training/validation_carve.h"
 
 namespace cobuy {
 namespace {
@@ -64,6 +68,10 @@ class DistributedMpi : public ::testing::Test {
     IngestOptions o;
     o.format = OrderFormat::online_retail;
     return o;
+  }
+  /// The validation carve's cut of `all` (the orders at rank 0), at every rank.
+  static Timestamp shared_cut(const OrderData& all, const TrainConfig& config) {
+    return std::stoll(comm->all_gather(comm->rank() == 0 ? std::to_string(carve_cut(all, config)) : "")[0]);
   }
   fs::path dir_;
 };
@@ -133,20 +141,80 @@ TEST_F(DistributedMpi, PairCountsSumToOneProcesssAndEaseAgreesWithinFloatToleran
   }
 }
 
-TEST_F(DistributedMpi, WithoutEaseTheArtifactIsByteForByteOneProcesss) {
-  // Co-occurrence, the learned stages and embeddings: nothing summed in floats, so nothing may differ.
+TEST_F(DistributedMpi, WithoutEaseTheArtifactIsOneProcesssGivenItsDataParallelEmbeddings) {
+  // Co-occurrence and the learned stages: nothing summed in floats, so nothing may differ once
+  // one process is given the embeddings the ranks trained together (for the model, and for the
+  // validation carve's first stage, which the next-order fit trains with embeddings).
   const auto paths = retail_parts(4, 100000);
   TrainConfig config;
   config.blend.ease = 0;
   config.embedding.epochs = 2;
   config.embedding.deterministic = true;
+  ASSERT_TRUE(carve_trains_embeddings(config));
   const auto orders = exchange_orders(*comm, paths, retail_options());
   const auto model = train_distributed(*comm, orders, config, nlohmann::json::object());
   EXPECT_EQ(model.has_value(), comm->rank() == 0);
+  const std::size_t n_items = orders.all.catalog.size();
+  const auto vectors = train_embeddings_data_parallel(*comm, orders.owned, n_items, config, kEmbeddingAveragingRounds);
+  const Timestamp cut = shared_cut(orders.all, config);
+  ASSERT_NE(cut, kNoTime);
+  const auto before_cut =
+      train_embeddings_data_parallel(*comm, orders.owned, n_items, config, kEmbeddingAveragingRounds, cut);
   if (!model) return;
+  SourceCache carve;
+  carve.embeddings = &before_cut;
+  SourceCache given;
+  given.embeddings = &vectors;
+  given.carve = &carve;
   save_model(*model, (dir_ / "distributed").string());
-  save_model(train_model(load_orders(paths, retail_options()), config), (dir_ / "single").string());
+  save_model(train_model(load_orders(paths, retail_options()), config, nlohmann::json::object(), nullptr, &given),
+             (dir_ / "single").string());
   expect_same_artifact(dir_ / "single", dir_ / "distributed");
+}
+
+TEST_F(DistributedMpi, EmbeddingsTrainedOnThreeRanksCompleteBasketsAsWellAsOneProcesss) {
+  // The training part is the orders before the cut, spread over the ranks by their ids; the
+  // cases are the later orders. The embeddings are the only source, so the lists are theirs.
+  const auto paths = retail_parts(3, 1000000);  // the whole file
+  TrainConfig config;
+  config.blend = {.cooccurrence = 0, .ease = 0, .embedding = 1, .history = 0};
+  config.rerank.enabled = false;
+  config.next_order.fit = false;
+  config.embedding.epochs = 10;
+  config.embedding.deterministic = true;
+  const auto orders = exchange_orders(*comm, paths, retail_options());
+  const Timestamp cut = shared_cut(orders.all, config);
+  ASSERT_NE(cut, kNoTime);
+  const std::size_t n_items = orders.all.catalog.size();
+  const auto vectors = train_embeddings_data_parallel(*comm, orders.owned, n_items, config, kEmbeddingAveragingRounds, cut);
+  // Every rank ends with the same vectors.
+  const auto sums = comm->all_gather(std::to_string(fnv1a(std::string_view(
+      reinterpret_cast<const char*>(vectors.input.data()), vectors.input.size() * sizeof(float)))));
+  EXPECT_EQ(sums[1], sums[0]);
+  EXPECT_EQ(sums[2], sums[0]);
+  if (comm->rank() != 0) return;
+  const auto [train, test] = split_by_time(orders.all, cut);
+  const auto cases = basket_completion_cases(train, test, 42);
+  ASSERT_GT(cases.size(), 1000u);
+  auto hits = [&](const SgnsEmbeddings& v) {
+    SourceCache cache;
+    cache.embeddings = &v;
+    std::vector<double> h;
+    for (const auto& m : basket_completion_metrics(train_model(train, config, nlohmann::json::object(), nullptr, &cache), cases, 10)) {
+      h.push_back(m.hit);
+    }
+    return h;
+  };
+  SoloCollective alone;
+  const auto single = hits(train_embeddings_data_parallel(alone, train.orders, n_items, config, 1));
+  const auto spread = hits(vectors);
+  const Interval one = bootstrap_mean(single), three = bootstrap_mean(spread);
+  const Interval diff = bootstrap_mean_difference(spread, single);
+  std::printf("HR@10: one process %.4f [%.4f, %.4f], three ranks %.4f [%.4f, %.4f], paired difference %+.4f [%+.4f, %+.4f]\n",
+              one.mean, one.low, one.high, three.mean, three.low, three.high, diff.mean, diff.low, diff.high);
+  EXPECT_GT(one.mean, 0.15);  // the embeddings learned something: the most popular items score far less
+  EXPECT_GT(diff.high, 0.0);  // the ranks' vectors are not measurably worse ...
+  EXPECT_LT(std::abs(diff.mean), 0.02);  // ... and the two means are close
 }
 
 TEST_F(DistributedMpi, WithEaseOnlyEasesTablesDiffer) {
