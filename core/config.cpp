@@ -58,6 +58,7 @@ void to_json(nlohmann::json& j, const TrainConfig& c) {
         {"seed", c.embedding.seed},
         {"deterministic", c.embedding.deterministic},
         {"index", c.embedding.index},
+        {"index_search", c.embedding.index_search},
         {"substitute_max_lift", c.embedding.substitute_max_lift},
         {"substitute_min_similarity", c.embedding.substitute_min_similarity},
         {"substitute_min_expected", c.embedding.substitute_min_expected}}},
@@ -112,6 +113,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     r.read("seed", m.seed);
     r.read("deterministic", m.deterministic);
     r.read("index", m.index);
+    r.read("index_search", m.index_search);
     r.read("substitute_max_lift", m.substitute_max_lift);
     r.read("substitute_min_similarity", m.substitute_min_similarity);
     r.read("substitute_min_expected", m.substitute_min_expected);

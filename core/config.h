@@ -52,6 +52,9 @@ struct EmbeddingConfig {
   std::uint32_t seed = 1;
   bool deterministic = false;         ///< single-threaded, bit-for-bit reproducible
   std::string index = "Flat";         ///< Faiss factory string for neighbour search ("Flat" = exact)
+  /// Search parameters of an approximate index ("nprobe=16" for IVF, "efSearch=64" for HNSW;
+  /// comma-separated); empty = Faiss's defaults (nprobe 1, efSearch 16).
+  std::string index_search;
   double substitute_max_lift = 0.5;   ///< look-alikes bought together below this lift are substitutes
   double substitute_min_similarity = 0.5;  ///< ... if their input vectors' cosine is at least this
   double substitute_min_expected = 5.0;    ///< ... and chance alone would put them together in this many orders

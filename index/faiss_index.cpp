@@ -1,3 +1,4 @@
+#include <faiss/AutoTune.h>
 #include <faiss/Index.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/io.h>
@@ -71,14 +72,23 @@ class FaissIndex final : public VectorIndex {
 
 }  // namespace
 
-std::unique_ptr<VectorIndex> make_faiss_index(int dim, const std::string& factory) {
+std::unique_ptr<VectorIndex> make_faiss_index(int dim, const std::string& factory, const std::string& search) {
   COBUY_CHECK(dim > 0, ErrorCode::bad_request, "index dimension must be positive, got " << dim);
+  std::unique_ptr<faiss::Index> index;
   try {
-    std::unique_ptr<faiss::Index> index(faiss::index_factory(dim, factory.c_str(), faiss::METRIC_INNER_PRODUCT));
-    return std::make_unique<FaissIndex>(std::move(index), factory);
+    index.reset(faiss::index_factory(dim, factory.c_str(), faiss::METRIC_INNER_PRODUCT));
   } catch (const faiss::FaissException& e) {
     COBUY_FAIL(ErrorCode::bad_request, "bad Faiss factory string '" << factory << "': " << e.what());
   }
+  if (!search.empty()) {
+    try {
+      faiss::ParameterSpace().set_index_parameters(index.get(), search.c_str());
+    } catch (const faiss::FaissException& e) {
+      COBUY_FAIL(ErrorCode::bad_request, "cannot set search parameters '" << search << "' on Faiss index '" << factory
+                                                                          << "': " << e.what());
+    }
+  }
+  return std::make_unique<FaissIndex>(std::move(index), factory);
 }
 
 std::unique_ptr<VectorIndex> load_faiss_index(const std::string& path) {

@@ -39,8 +39,11 @@ class VectorIndex {
 };
 
 /// A Faiss index for inner product built from a factory string ("Flat", "HNSW32", "IVF256,Flat").
-/// IVF indexes are trained on the first add(). Throws Error(bad_request) for a bad string.
-std::unique_ptr<VectorIndex> make_faiss_index(int dim, const std::string& factory);
+/// IVF indexes are trained on the first add(). `search` sets search parameters through Faiss's
+/// ParameterSpace ("nprobe=16", "efSearch=64", comma-separated; empty = Faiss's defaults); Faiss
+/// saves them with the index. Throws Error(bad_request) for a bad string or a parameter the index
+/// does not have.
+std::unique_ptr<VectorIndex> make_faiss_index(int dim, const std::string& factory, const std::string& search = "");
 /// Loads a Faiss index written by save(); throws Error(bad_data) naming the file.
 std::unique_ptr<VectorIndex> load_faiss_index(const std::string& path);
 /// The exact reference implementation (no Faiss): scans every vector.

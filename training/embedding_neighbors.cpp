@@ -37,11 +37,11 @@ Packed pack(const SgnsEmbeddings& e, const std::vector<float>& source, bool norm
 
 /// Searches `queries` against `base` (same packing) and builds a table over all n_items.
 NeighborTable search_table(const SgnsEmbeddings& e, const Packed& queries, const Packed& base, std::uint32_t top_k,
-                           const std::string& factory) {
+                           const std::string& factory, const std::string& search) {
   NeighborTable t;
   t.offsets.assign(e.n_items + 1, 0);
   if (queries.items.empty()) return t;
-  auto index = make_faiss_index(e.dim, factory);
+  auto index = make_faiss_index(e.dim, factory, search);
   index->add(base.rows);
   const int k = static_cast<int>(std::min<std::size_t>(top_k + 1, base.items.size()));
   const auto hits = index->search(queries.rows, k);
@@ -61,16 +61,18 @@ NeighborTable search_table(const SgnsEmbeddings& e, const Packed& queries, const
 
 }  // namespace
 
-NeighborTable embedding_complements(const SgnsEmbeddings& e, std::uint32_t top_k, const std::string& factory) {
-  return search_table(e, pack(e, e.input, false), pack(e, e.output, false), top_k, factory);
+NeighborTable embedding_complements(const SgnsEmbeddings& e, std::uint32_t top_k, const std::string& factory,
+                                   const std::string& search) {
+  return search_table(e, pack(e, e.input, false), pack(e, e.output, false), top_k, factory, search);
 }
 
-NeighborTable embedding_lookalikes(const SgnsEmbeddings& e, std::uint32_t top_k, const std::string& factory) {
+NeighborTable embedding_lookalikes(const SgnsEmbeddings& e, std::uint32_t top_k, const std::string& factory,
+                                  const std::string& search) {
   const Packed p = pack(e, e.input, true);
-  return search_table(e, p, p, top_k, factory);
+  return search_table(e, p, p, top_k, factory, search);
 }
 
-ItemEmbeddings item_embeddings(const SgnsEmbeddings& e, const std::string& factory) {
+ItemEmbeddings item_embeddings(const SgnsEmbeddings& e, const std::string& factory, const std::string& search) {
   ItemEmbeddings out;
   if (e.dim <= 0) return out;
   const auto d = static_cast<std::size_t>(e.dim);
@@ -83,7 +85,7 @@ ItemEmbeddings item_embeddings(const SgnsEmbeddings& e, const std::string& facto
     std::copy_n(e.input_row(i), d, out.input.begin() + static_cast<std::ptrdiff_t>(i * d));
     std::copy_n(e.output_row(i), d, output.begin() + static_cast<std::ptrdiff_t>(i * d));
   }
-  auto index = make_faiss_index(e.dim, factory);
+  auto index = make_faiss_index(e.dim, factory, search);
   if (e.n_items > 0) index->add(output);
   out.complement_index = index->serialize();
   return out;

@@ -13,16 +13,19 @@
 namespace cobuy {
 
 /// Per trained item, the top_k trained items j != i by input_i . output_j, as neighbours
-/// (score = the dot product, count 0). `factory` is the Faiss index description ("Flat" = exact).
-NeighborTable embedding_complements(const SgnsEmbeddings& e, std::uint32_t top_k, const std::string& factory);
+/// (score = the dot product, count 0). `factory` is the Faiss index description ("Flat" = exact)
+/// and `search` its search parameters (make_faiss_index).
+NeighborTable embedding_complements(const SgnsEmbeddings& e, std::uint32_t top_k, const std::string& factory,
+                                   const std::string& search = "");
 
 /// Per trained item, the top_k trained items j != i by cosine(input_i, input_j).
-NeighborTable embedding_lookalikes(const SgnsEmbeddings& e, std::uint32_t top_k, const std::string& factory);
+NeighborTable embedding_lookalikes(const SgnsEmbeddings& e, std::uint32_t top_k, const std::string& factory,
+                                  const std::string& search = "");
 
 /// What the model keeps of `e` for query time: the input vectors (untrained rows zeroed) and a
 /// serialized index built with `factory` over all n_items output vectors (untrained rows zeroed,
-/// so row id == ItemIndex). Empty when e.dim == 0.
-ItemEmbeddings item_embeddings(const SgnsEmbeddings& e, const std::string& factory);
+/// so row id == ItemIndex), with `search` set on it. Empty when e.dim == 0.
+ItemEmbeddings item_embeddings(const SgnsEmbeddings& e, const std::string& factory, const std::string& search = "");
 
 /// The look-alikes of each item with cosine >= min_similarity whose co-purchase lift
 /// c_ij * N / (n_i * n_j) is below max_lift (pairs missing from `pairs` count as 0 co-purchases).

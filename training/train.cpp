@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/next_order.h"
 #include "core/time_util.h"
+#include "index/vector_index.h"
 #include "training/blend.h"
 #include "training/cooccurrence.h"
 #include "training/ease.h"
@@ -70,14 +71,14 @@ void build_item_tables(const Baskets& baskets, const PairCounts& pairs, const Tr
       });
     }
     const SgnsEmbeddings& vectors = cache && cache->embeddings ? *cache->embeddings : trained;
-    m.embeddings = item_embeddings(vectors, config.embedding.index);
-    const auto lookalikes = embedding_lookalikes(vectors, top_k, config.embedding.index);
+    m.embeddings = item_embeddings(vectors, config.embedding.index, config.embedding.index_search);
+    const auto lookalikes = embedding_lookalikes(vectors, top_k, config.embedding.index, config.embedding.index_search);
     m.similar = substitutes_from_lookalikes(lookalikes, pairs, m.item_orders, baskets.size(),
                                             config.embedding.substitute_max_lift,
                                             config.embedding.substitute_min_similarity,
                                             config.embedding.substitute_min_expected);
     if (config.blend.embedding > 0) {
-      emb = embedding_complements(vectors, top_k, config.embedding.index);
+      emb = embedding_complements(vectors, top_k, config.embedding.index, config.embedding.index_search);
       sources.push_back({&emb, config.blend.embedding});
     }
   } else {
@@ -210,6 +211,10 @@ Model train_model(const OrderData& data, const TrainConfig& config, const nlohma
                   const ProgressFn& progress, SourceCache* cache) {
   validate(config);
   COBUY_CHECK(!data.orders.empty(), ErrorCode::bad_data, "no orders left after cleaning: nothing to train on");
+  // A bad index or search parameter is refused now, not after the embeddings have trained.
+  if (config.embedding.epochs > 0) {
+    make_faiss_index(static_cast<int>(config.embedding.dim), config.embedding.index, config.embedding.index_search);
+  }
   std::unique_ptr<tbb::global_control> threads;
   if (config.threads > 0) {
     threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, config.threads);

@@ -26,6 +26,8 @@ TEST(TrainConfig, JsonRoundTrip) {
   c.cooccurrence.score = PairScore::jaccard;
   c.cooccurrence.top_k = 7;
   c.popularity.half_life_days = 0;
+  c.embedding.index = "IVF64,Flat";
+  c.embedding.index_search = "nprobe=8";
   nlohmann::json j;
   to_json(j, c);
   nlohmann::json back;

@@ -77,6 +77,42 @@ TEST(VectorIndex, FewerVectorsThanKArePadded) {
   }
 }
 
+TEST(VectorIndex, SearchParametersAreSetAndTravelWithTheIndex) {
+  // 8 lists: probing all of them is exact search, probing one (Faiss's default) misses some.
+  const int dim = 8, k = 10;
+  const auto base = random_vectors(4000, dim, 11);
+  const auto queries = random_vectors(200, dim, 12);
+  auto exact = make_brute_force_index(dim);
+  exact->add(base);
+  const auto want = exact->search(queries, k);
+  auto one = make_faiss_index(dim, "IVF8,Flat");
+  auto all = make_faiss_index(dim, "IVF8,Flat", "nprobe=8");
+  one->add(base);
+  all->add(base);
+  EXPECT_LT(recall_at_k(want, one->search(queries, k), k), 0.95);
+  EXPECT_DOUBLE_EQ(recall_at_k(want, all->search(queries, k), k), 1.0);
+  // Faiss writes nprobe with the index, so the artifact's copy searches the same way.
+  const auto bytes = all->serialize();
+  EXPECT_DOUBLE_EQ(recall_at_k(want, index_from_bytes(bytes)->search(queries, k), k), 1.0);
+
+  auto hnsw = make_faiss_index(dim, "HNSW16", "efSearch=64");
+  hnsw->add(base);
+  EXPECT_GT(recall_at_k(want, hnsw->search(queries, k), k), 0.95);
+}
+
+TEST(VectorIndex, SearchParametersTheIndexDoesNotHaveAreRefusedByName) {
+  for (const auto& [factory, search] : {std::pair{"Flat", "nprobe=4"}, std::pair{"IVF8,Flat", "efSearch=64"},
+                                        std::pair{"IVF8,Flat", "nprobe"}}) {
+    try {
+      make_faiss_index(8, factory, search);
+      ADD_FAILURE() << factory << " took " << search;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::bad_request);
+      EXPECT_NE(std::string(e.what()).find(search), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(VectorIndex, BadInputIsAnError) {
   EXPECT_THROW(make_faiss_index(8, "NoSuchIndex"), Error);
   EXPECT_THROW(make_faiss_index(0, "Flat"), Error);

@@ -79,6 +79,22 @@ TEST_F(ArtifactEmbeddingsTest, TrainingKeepsInputVectorsAndAnIndexOverEveryItem)
   EXPECT_EQ(index->dim(), 8);
 }
 
+TEST_F(ArtifactEmbeddingsTest, SearchParametersTheIndexDoesNotHaveAreRefusedBeforeTraining) {
+  TrainConfig config;
+  config.embedding.epochs = 1000;  // would train for long: the refusal must come first
+  config.embedding.index = "Flat";
+  config.embedding.index_search = "nprobe=16";
+  std::size_t reported = 0;
+  try {
+    train_model(small_orders(), config, nlohmann::json::object(), [&](std::string_view, std::uint64_t, std::uint64_t) { ++reported; });
+    FAIL() << "Flat took nprobe";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::bad_request);
+    EXPECT_NE(std::string(e.what()).find("nprobe=16"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(reported, 0u);
+}
+
 TEST_F(ArtifactEmbeddingsTest, RoundTripKeepsVectorsAndIndexBytes) {
   const Model m = train(5);
   save_model(m, model_dir_);
