@@ -10,7 +10,7 @@
 
 namespace cobuy {
 namespace {
-std::uint32_t crc_of(const std::vector<char>& data) {
+std::uint32_t crc_of(std::string_view data) {
   uLong crc = ::crc32(0L, Z_NULL, 0);
   std::size_t pos = 0;
   while (pos < data.size()) {
@@ -20,14 +20,30 @@ std::uint32_t crc_of(const std::vector<char>& data) {
   }
   return static_cast<std::uint32_t>(crc);
 }
+
+std::vector<char> read_file(const std::string& path) {
+  // A directory opens as a stream whose tellg() is absurd (sizing the buffer by it threw bad_alloc).
+  std::error_code ec;
+  COBUY_CHECK(std::filesystem::is_regular_file(path, ec), ErrorCode::bad_data, "cannot read " << path << ": not a file");
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  COBUY_CHECK(f.good(), ErrorCode::bad_data, "cannot read " << path);
+  const auto size = f.tellg();
+  COBUY_CHECK(size >= 0, ErrorCode::bad_data, "cannot read " << path);
+  std::vector<char> data(static_cast<std::size_t>(size));
+  f.seekg(0);
+  f.read(data.data(), size);
+  COBUY_CHECK(f.good() || f.eof(), ErrorCode::bad_data, "cannot read " << path);
+  return data;
+}
 }  // namespace
 
 std::uint32_t BinaryWriter::write_to(const std::string& path) const {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   COBUY_CHECK(fd >= 0, ErrorCode::io, "cannot create " << path << ": " << std::strerror(errno));
+  const std::string& buf = bytes();
   std::size_t done = 0;
-  while (done < buf_.size()) {
-    auto n = ::write(fd, buf_.data() + done, buf_.size() - done);
+  while (done < buf.size()) {
+    auto n = ::write(fd, buf.data() + done, buf.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const int err = errno;
@@ -39,28 +55,12 @@ std::uint32_t BinaryWriter::write_to(const std::string& path) const {
   const bool synced = ::fsync(fd) == 0;
   const bool closed = ::close(fd) == 0;
   COBUY_CHECK(synced && closed, ErrorCode::io, "cannot flush " << path << ": " << std::strerror(errno));
-  return crc_of(buf_);
+  return crc_of(buf);
 }
 
-BinaryReader::BinaryReader(const std::string& path) : path_(path) {
-  // A directory opens as a stream whose tellg() is absurd (the resize below threw bad_alloc).
-  std::error_code ec;
-  COBUY_CHECK(std::filesystem::is_regular_file(path, ec), ErrorCode::bad_data, "cannot read " << path << ": not a file");
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
-  COBUY_CHECK(f.good(), ErrorCode::bad_data, "cannot read " << path);
-  const auto size = f.tellg();
-  COBUY_CHECK(size >= 0, ErrorCode::bad_data, "cannot read " << path);
-  data_.resize(static_cast<std::size_t>(size));
-  f.seekg(0);
-  f.read(data_.data(), size);
-  COBUY_CHECK(f.good() || f.eof(), ErrorCode::bad_data, "cannot read " << path);
-}
+BinaryReader::BinaryReader(const std::string& path)
+    : data_(read_file(path)), in_({data_.data(), data_.size()}, path, ErrorCode::bad_data) {}
 
-std::uint32_t BinaryReader::crc32() const { return crc_of(data_); }
-
-void BinaryReader::expect_end() const {
-  COBUY_CHECK(pos_ == data_.size(), ErrorCode::bad_data,
-              path_ << " has " << (data_.size() - pos_) << " unexpected trailing bytes");
-}
+std::uint32_t BinaryReader::crc32() const { return crc_of({data_.data(), data_.size()}); }
 
 }  // namespace cobuy

@@ -6,6 +6,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "core/byte_packing.h"
 #include "core/error.h"
 #include "core/fnv.h"
 #include "core/log.h"
@@ -13,13 +14,9 @@
 #include "training/ease.h"
 #include "training/train.h"
 #include "training/validation_carve.h"
-#include "training/wire.h"
 
 namespace cobuy {
 namespace {
-
-using wire::Packer;
-using wire::Unpacker;
 
 /// Where an order stands in the time order load_orders gives: its time, then where it was first
 /// read (the rank, whose files come after those of lower ranks, and its place among that rank's
@@ -36,7 +33,12 @@ struct KeyedOrder {
   Order order;
 };
 
-void pack_order(Packer& p, const Order& o, std::uint64_t place, std::uint32_t local_customer) {
+/// Reads what rank `from` sent about `what`; running past its end is a fault (Error(internal)).
+ByteUnpacker from_rank(std::string_view bytes, std::size_t from, std::string_view what) {
+  return ByteUnpacker(bytes, std::string(what) + " from rank " + std::to_string(from), ErrorCode::internal);
+}
+
+void pack_order(BytePacker& p, const Order& o, std::uint64_t place, std::uint32_t local_customer) {
   p.put_string(o.id);
   p.put<Timestamp>(o.time);
   p.put<CustomerIndex>(o.customer);
@@ -45,7 +47,7 @@ void pack_order(Packer& p, const Order& o, std::uint64_t place, std::uint32_t lo
   p.put_array(o.lines);
 }
 
-KeyedOrder unpack_order(Unpacker& u, int rank) {
+KeyedOrder unpack_order(ByteUnpacker& u, int rank) {
   KeyedOrder k;
   k.order.id = u.get_string();
   k.order.time = u.get<Timestamp>();
@@ -87,7 +89,7 @@ struct Agreed {
 };
 
 Agreed agree(Collective& comm, const OrderData& local) {
-  Packer p;
+  BytePacker p;
   p.put_strings(local.catalog.ids);
   p.put_strings(local.catalog.titles);
   p.put_strings(local.catalog.categories);
@@ -98,7 +100,8 @@ Agreed agree(Collective& comm, const OrderData& local) {
   Agreed a;
   StringIndexMap customers;
   for (int r = 0; r < comm.size(); ++r) {
-    Unpacker u(parts[static_cast<std::size_t>(r)]);
+    const auto from = static_cast<std::size_t>(r);
+    auto u = from_rank(parts[from], from, "the catalogue");
     const auto ids = u.get_strings(), titles = u.get_strings(), categories = u.get_strings();
     const auto prices = u.get_array<float>();
     const auto stock = u.get_array<std::uint8_t>();
@@ -126,7 +129,7 @@ Agreed agree(Collective& comm, const OrderData& local) {
 /// this rank receives (in rank order, so in file order) into whole orders, in time order.
 std::vector<KeyedOrder> route(Collective& comm, OrderData& local, const Agreed& agreed) {
   const auto n = static_cast<std::size_t>(comm.size());
-  std::vector<Packer> out(n);
+  std::vector<BytePacker> out(n);
   for (std::size_t k = 0; k < local.orders.size(); ++k) {
     Order& o = local.orders[k];
     for (auto& l : o.lines) l.item = agreed.item_of[l.item];
@@ -142,7 +145,7 @@ std::vector<KeyedOrder> route(Collective& comm, OrderData& local, const Agreed& 
   std::vector<KeyedOrder> owned;
   StringIndexMap index;
   for (std::size_t r = 0; r < n; ++r) {
-    Unpacker u(parts[r]);
+    auto u = from_rank(parts[r], r, "the orders");
     while (!u.done()) {
       KeyedOrder k = unpack_order(u, static_cast<int>(r));
       const auto [it, fresh] = index.emplace(k.order.id, static_cast<std::uint32_t>(owned.size()));
@@ -173,15 +176,16 @@ std::vector<std::string> settle_customers(Collective& comm, std::vector<KeyedOrd
     auto [it, fresh] = first.emplace(k.order.customer, k.customer_key);
     if (!fresh) it->second = std::min(it->second, k.customer_key);
   }
-  Packer p;
+  BytePacker p;
   for (const auto& [c, key] : first) {
     p.put<CustomerIndex>(c);
     p.put<std::int32_t>(key.first);
     p.put<std::uint32_t>(key.second);
   }
   std::vector<std::pair<CustomerKey, CustomerIndex>> used(agreed.size(), {{-1, 0}, kNoCustomer});
-  for (const auto& part : comm.all_gather(p.bytes())) {
-    Unpacker u(part);
+  const auto parts = comm.all_gather(p.bytes());
+  for (std::size_t r = 0; r < parts.size(); ++r) {
+    auto u = from_rank(parts[r], r, "the customers");
     while (!u.done()) {
       const auto c = u.get<CustomerIndex>();
       const CustomerKey key{u.get<std::int32_t>(), u.get<std::uint32_t>()};
@@ -221,16 +225,16 @@ IngestSummary sum_summaries(Collective& comm, const IngestSummary& mine, std::si
 
 /// Rank 0 learns the owned orders of every rank and puts them in load_orders' order.
 void gather_orders(Collective& comm, const std::vector<KeyedOrder>& owned, OrderData& all) {
-  Packer p;
+  BytePacker p;
   for (const auto& k : owned) pack_order(p, k.order, std::get<2>(k.key), 0);
   // The key's rank is where the order was first read, not who owns it: send it too.
-  Packer ranks;
+  BytePacker ranks;
   for (const auto& k : owned) ranks.put<std::int32_t>(std::get<1>(k.key));
   const auto parts = comm.gather(p.bytes()), rank_parts = comm.gather(ranks.bytes());
   if (comm.rank() != 0) return;
   std::vector<KeyedOrder> every;
   for (std::size_t r = 0; r < parts.size(); ++r) {
-    Unpacker u(parts[r]), ur(rank_parts[r]);
+    auto u = from_rank(parts[r], r, "the owned orders"), ur = from_rank(rank_parts[r], r, "the orders' ranks");
     while (!u.done()) every.push_back(unpack_order(u, ur.get<std::int32_t>()));
   }
   std::sort(every.begin(), every.end(), [](const KeyedOrder& a, const KeyedOrder& b) { return a.key < b.key; });
@@ -301,7 +305,7 @@ Baskets baskets_of(const std::vector<Order>& orders, std::size_t n_items, Timest
 
 /// Rank 0's sum of every rank's pair counts, row by row.
 PairCounts sum_pairs(Collective& comm, const PairCounts& mine) {
-  Packer p;
+  BytePacker p;
   p.put_array(mine.offsets);
   p.put_array(mine.items);
   p.put_array(mine.counts);
@@ -309,7 +313,7 @@ PairCounts sum_pairs(Collective& comm, const PairCounts& mine) {
   if (comm.rank() != 0) return {};
   std::vector<PairCounts> all(parts.size());
   for (std::size_t r = 0; r < parts.size(); ++r) {
-    Unpacker u(parts[r]);
+    auto u = from_rank(parts[r], r, "the pair counts");
     all[r].offsets = u.get_array<std::uint64_t>();
     all[r].items = u.get_array<ItemIndex>();
     all[r].counts = u.get_array<std::uint32_t>();
@@ -401,10 +405,10 @@ std::optional<Model> train_distributed(Collective& comm, const DistributedOrders
   // rank 0 (holding every order) can place; the others learn it from rank 0.
   Timestamp cut = kNoTime;
   if (config.rerank.enabled || config.next_order.fit) {
-    Packer p;
+    BytePacker p;
     if (comm.rank() == 0) p.put<Timestamp>(carve_cut(orders.all, config));
     const auto parts = comm.all_gather(p.bytes());
-    cut = Unpacker(parts[0]).get<Timestamp>();
+    cut = from_rank(parts[0], 0, "the carve's cut").get<Timestamp>();
   }
   const auto t0 = std::chrono::steady_clock::now();
   const CountedSources all = count_sources(comm, orders.owned, n_items, config);
