@@ -6,9 +6,9 @@
 // Data: the Online Retail item embeddings (output vectors searched with input vectors, as the
 // complement search does) and N synthetic clustered vectors for a large catalogue (N / 100
 // centres, 1,000 queries). Each Faiss index is built and searched through VectorIndex at Faiss's
-// default search setting; VectorIndex passes no search parameters, so the larger efSearch and
-// nprobe rows search a copy of the same index (its serialize() bytes read back into Faiss) with
-// the parameter set through faiss::ParameterSpace. "index MiB" is the size of serialize().
+// default search setting; the larger efSearch and nprobe rows search a copy of the same index
+// (its serialize() bytes read back into Faiss) with the parameter set through
+// faiss::ParameterSpace, as make_faiss_index's `search` argument sets it. "index MiB" is the size of serialize().
 // Searches run the 1,000 queries as one batch: Faiss spreads them over the cores, the brute-force
 // reference runs on one.
 
