@@ -7,11 +7,13 @@
 // rank), so the rows differ only by how the vectors were trained.
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "api/cli/mpi_collective.h"
 #include "core/bootstrap.h"
+#include "core/error.h"
 #include "core/evaluation.h"
 #include "core/fnv.h"
 #include "core/ingest.h"
@@ -37,7 +39,13 @@ std::vector<double> ndcgs(const std::vector<CaseMetrics>& m) {
 }  // namespace
 
 int main() {
-  const auto mpi = cli::open_mpi();
+  std::unique_ptr<Collective> mpi;
+  try {
+    mpi = cli::open_mpi();
+  } catch (const Error& e) {  // built without MPI: say what to install
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
   Collective& comm = *mpi;
   log::set_level(log::Level::error);
   IngestOptions options;

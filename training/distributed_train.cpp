@@ -106,6 +106,7 @@ Agreed agree(Collective& comm, const OrderData& local) {
     const auto prices = u.get_array<float>();
     const auto stock = u.get_array<std::uint8_t>();
     const auto customer_ids = u.get_strings();
+    u.expect_end();
     const bool mine = r == comm.rank();
     // Later files win for titles, categories and prices, as in one pass over every file.
     for (std::size_t k = 0; k < ids.size(); ++k) {
@@ -236,6 +237,7 @@ void gather_orders(Collective& comm, const std::vector<KeyedOrder>& owned, Order
   for (std::size_t r = 0; r < parts.size(); ++r) {
     auto u = from_rank(parts[r], r, "the owned orders"), ur = from_rank(rank_parts[r], r, "the orders' ranks");
     while (!u.done()) every.push_back(unpack_order(u, ur.get<std::int32_t>()));
+    ur.expect_end();  // one rank for each order
   }
   std::sort(every.begin(), every.end(), [](const KeyedOrder& a, const KeyedOrder& b) { return a.key < b.key; });
   all.orders.reserve(every.size());
@@ -317,6 +319,7 @@ PairCounts sum_pairs(Collective& comm, const PairCounts& mine) {
     all[r].offsets = u.get_array<std::uint64_t>();
     all[r].items = u.get_array<ItemIndex>();
     all[r].counts = u.get_array<std::uint32_t>();
+    u.expect_end();
   }
   if (all.size() == 1) return std::move(all[0]);
   // Each rank's rows are sorted by item: merge them row by row, summing the counts of an item.
@@ -408,7 +411,9 @@ std::optional<Model> train_distributed(Collective& comm, const DistributedOrders
     BytePacker p;
     if (comm.rank() == 0) p.put<Timestamp>(carve_cut(orders.all, config));
     const auto parts = comm.all_gather(p.bytes());
-    cut = from_rank(parts[0], 0, "the carve's cut").get<Timestamp>();
+    auto u = from_rank(parts[0], 0, "the carve's cut");
+    cut = u.get<Timestamp>();
+    u.expect_end();
   }
   const auto t0 = std::chrono::steady_clock::now();
   const CountedSources all = count_sources(comm, orders.owned, n_items, config);
